@@ -1,0 +1,48 @@
+/* ipcfuzz: the command line.  Subcommands live one per file. */
+#include "../fuzz/replay.h"
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+	"usage: ipcfuzz <command> [options]\n"
+	"\n"
+	"commands:\n"
+	"  list [--json]                      mechanisms, available or skipped and why\n"
+	"  fuzz <target> [--engine libfuzzer|afl] [--seconds N] [--out DIR] [--jobs J]\n"
+	"                                     fuzz one target with a real engine\n"
+	"  replay [--target T] [--runs N] FILE|DIR...\n"
+	"                                     replay inputs with no engine (text or binary)\n"
+	"  prog decode|encode FILE [-o OUT]   binary input <-> text program\n"
+	"\n"
+	"Each command takes --help.  Exit status: 0 clean, 1 a finding, 2 bad use.\n";
+
+int cli_bad_use(const char *use, const char *fmt, const char *word)
+{
+	fputs("ipcfuzz: ", stderr);
+	fprintf(stderr, fmt, word);
+	fprintf(stderr, "\n%s", use);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_bad_use(usage, "%s", "no command given");
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "list"))
+		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(cmd, "prog"))
+		return cmd_prog(argc - 1, argv + 1);
+	if (!strcmp(cmd, "fuzz"))
+		return cmd_fuzz(argc - 1, argv + 1);
+	if (!strcmp(cmd, "replay"))
+		return replay_main(NULL, argc - 1, argv + 1);
+	return cli_bad_use(usage, "unknown command '%s'", cmd);
+}

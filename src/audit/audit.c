@@ -1,0 +1,338 @@
+#define _GNU_SOURCE
+#include "audit.h"
+
+#include "../sandbox/sandbox.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void add(char *why, size_t cap, const char *fmt, ...)
+{
+	size_t n = strlen(why);
+	va_list ap;
+
+	if (n >= cap)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why + n, cap - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Objects whose /proc/sysvipc line carries one of our keys (fallback mode). */
+static int count_own_sysv(const char *file)
+{
+	FILE *f = fopen(file, "re");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f)) {
+		long key;
+		if (sscanf(line, "%ld", &key) == 1 && sandbox_owns_key((int32_t)key))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static void count_sysv(struct audit_snapshot *s)
+{
+	if (sandbox_mode() != SANDBOX_NAMESPACES) {
+		s->msg_queues = count_own_sysv("/proc/sysvipc/msg");
+		s->shm_segments = count_own_sysv("/proc/sysvipc/shm");
+		s->sem_sets = count_own_sysv("/proc/sysvipc/sem");
+		return;
+	}
+	struct msginfo mi = {0};
+	struct shm_info si = {0};
+	struct seminfo se = {0};
+	s->msg_queues = msgctl(0, MSG_INFO, (struct msqid_ds *)(void *)&mi) < 0 ? 0 : mi.msgpool;
+	s->shm_segments = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&si) < 0 ? 0 : si.used_ids;
+	union {
+		struct seminfo *__buf;
+	} arg = {&se};
+	s->sem_sets = semctl(0, 0, SEM_INFO, arg) < 0 ? 0 : se.semusz;
+}
+
+static long count_dir(const char *dir, int own_only)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	long n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && (!own_only || sandbox_owns_name(e->d_name)))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static long count_names(const char *dir)
+{
+	struct statfs st;
+
+	/* In our private tmpfs the inode count is the name count: one call. */
+	if (sandbox_mode() == SANDBOX_NAMESPACES && !statfs(dir, &st))
+		return (long)(st.f_files - st.f_ffree);
+	return count_dir(dir, sandbox_mode() != SANDBOX_NAMESPACES);
+}
+
+void audit_snapshot(struct audit_snapshot *s)
+{
+	memset(s, 0, sizeof *s);
+	s->low_fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
+	if (s->low_fd >= 0)
+		close(s->low_fd);
+	for (int i = 0; i < AUDIT_FD_SPAN; i++)
+		if (fcntl(s->low_fd + i, F_GETFD) >= 0)
+			s->fd_open |= 1ull << i;
+	count_sysv(s);
+	s->shm_names = count_names("/dev/shm");
+	const char *mq = sandbox_mqueue_dir();
+	s->mq_names = mq[0] ? count_dir(mq, 0) : 0;
+}
+
+int audit_compare(const struct audit_snapshot *b, enum audit_scope scope, char *why,
+		  size_t cap)
+{
+	struct audit_snapshot a;
+	int leaks = 0;
+	sigset_t pend;
+
+	audit_snapshot(&a);
+	uint64_t opened = b->low_fd == a.low_fd ? a.fd_open & ~b->fd_open : 0;
+	if (a.low_fd != b->low_fd || opened) {
+		leaks++;
+		add(why, cap, "leak:fd descriptors open after the run (lowest free %d, was %d;",
+		    a.low_fd, b->low_fd);
+		for (int i = 0; i < AUDIT_FD_SPAN; i++)
+			if (opened & (1ull << i))
+				add(why, cap, " fd %d", b->low_fd + i);
+		add(why, cap, ")\n");
+	}
+	if (scope == AUDIT_PROCESS)
+		goto signals;
+	if (a.msg_queues != b->msg_queues || a.shm_segments != b->shm_segments ||
+	    a.sem_sets != b->sem_sets) {
+		leaks++;
+		add(why, cap, "leak:sysv SysV objects: msg %d->%d shm %d->%d sem %d->%d\n",
+		    b->msg_queues, a.msg_queues, b->shm_segments, a.shm_segments, b->sem_sets,
+		    a.sem_sets);
+	}
+	if (a.shm_names != b->shm_names) {
+		leaks++;
+		add(why, cap, "leak:shm-name /dev/shm names %ld->%ld\n", b->shm_names, a.shm_names);
+	}
+	if (a.mq_names != b->mq_names) {
+		leaks++;
+		add(why, cap, "leak:mq-name mqueue names %ld->%ld\n", b->mq_names, a.mq_names);
+	}
+signals:
+	sigemptyset(&pend);
+	if (!sigpending(&pend))
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sigismember(&pend, sig) == 1) {
+				leaks++;
+				add(why, cap, "leak:signal signal %d (%s) left pending\n", sig,
+				    strsignal(sig));
+			}
+	return leaks;
+}
+
+#define MAX_NOTED 64
+static struct {
+	void *addr;
+	size_t len;
+} noted[MAX_NOTED];
+static int nnoted;
+
+void audit_note_map(void *addr, size_t len)
+{
+	if (nnoted < MAX_NOTED)
+		noted[nnoted++] = (typeof(noted[0])){addr, len};
+}
+
+int audit_check_maps(char *why, size_t cap)
+{
+	int leaks = 0;
+
+	/* msync fails with ENOMEM exactly when the range is no longer mapped. */
+	for (int i = 0; i < nnoted; i++)
+		if (msync(noted[i].addr, noted[i].len, MS_ASYNC) == 0) {
+			leaks++;
+			add(why, cap, "leak:mapping %zu bytes at %p still mapped\n", noted[i].len,
+			    noted[i].addr);
+			munmap(noted[i].addr, noted[i].len);
+		}
+	nnoted = 0;
+	return leaks;
+}
+
+void audit_forget_maps(int unmap)
+{
+	for (int i = 0; unmap && i < nnoted; i++)
+		munmap(noted[i].addr, noted[i].len);
+	nnoted = 0;
+}
+
+int audit_children(const pid_t *own, int nown, char *why, size_t cap)
+{
+	siginfo_t si;
+	int leaks = 0;
+
+	for (;;) {
+		memset(&si, 0, sizeof si);
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) || !si.si_pid)
+			break;
+		int mine = 0;
+		for (int i = 0; i < nown; i++)
+			mine |= own[i] == si.si_pid;
+		if (!mine) {
+			leaks++;
+			add(why, cap, "leak:child unexpected child %d exited unreaped\n", si.si_pid);
+		}
+	}
+	return leaks;
+}
+
+/* Descriptors that were open before the first run are not ours to judge
+ * (the engine's, the terminal's). */
+static char baseline[256][64];
+static int nbaseline;
+
+static int fd_target(const char *name, char *target, size_t cap)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%s", name);
+	ssize_t n = readlink(path, target, cap - 1);
+	if (n <= 0)
+		return -1;
+	target[n] = 0;
+	return 0;
+}
+
+void audit_full_baseline(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	char target[256];
+
+	nbaseline = 0;
+	while (d && (e = readdir(d)))
+		if (nbaseline < 256 && !fd_target(e->d_name, target, sizeof target))
+			snprintf(baseline[nbaseline++], sizeof baseline[0], "%s:%s", e->d_name, target);
+	if (d)
+		closedir(d);
+}
+
+static int in_baseline(const char *name, const char *target)
+{
+	char key[320];
+	snprintf(key, sizeof key, "%s:%s", name, target);
+	for (int i = 0; i < nbaseline; i++)
+		if (!strncmp(baseline[i], key, sizeof baseline[0] - 1))
+			return 1;
+	return 0;
+}
+
+int audit_full(char *why, size_t cap)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[1024];
+	int leaks = 0;
+
+	if (f) {
+		while (fgets(line, sizeof line, f))
+			if (strstr(line, "/dev/shm/") || strstr(line, "SYSV") ||
+			    strstr(line, "/memfd:")) {
+				leaks++;
+				add(why, cap, "leak:mapping %s", line);
+			}
+		fclose(f);
+	}
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char target[256];
+		if (fd_target(e->d_name, target, sizeof target) || in_baseline(e->d_name, target))
+			continue;
+		if (strstr(target, "/dev/shm/") || !strncmp(target, "pipe:", 5) ||
+		    strstr(target, "/dev/mqueue") || !strncmp(target, "socket:", 7)) {
+			if (atoi(e->d_name) >= 900)
+				continue; /* the executor's own peer sockets */
+			leaks++;
+			add(why, cap, "leak:fd fd %s -> %s\n", e->d_name, target);
+		}
+	}
+	if (d)
+		closedir(d);
+	return leaks;
+}
+
+static void sweep_dir(const char *dir, int own_only)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[600];
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && (!own_only || sandbox_owns_name(e->d_name))) {
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+	closedir(d);
+}
+
+static void sweep_sysv(const char *file, int kind)
+{
+	FILE *f = fopen(file, "re");
+	char line[512];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		long key, id;
+		if (sscanf(line, "%ld %ld", &key, &id) != 2)
+			continue;
+		if (sandbox_mode() != SANDBOX_NAMESPACES && !sandbox_owns_key((int32_t)key))
+			continue;
+		if (kind == 'm')
+			msgctl((int)id, IPC_RMID, NULL);
+		else if (kind == 's')
+			shmctl((int)id, IPC_RMID, NULL);
+		else
+			semctl((int)id, 0, IPC_RMID);
+	}
+	fclose(f);
+}
+
+void audit_sweep(void)
+{
+	int ns = sandbox_mode() == SANDBOX_NAMESPACES;
+
+	sweep_dir("/dev/shm", !ns);
+	if (sandbox_mqueue_dir()[0])
+		sweep_dir(sandbox_mqueue_dir(), 0);
+	sweep_sysv("/proc/sysvipc/msg", 'm');
+	sweep_sysv("/proc/sysvipc/shm", 's');
+	sweep_sysv("/proc/sysvipc/sem", 'e');
+}

@@ -1,0 +1,50 @@
+/* The leak audit: after every program, descriptors, SysV objects, /dev/shm
+ * names, mappings, children and pending signals must be back to the
+ * snapshot taken before it.  Per program it uses the namespace's own
+ * counters (cheap); audit_full() scans /proc at the end of a run. */
+#ifndef IPCFUZZ_AUDIT_H
+#define IPCFUZZ_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define AUDIT_FD_SPAN 64
+
+struct audit_snapshot {
+	int low_fd;        /* lowest free descriptor */
+	uint64_t fd_open;  /* which of [low_fd, low_fd+64) were open */
+	int msg_queues;    /* SysV objects in the namespace (or ours) */
+	int shm_segments;
+	int sem_sets;
+	long shm_names;    /* entries in /dev/shm (or ours) */
+	long mq_names;     /* entries in the mqueue mount */
+};
+
+void audit_snapshot(struct audit_snapshot *s);
+/* What a process answers for: its own descriptors and signals (a peer), or
+ * also the namespace's objects and names (the executor). */
+enum audit_scope { AUDIT_PROCESS, AUDIT_NAMESPACE };
+/* Appends one line per leak to why; returns how many kinds leaked. */
+int audit_compare(const struct audit_snapshot *before, enum audit_scope scope, char *why,
+		  size_t cap);
+
+/* Mappings made by targets are noted, and must be gone after the program. */
+void audit_note_map(void *addr, size_t len);
+int audit_check_maps(char *why, size_t cap);
+/* A new peer drops the ledger it inherited (and, with unmap, the mappings). */
+void audit_forget_maps(int unmap);
+
+/* Children: the executor says which pids are its own peers. */
+int audit_children(const pid_t *own, int nown, char *why, size_t cap);
+
+/* End of a run: /proc scan of mappings of IPC objects and of descriptors
+ * pointing at IPC objects. */
+void audit_full_baseline(void); /* what was open before the first run */
+int audit_full(char *why, size_t cap);
+
+/* After a leak was reported: remove what the sandbox says is ours, so one
+ * leak does not become every later report. */
+void audit_sweep(void);
+
+#endif

@@ -1,0 +1,157 @@
+#define _GNU_SOURCE
+#include "actor.h"
+
+#include "../util/payload.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void on_kick(int sig)
+{
+	(void)sig;
+}
+
+void actor_signals(void)
+{
+	static int done;
+	struct sigaction sa;
+
+	if (done)
+		return;
+	done = 1;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_kick; /* no SA_RESTART: blocked calls return EINTR */
+	sigaction(IPCF_SIG_KICK, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* EPIPE is the result we check */
+}
+
+void actor_init(struct actor *a, const struct mechanism *mech, unsigned watchdog_ms)
+{
+	memset(a, 0, sizeof *a);
+	a->mech = mech;
+	a->watchdog_ms = watchdog_ms;
+	for (int i = 0; i < IPCF_OBJS; i++)
+		chan_reset(&a->chans[i]);
+	a->payload = malloc(IPCF_MAX_LEN + 1);
+	a->data = malloc(IPCF_MAX_LEN + 1);
+	actor_signals();
+}
+
+void actor_fini(struct actor *a)
+{
+	actor_close_all(a);
+	free(a->payload);
+	free(a->data);
+	a->payload = a->data = NULL;
+}
+
+void actor_close_all(struct actor *a)
+{
+	for (int i = 0; i < IPCF_OBJS; i++) {
+		if (a->chans[i].ends)
+			a->mech->close(&a->chans[i], OPF_READ | OPF_WRITE);
+		chan_reset(&a->chans[i]);
+	}
+}
+
+/* A one-shot timer that kicks this thread if a blocking call overstays. */
+static timer_t watchdog;
+static int watchdog_ready;
+
+static void watchdog_arm(unsigned ms)
+{
+	struct itimerspec its = {0};
+
+	if (!watchdog_ready) {
+		struct sigevent sev = {0};
+		sev.sigev_notify = SIGEV_SIGNAL;
+		sev.sigev_signo = IPCF_SIG_KICK;
+		if (timer_create(CLOCK_MONOTONIC, &sev, &watchdog))
+			return;
+		watchdog_ready = 1;
+	}
+	its.it_value.tv_sec = ms / 1000;
+	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+	timer_settime(watchdog, 0, &its, NULL);
+}
+
+static void watchdog_disarm(void)
+{
+	struct itimerspec its = {0};
+	if (watchdog_ready)
+		timer_settime(watchdog, 0, &its, NULL);
+}
+
+static void set_result(struct outcome *out, long r)
+{
+	out->ret = r < 0 ? -1 : r;
+	out->err = r < 0 ? (int32_t)-r : 0;
+}
+
+void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_ref *ref,
+	       const int fds[2], struct outcome *out)
+{
+	struct chan *c = &a->chans[op->obj];
+	const struct mechanism *m = a->mech;
+	bool blocking = (op->kind == OP_SEND || op->kind == OP_RECV) && !(op->flags & OPF_NOWAIT);
+	long r = 0;
+
+	memset(out, 0, sizeof *out);
+	if (blocking && a->watchdog_ms)
+		watchdog_arm(a->watchdog_ms);
+	switch (op->kind) {
+	case OP_CREATE:
+		if (c->ends)
+			m->close(c, OPF_READ | OPF_WRITE);
+		chan_reset(c);
+		r = m->create(c, ref, op);
+		if (r < 0) {
+			if (c->ends)
+				m->close(c, OPF_READ | OPF_WRITE);
+			chan_reset(c);
+		}
+		break;
+	case OP_JOIN:
+		if (c->ends)
+			m->close(c, OPF_READ | OPF_WRITE);
+		chan_reset(c);
+		if (fds) {
+			c->fd[0] = fds[0];
+			c->fd[1] = fds[1];
+			c->ends = (fds[0] >= 0 ? OPF_READ : 0) | (fds[1] >= 0 ? OPF_WRITE : 0);
+		}
+		r = m->join(c, ref);
+		break;
+	case OP_SEND:
+		payload_fill(a->payload, op->len, op->seed, salt);
+		r = m->send(c, op, a->payload, op->len);
+		break;
+	case OP_RECV: {
+		int64_t mtype = 0;
+		r = m->recv(c, op, a->data, op->len, &mtype);
+		out->mtype = mtype;
+		if (r > 0)
+			out->len = (uint32_t)(r < op->len ? r : op->len);
+		break;
+	}
+	case OP_CLOSE:
+		r = m->close(c, op->flags & (OPF_READ | OPF_WRITE));
+		break;
+	case OP_DESTROY:
+		r = m->destroy(c, ref);
+		break;
+	case OP_SETOPT:
+		r = m->setopt ? m->setopt(c, op->len) : -ENOTSUP;
+		break;
+	default:
+		r = -EINVAL;
+	}
+	if (blocking && a->watchdog_ms)
+		watchdog_disarm();
+	set_result(out, r);
+}

@@ -1,0 +1,34 @@
+/* What an actor (the executor itself or a peer) does with one op: the same
+ * code in every process, so a peer is the executor's hands elsewhere. */
+#ifndef IPCFUZZ_ACTOR_H
+#define IPCFUZZ_ACTOR_H
+
+#include "../../targets/mechanism.h"
+
+/* The signal that interrupts a blocked op (watchdog and cancel): a handler
+ * that does nothing, installed without SA_RESTART, so the call returns EINTR.
+ * A real-time signal far from the ones libFuzzer, AFL++ and the signal
+ * target use. */
+#define IPCF_SIG_KICK (SIGRTMAX - 1)
+
+struct actor {
+	const struct mechanism *mech;
+	struct chan chans[IPCF_OBJS];
+	uint8_t *payload, *data; /* IPCF_MAX_LEN + 1 bytes each */
+	unsigned watchdog_ms;    /* 0 = the caller bounds blocking */
+};
+
+void actor_init(struct actor *a, const struct mechanism *mech, unsigned watchdog_ms);
+void actor_fini(struct actor *a);
+/* Installs the kick handler (once per process). */
+void actor_signals(void);
+
+/* Runs op on the actor's handle.  salt makes the payload; ref is in/out
+ * (create fills it); for an inherited join, fds/ends are the descriptors
+ * to adopt.  Received data lands in a->data. */
+void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_ref *ref,
+	       const int fds[2], struct outcome *out);
+/* Closes every handle (end of program, or before an actor goes away). */
+void actor_close_all(struct actor *a);
+
+#endif

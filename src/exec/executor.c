@@ -1,0 +1,361 @@
+#define _GNU_SOURCE
+#include "executor.h"
+
+#include "../audit/audit.h"
+#include "../model/model.h"
+#include "../sandbox/sandbox.h"
+#include "../util/fault.h"
+#include "../util/payload.h"
+#include "actor.h"
+#include "peer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct executor {
+	const struct mechanism *mech;
+	struct limits lim;
+	struct model model;
+	struct actor self;
+	struct peer peers[IPCF_ACTORS]; /* [0] is the executor itself */
+	bool used[IPCF_ACTORS];         /* took part in this program */
+	struct obj_ref slot_ref[IPCF_OBJS];
+	struct obj_ref created[IPCF_MAX_OPS];
+	int ncreated;
+	unsigned timeout_ms;
+	uint8_t *payload, *pdata;
+	const struct prog *p;
+	struct report *r;
+	struct audit_snapshot snap;
+};
+
+struct executor *executor_new(const struct mechanism *mech, const struct executor_opts *o)
+{
+	struct executor *e = calloc(1, sizeof *e);
+
+	fault_init();
+	sandbox_enter();
+	limits_read(&e->lim);
+	e->mech = mech;
+	e->timeout_ms = o && o->timeout_ms ? o->timeout_ms : 1000;
+	model_init(&e->model, mech, &e->lim);
+	actor_init(&e->self, mech, e->timeout_ms);
+	e->payload = malloc(IPCF_MAX_LEN + 1);
+	e->pdata = malloc(IPCF_MAX_LEN + 1);
+	for (int a = 0; a < IPCF_ACTORS; a++)
+		e->peers[a].sock = -1;
+	audit_full_baseline();
+	return e;
+}
+
+void executor_free(struct executor *e)
+{
+	if (!e)
+		return;
+	for (int a = 1; a < IPCF_ACTORS; a++)
+		peer_kill(&e->peers[a]);
+	actor_fini(&e->self);
+	model_free(&e->model);
+	free(e->payload);
+	free(e->pdata);
+	free(e);
+}
+
+static const char *target(const struct executor *e)
+{
+	return e->mech->id;
+}
+
+static int ensure_peer(struct executor *e, int a)
+{
+	e->used[a] = true;
+	if (e->peers[a].pid)
+		return 0;
+	return peer_start(&e->peers[a], a, e->mech);
+}
+
+/* A peer that stopped answering or died: report it, then get rid of it. */
+static void peer_failed(struct executor *e, int a, int index, int err)
+{
+	char why[160];
+
+	snprintf(why, sizeof why, "peer a%d %s\n", a,
+		 err == -ETIMEDOUT ? "did not answer within the timeout (hang)" : "died");
+	report_fail(e->r, target(e), e->p, index, err == -ETIMEDOUT ? "hang" : "peer-died", why);
+	peer_kill(&e->peers[a]);
+	e->used[a] = false;
+}
+
+/* Runs op on a peer and waits for its result.  0, or a peer failure. */
+static int peer_run(struct executor *e, const struct op *op, uint32_t salt, int *fds,
+		    unsigned ends, struct peer_reply *rep, bool wait)
+{
+	struct peer *p = &e->peers[op->actor];
+	struct peer_cmd cmd = {.what = PEER_OP, .salt = salt, .ends = ends, .op = *op};
+
+	cmd.ref = e->slot_ref[op->obj];
+	if (ensure_peer(e, op->actor) || peer_send(p, &cmd, fds))
+		return -EPIPE;
+	if (!wait)
+		return 0;
+	int err = peer_wait(p, rep, e->pdata, NULL, e->timeout_ms);
+	if (err == -ETIMEDOUT && !peer_cancel(p, rep, e->pdata, e->timeout_ms))
+		return 0; /* interrupted: its EINTR result names the hang */
+	return err;
+}
+
+/* The descriptors an inherited join copies, from the actor that holds them.
+ * *owned says whether they are copies the executor must close. */
+static int fetch_fds(struct executor *e, int from, int obj, unsigned ends, int fds[2],
+		     bool *owned)
+{
+	*owned = from != 0;
+	if (from == 0) {
+		fds[0] = (ends & OPF_READ) ? e->self.chans[obj].fd[0] : -1;
+		fds[1] = (ends & OPF_WRITE) ? e->self.chans[obj].fd[1] : -1;
+		return 0;
+	}
+	struct peer_cmd cmd = {.what = PEER_EXPORT, .op = {.obj = (uint8_t)obj}};
+	struct peer_reply rep;
+	if (ensure_peer(e, from) || peer_send(&e->peers[from], &cmd, NULL) ||
+	    peer_wait(&e->peers[from], &rep, NULL, fds, e->timeout_ms))
+		return -EPIPE;
+	fds_place(fds, ends);
+	return 0;
+}
+
+static void close_owned(int fds[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static void remember_create(struct executor *e, const struct op *op, const struct obj_ref *ref)
+{
+	e->slot_ref[op->obj] = *ref;
+	if (e->ncreated < IPCF_MAX_OPS)
+		e->created[e->ncreated++] = *ref;
+}
+
+/* Runs one op that the model says to run now; judges it. */
+static void run_now(struct executor *e, int i, const struct op *op, const struct step *st)
+{
+	struct outcome out;
+	struct obj_ref ref = e->slot_ref[op->obj];
+	const uint8_t *data = e->self.data;
+	int fds[2] = {-1, -1};
+	bool owned = false, inherit = op->kind == OP_JOIN && st->join_from >= 0;
+
+	if (inherit && fetch_fds(e, st->join_from, op->obj, st->join_ends, fds, &owned)) {
+		peer_failed(e, st->join_from, i, -EPIPE);
+		return;
+	}
+	if (op->actor == 0) {
+		actor_run(&e->self, op, (uint32_t)i, &ref, inherit ? fds : NULL, &out);
+		owned = false; /* the executor's own handle adopted them */
+	} else {
+		struct peer_reply rep;
+		int err = peer_run(e, op, (uint32_t)i, inherit ? fds : NULL, st->join_ends, &rep, true);
+		if (owned)
+			close_owned(fds);
+		owned = false;
+		if (err) {
+			peer_failed(e, op->actor, i, err);
+			return;
+		}
+		out = rep.out;
+		ref = rep.ref;
+		data = e->pdata;
+	}
+	if (owned)
+		close_owned(fds);
+	if (op->kind == OP_CREATE && out.err == 0)
+		remember_create(e, op, &ref);
+	report_judge(e->r, target(e), e->mech->cls, e->p, i, op, &st->ex, &out, data,
+		     st->force_nowait ? "(run non-blocking: the model predicts it would block)"
+				      : NULL);
+}
+
+/* Collects the result of a peer's pending op that the model says is done. */
+static void collect(struct executor *e, int i, int a, const struct expect *ex)
+{
+	struct peer_reply rep;
+	int err = peer_wait(&e->peers[a], &rep, e->pdata, NULL, e->timeout_ms);
+
+	if (err == -ETIMEDOUT)
+		err = peer_cancel(&e->peers[a], &rep, e->pdata, e->timeout_ms);
+	if (err) {
+		peer_failed(e, a, i, err);
+		return;
+	}
+	struct op woken = e->model.pend[a].op;
+	report_judge(e->r, target(e), e->mech->cls, e->p, i, &woken, ex, &rep.out, e->pdata,
+		     "(a blocked op of this peer, completed by this op)");
+}
+
+/* The actor is needed again while its op still blocks: interrupt it. */
+static void cancel_pending(struct executor *e, int i, int a)
+{
+	struct expect ex;
+	struct peer_reply rep;
+	struct op blocked = e->model.pend[a].op;
+
+	model_cancel(&e->model, a, &ex);
+	int err = peer_cancel(&e->peers[a], &rep, e->pdata, e->timeout_ms);
+	if (err) {
+		peer_failed(e, a, i, err);
+		return;
+	}
+	report_judge(e->r, target(e), e->mech->cls, e->p, i, &blocked, &ex, &rep.out, e->pdata,
+		     "(a blocked op, interrupted: the model says nothing could wake it)");
+}
+
+static void kill_peer_op(struct executor *e, const struct op *op)
+{
+	peer_kill(&e->peers[op->actor]);
+	e->used[op->actor] = false;
+}
+
+static void step(struct executor *e, int i)
+{
+	const struct op *op = &e->p->ops[i];
+	struct step st;
+	struct op eff = *op;
+
+	if (op->actor && e->model.pend[op->actor].active && op->kind != OP_KILL)
+		cancel_pending(e, i, op->actor);
+	if (op->kind == OP_SEND)
+		payload_fill(e->payload, op->len, op->seed, (uint32_t)i);
+	model_step(&e->model, op, e->payload, &st);
+	if (st.force_nowait)
+		eff.flags |= OPF_NOWAIT;
+	if (op->kind == OP_KILL)
+		kill_peer_op(e, op);
+	else if (st.how == STEP_RUN)
+		run_now(e, i, &eff, &st);
+	else if (st.how == STEP_PEND) {
+		int err = peer_run(e, op, (uint32_t)i, NULL, 0, NULL, false);
+		if (err)
+			peer_failed(e, op->actor, i, err);
+		else if (peer_await_blocked(&e->peers[op->actor], e->timeout_ms) == -ETIMEDOUT)
+			peer_failed(e, op->actor, i, -ETIMEDOUT);
+	}
+	for (int a = 1; a < IPCF_ACTORS; a++)
+		if (st.completes[a] && e->peers[a].pid && !report_failed(e->r))
+			collect(e, i, a, &st.done[a]);
+}
+
+/* Leak report lines start with their check name ("leak:fd ..."). */
+static void report_leaks(struct executor *e, const char *who, const char *why)
+{
+	char check[32], detail[1200];
+	size_t n = strcspn(why, " ");
+
+	snprintf(check, sizeof check, "%.*s", (int)(n < sizeof check ? n : sizeof check - 1), why);
+	snprintf(detail, sizeof detail, "%s: %s", who, why);
+	report_fail(e->r, target(e), e->p, -1, check, detail);
+}
+
+static void teardown(struct executor *e)
+{
+	char why[1024] = "";
+	int n = (int)e->p->n;
+
+	for (int a = 1; a < IPCF_ACTORS; a++)
+		if (e->model.pend[a].active && e->peers[a].pid)
+			cancel_pending(e, n - 1, a);
+	for (int a = 1; a < IPCF_ACTORS; a++) {
+		struct peer_cmd cmd = {.what = PEER_END};
+		struct peer_reply rep;
+		if (!e->used[a] || !e->peers[a].pid)
+			continue;
+		if (peer_send(&e->peers[a], &cmd, NULL) ||
+		    peer_wait(&e->peers[a], &rep, NULL, NULL, e->timeout_ms)) {
+			peer_failed(e, a, -1, -EPIPE);
+			continue;
+		}
+		if (rep.leaks[0]) {
+			char who[16];
+			snprintf(who, sizeof who, "peer a%d", a);
+			report_leaks(e, who, rep.leaks);
+			peer_kill(&e->peers[a]); /* a fresh one next time */
+		}
+		e->used[a] = false;
+	}
+	actor_close_all(&e->self);
+	/* Destroy every object the program made, through the descriptor: a
+	 * destroy that does not work must show up as a leak below. */
+	for (int k = 0; k < e->ncreated; k++) {
+		struct chan tmp;
+		chan_reset(&tmp);
+		tmp.id = e->created[k].id;
+		e->mech->destroy(&tmp, &e->created[k]);
+	}
+	for (int k = 0; k < e->ncreated; k++)
+		if (e->mech->exists && e->mech->exists(&e->created[k])) {
+			snprintf(why, sizeof why,
+				 "leak:object %s (id %d, key 0x%x) still exists after destroy\n",
+				 e->created[k].name[0] ? e->created[k].name : "object",
+				 e->created[k].id, (unsigned)e->created[k].key);
+			break;
+		}
+	audit_check_maps(why, sizeof why);
+	pid_t own[IPCF_ACTORS];
+	for (int a = 0; a < IPCF_ACTORS; a++)
+		own[a] = e->peers[a].pid;
+	audit_children(own, IPCF_ACTORS, why, sizeof why);
+	audit_compare(&e->snap, AUDIT_NAMESPACE, why, sizeof why);
+	if (why[0]) {
+		report_leaks(e, "executor", why);
+		/* Put the namespace back so one leak is one report. */
+		audit_sweep();
+		for (int i = 0; i < AUDIT_FD_SPAN; i++)
+			if (!(e->snap.fd_open & (1ull << i)))
+				close(e->snap.low_fd + i);
+		sigset_t pend;
+		struct timespec zero = {0, 0};
+		while (!sigpending(&pend) && !sigisemptyset(&pend))
+			if (sigtimedwait(&pend, NULL, &zero) < 0)
+				break;
+	}
+}
+
+int executor_run(struct executor *e, const struct prog *p, struct report *r)
+{
+	e->p = p;
+	e->r = r;
+	report_clear(r);
+	model_reset(&e->model);
+	e->ncreated = 0;
+	for (int s = 0; s < IPCF_OBJS; s++) {
+		struct obj_ref *ref = &e->slot_ref[s];
+		memset(ref, 0, sizeof *ref);
+		ref->id = -1;
+		ref->key = sandbox_sysv_key((unsigned)s);
+		sandbox_posix_name(ref->name, sizeof ref->name, (unsigned)s, NAME_SLOT);
+	}
+	audit_snapshot(&e->snap);
+	for (size_t i = 0; i < p->n && !report_failed(r); i++)
+		step(e, (int)i);
+	teardown(e);
+	return report_failed(r) ? 1 : 0;
+}
+
+int executor_final_audit(struct executor *e, struct report *r)
+{
+	char why[2048] = "";
+	static const struct prog empty = {0};
+
+	e->p = &empty;
+	e->r = r;
+	report_clear(r);
+	if (audit_full(why, sizeof why))
+		report_leaks(e, "end of run", why);
+	return report_failed(r) ? 1 : 0;
+}

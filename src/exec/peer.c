@@ -1,0 +1,285 @@
+#define _GNU_SOURCE
+#include "peer.h"
+
+#include "../audit/audit.h"
+#include "../util/fault.h"
+#include "actor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Peer sockets sit far above the descriptors programs use, so starting a
+ * peer never looks like a leak to the audit. */
+#define PEER_FD_BASE 900
+
+static ssize_t send_msg(int sock, const void *hdr, size_t hlen, const void *data, size_t dlen,
+			const int fds[2])
+{
+	struct iovec iov[2] = {{(void *)hdr, hlen}, {(void *)data, dlen}};
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = dlen ? 2 : 1};
+	int pass[2], n = 0;
+
+	for (int i = 0; fds && i < 2; i++)
+		if (fds[i] >= 0)
+			pass[n++] = fds[i];
+	if (n) {
+		memset(&u, 0, sizeof u);
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
+		memcpy(CMSG_DATA(cm), pass, (size_t)n * sizeof(int));
+	}
+	ssize_t r;
+	do
+		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+/* Receives one message; passed descriptors land in fds in arrival order
+ * (fds_place() then puts them at the ends they stand for). */
+static ssize_t recv_msg(int sock, void *hdr, size_t hlen, void *data, size_t dlen, int fds[2])
+{
+	struct iovec iov[2] = {{hdr, hlen}, {data, dlen}};
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = data ? 2 : 1, .msg_control = u.buf,
+			    .msg_controllen = sizeof u.buf};
+	ssize_t r;
+	int n = 0;
+
+	do
+		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (r < 0 && errno == EINTR);
+	if (fds)
+		fds[0] = fds[1] = -1;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); r >= 0 && cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		int k = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		for (int i = 0; i < k; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof fd);
+			if (fds && n < 2)
+				fds[n++] = fd;
+			else
+				close(fd);
+		}
+	}
+	return r;
+}
+
+void fds_place(int fds[2], unsigned ends)
+{
+	if (!(ends & OPF_READ) && fds[1] < 0) {
+		fds[1] = fds[0];
+		fds[0] = -1;
+	}
+}
+
+static void peer_audit_begin(struct audit_snapshot *s)
+{
+	audit_snapshot(s);
+}
+
+static void peer_main(int sock, const struct mechanism *mech)
+{
+	struct actor a;
+	struct peer_cmd cmd;
+	struct peer_reply rep;
+	struct audit_snapshot base;
+
+	actor_init(&a, mech, 0); /* the executor bounds how long we may block */
+	peer_audit_begin(&base);
+	for (;;) {
+		int fds[2] = {-1, -1};
+		ssize_t n = recv_msg(sock, &cmd, sizeof cmd, NULL, 0, fds);
+		if (n <= 0)
+			_exit(0); /* the executor is gone */
+		memset(&rep, 0, sizeof rep);
+		switch (cmd.what) {
+		case PEER_OP: {
+			bool inherit = cmd.op.kind == OP_JOIN && mech->join_path == JOIN_BY_INHERIT;
+			if (inherit)
+				fds_place(fds, cmd.ends);
+			rep.ref = cmd.ref;
+			actor_run(&a, &cmd.op, cmd.salt, &rep.ref, inherit ? fds : NULL, &rep.out);
+			if (!inherit) {
+				if (fds[0] >= 0)
+					close(fds[0]);
+				if (fds[1] >= 0)
+					close(fds[1]);
+			}
+			send_msg(sock, &rep, sizeof rep, a.data, rep.out.len, NULL);
+			break;
+		}
+		case PEER_EXPORT: {
+			struct chan *c = &a.chans[cmd.op.obj];
+			rep.out.ret = c->ends;
+			send_msg(sock, &rep, sizeof rep, NULL, 0, c->fd);
+			break;
+		}
+		case PEER_BEGIN:
+			peer_audit_begin(&base);
+			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
+			break;
+		case PEER_END:
+			actor_close_all(&a);
+			if (fault_on(FAULT_PEER_LEAK_FD))
+				(void)!dup(sock);
+			audit_check_maps(rep.leaks, sizeof rep.leaks);
+			audit_compare(&base, AUDIT_PROCESS, rep.leaks, sizeof rep.leaks);
+			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
+			break;
+		}
+	}
+}
+
+int peer_start(struct peer *p, int actor, const struct mechanism *mech)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	/* Move both ends out of the audited descriptor range. */
+	for (int i = 0; i < 2; i++) {
+		int hi = fcntl(sv[i], F_DUPFD_CLOEXEC, PEER_FD_BASE + actor * 2 + i);
+		close(sv[i]);
+		sv[i] = hi;
+	}
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
+		close(sv[0]);
+		/* A peer starts clean: nothing the executor held at fork time (a
+		 * pipe end, a mapping) may keep an object alive or count as ours. */
+		close_range(3, (unsigned)sv[1] - 1, 0);
+		close_range((unsigned)sv[1] + 1, ~0u, 0);
+		audit_forget_maps(1);
+		peer_main(sv[1], mech);
+		_exit(0);
+	}
+	close(sv[1]);
+	p->pid = pid;
+	p->sock = sv[0];
+	p->actor = actor;
+	return 0;
+}
+
+void peer_kill(struct peer *p)
+{
+	if (!p->pid)
+		return;
+	kill(p->pid, SIGKILL);
+	while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	close(p->sock);
+	p->pid = 0;
+	p->sock = -1;
+}
+
+int peer_send(struct peer *p, const struct peer_cmd *c, const int fds[2])
+{
+	return send_msg(p->sock, c, sizeof *c, NULL, 0, fds) < 0 ? -errno : 0;
+}
+
+int peer_wait(struct peer *p, struct peer_reply *r, uint8_t *data, int fds[2],
+	      unsigned timeout_ms)
+{
+	struct pollfd pfd = {.fd = p->sock, .events = POLLIN};
+	int n;
+
+	do
+		n = poll(&pfd, 1, (int)timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return -ETIMEDOUT;
+	ssize_t got = recv_msg(p->sock, r, sizeof *r, data, data ? IPCF_MAX_LEN + 1 : 0, fds);
+	if (got < (ssize_t)sizeof *r)
+		return -EPIPE;
+	return 0;
+}
+
+/* The kernel's view of the peer: sleeping, and in a call other than the
+ * recvmsg it waits for commands in. */
+static int peer_sleeps_in_op(pid_t pid)
+{
+	char path[64], buf[512];
+	FILE *f;
+	long nr = -1;
+	char state = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "re"))) {
+		if (fgets(buf, sizeof buf, f)) {
+			char *close_paren = strrchr(buf, ')');
+			if (close_paren && close_paren[1])
+				state = close_paren[2];
+		}
+		fclose(f);
+	}
+	snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+	if ((f = fopen(path, "re"))) {
+		if (fscanf(f, "%ld", &nr) != 1)
+			nr = -1;
+		fclose(f);
+	}
+	return state == 'S' && nr >= 0 && nr != SYS_recvmsg;
+}
+
+int peer_await_blocked(struct peer *p, unsigned timeout_ms)
+{
+	struct pollfd pfd = {.fd = p->sock, .events = POLLIN};
+
+	for (unsigned waited = 0; waited < timeout_ms * 10; waited++) {
+		if (peer_sleeps_in_op(p->pid))
+			return 0;
+		if (poll(&pfd, 1, 0) > 0)
+			return -EAGAIN; /* it answered: it did not block */
+		usleep(100);
+	}
+	return -ETIMEDOUT;
+}
+
+int peer_cancel(struct peer *p, struct peer_reply *r, uint8_t *data, unsigned timeout_ms)
+{
+	/* A kick that lands before the peer enters its call is absorbed by the
+	 * handler, so kick again until the call is interrupted. */
+	for (unsigned waited = 0; waited < timeout_ms; waited += 2) {
+		kill(p->pid, IPCF_SIG_KICK);
+		int e = peer_wait(p, r, data, NULL, 2);
+		if (e != -ETIMEDOUT)
+			return e;
+	}
+	return -ETIMEDOUT;
+}

@@ -1,0 +1,56 @@
+/* Peers: helper processes started once and then driven by command over a
+ * SOCK_SEQPACKET pair (descriptors travel as SCM_RIGHTS), the way
+ * syzkaller's executor avoids a fork per input.  A killed peer is restarted
+ * the next time it is needed. */
+#ifndef IPCFUZZ_PEER_H
+#define IPCFUZZ_PEER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "../../targets/mechanism.h"
+
+enum peer_cmd_what {
+	PEER_OP,     /* run op; fds attached for an inherited join */
+	PEER_EXPORT, /* send back the descriptors of chans[op.obj] */
+	PEER_BEGIN,  /* take the audit baseline */
+	PEER_END,    /* close everything, audit, report leaks */
+};
+
+struct peer_cmd {
+	uint32_t what;
+	uint32_t salt;
+	uint32_t ends; /* inherited join: which ends the attached fds are */
+	struct op op;
+	struct obj_ref ref;
+};
+
+struct peer_reply {
+	struct outcome out;
+	struct obj_ref ref;
+	char leaks[512];
+};
+
+struct peer {
+	pid_t pid; /* 0 = not running */
+	int sock;
+	int actor;
+};
+
+int peer_start(struct peer *p, int actor, const struct mechanism *mech);
+void peer_kill(struct peer *p);
+int peer_send(struct peer *p, const struct peer_cmd *c, const int fds[2]);
+/* Waits up to timeout_ms; 0 on a reply, -ETIMEDOUT, or -EPIPE if it died.
+ * data gets out.len bytes; fds (may be NULL) gets passed descriptors. */
+int peer_wait(struct peer *p, struct peer_reply *r, uint8_t *data, int fds[2],
+	      unsigned timeout_ms);
+/* After sending an op the model says blocks: waits until the peer really
+ * sleeps in it, so later ops cannot overtake it.  0, -EAGAIN if it answered
+ * instead, -ETIMEDOUT. */
+int peer_await_blocked(struct peer *p, unsigned timeout_ms);
+/* Interrupts a blocked op: kicks until the reply comes or time runs out. */
+/* Puts descriptors received in arrival order at the ends they stand for. */
+void fds_place(int fds[2], unsigned ends);
+int peer_cancel(struct peer *p, struct peer_reply *r, uint8_t *data, unsigned timeout_ms);
+
+#endif

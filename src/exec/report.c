@@ -1,0 +1,118 @@
+#include "report.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void report_clear(struct report *r)
+{
+	r->check[0] = 0;
+	r->signature[0] = 0;
+	r->text[0] = 0;
+	r->op_index = -1;
+}
+
+bool report_failed(const struct report *r)
+{
+	return r->check[0] != 0;
+}
+
+static void add(struct report *r, const char *fmt, ...)
+{
+	size_t n = strlen(r->text);
+	va_list ap;
+
+	if (n + 1 >= sizeof r->text)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->text + n, sizeof r->text - n, fmt, ap);
+	va_end(ap);
+}
+
+/* The signature names the op that was judged (a woken op is judged at the
+ * index of the op that woke it). */
+static void header(struct report *r, const char *target, const struct prog *p, int index,
+		   const struct op *judged, const char *check)
+{
+	char line[256];
+	const char *kind = judged ? op_kind_name(judged->kind) : "audit";
+
+	snprintf(r->check, sizeof r->check, "%s", check);
+	snprintf(r->signature, sizeof r->signature, "%s/%s/%s", check, target, kind);
+	r->op_index = index;
+	r->text[0] = 0;
+	add(r, "ipcfuzz: %s in target %s at %s%d\n", check, target, index >= 0 ? "op " : "end, ops ",
+	    index >= 0 ? index : (int)p->n);
+	add(r, "program:\n");
+	for (size_t i = 0; i < p->n; i++) {
+		op_format(&p->ops[i], line, sizeof line);
+		add(r, "%s %2zu  %s\n", (int)i == index ? ">>" : "  ", i, line);
+	}
+}
+
+static const char *classify(enum sem_class cls, const struct expect *ex,
+			    const struct outcome *out, const uint8_t *data, size_t *diff_at)
+{
+	if (out->err == EINTR && ex->err != EINTR)
+		return "hang"; /* the watchdog or a cancel had to interrupt it */
+	if (out->err == EBADMSG && cls == CLASS_SHARED_RECORDS && ex->err != EBADMSG)
+		return "torn";
+	if (out->err != ex->err && !(ex->err_alt && out->err == ex->err_alt))
+		return "errno";
+	if (out->ret != ex->ret)
+		return cls == CLASS_TYPED_QUEUE ? "edge" : "result";
+	if (ex->has_mtype && out->mtype != ex->mtype)
+		return "order";
+	if (out->len != ex->len)
+		return cls == CLASS_BYTE_STREAM ? "result" : "edge";
+	for (size_t i = 0; i < ex->len; i++)
+		if (data[i] != ex->data[i]) {
+			*diff_at = i;
+			return "data";
+		}
+	return NULL;
+}
+
+bool report_judge(struct report *r, const char *target, enum sem_class cls,
+		  const struct prog *p, int index, const struct op *ran, const struct expect *ex,
+		  const struct outcome *out, const uint8_t *data, const char *note)
+{
+	size_t diff_at = 0;
+	char line[256];
+
+	if (ex->skipped || report_failed(r))
+		return false;
+	const char *check = classify(cls, ex, out, data, &diff_at);
+	if (!check)
+		return false;
+	header(r, target, p, index, ran, check);
+	op_format(ran, line, sizeof line);
+	add(r, "ran:      %s%s%s\n", line, note ? "  " : "", note ? note : "");
+	add(r, "expected: ret=%lld errno=%d%s%s len=%u", (long long)ex->ret, ex->err,
+	    ex->err ? " " : "", ex->err ? strerror(ex->err) : "", ex->len);
+	if (ex->err_alt)
+		add(r, " (or errno=%d %s)", ex->err_alt, strerror(ex->err_alt));
+	if (ex->has_mtype)
+		add(r, " mtype=%lld", (long long)ex->mtype);
+	add(r, "\nactual:   ret=%lld errno=%d%s%s len=%u", (long long)out->ret, out->err,
+	    out->err ? " " : "", out->err ? strerror(out->err) : "", out->len);
+	if (ex->has_mtype)
+		add(r, " mtype=%lld", (long long)out->mtype);
+	add(r, "\n");
+	if (!strcmp(check, "data"))
+		add(r, "first differing byte at %zu: expected 0x%02x, got 0x%02x\n", diff_at,
+		    ex->data[diff_at], data[diff_at]);
+	add(r, "signature: %s\n", r->signature);
+	return true;
+}
+
+void report_fail(struct report *r, const char *target, const struct prog *p, int index,
+		 const char *check, const char *detail)
+{
+	if (report_failed(r))
+		return;
+	header(r, target, p, index, index >= 0 ? &p->ops[index] : NULL, check);
+	add(r, "%s%s", detail, detail[0] && detail[strlen(detail) - 1] == '\n' ? "" : "\n");
+	add(r, "signature: %s\n", r->signature);
+}

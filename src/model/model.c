@@ -1,0 +1,364 @@
+/* Model core: objects, names, handles and blocking; class files do data. */
+#include "model.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct class_model *const class_models[CLASS_COUNT] = {
+	[CLASS_BYTE_STREAM] = &model_byte_stream,
+	[CLASS_TYPED_QUEUE] = &model_typed_queue,
+	[CLASS_SHARED_RECORDS] = &model_shared_records,
+};
+
+void model_init(struct model *m, const struct mechanism *mech, const struct limits *lim)
+{
+	memset(m, 0, sizeof *m);
+	m->mech = mech;
+	m->cls = class_models[mech->cls];
+	m->lim = *lim;
+	for (int i = 0; i <= IPCF_ACTORS; i++)
+		m->scratch[i] = malloc(IPCF_MAX_LEN + 1);
+	model_reset(m);
+}
+
+void model_reset(struct model *m)
+{
+	for (int k = 0; k < MODEL_MAX_KOBJ; k++)
+		if (m->objs[k].used)
+			m->cls->free_state(m->objs[k].state);
+	memset(m->objs, 0, sizeof m->objs);
+	memset(m->pend, 0, sizeof m->pend);
+	for (int s = 0; s < IPCF_OBJS; s++) {
+		m->slot_name[s] = s * 8 + NAME_SLOT;
+		m->slot_kobj[s] = -1;
+	}
+	for (int a = 0; a < IPCF_ACTORS; a++)
+		for (int s = 0; s < IPCF_OBJS; s++)
+			m->h[a][s] = (struct handle){-1, 0};
+}
+
+void model_free(struct model *m)
+{
+	model_reset(m);
+	for (int i = 0; i <= IPCF_ACTORS; i++)
+		free(m->scratch[i]);
+	memset(m, 0, sizeof *m);
+}
+
+uint8_t *model_scratch(struct model *m, int which)
+{
+	return m->scratch[which];
+}
+
+int model_count_ends(const struct model *m, int k, unsigned end)
+{
+	int n = 0;
+	for (int a = 0; a < IPCF_ACTORS; a++)
+		for (int s = 0; s < IPCF_OBJS; s++)
+			n += m->h[a][s].kobj == k && (m->h[a][s].ends & end);
+	return n;
+}
+
+static void expect_err(struct expect *ex, int err)
+{
+	ex->ret = -1;
+	ex->err = err;
+}
+
+/* Which name a create of this form resolves to, or an errno. */
+static int create_name(const struct model *m, const struct op *op, int *name_id)
+{
+	unsigned form = op_create_form(op);
+
+	*name_id = -1;
+	switch (m->mech->naming) {
+	case NAMING_NONE:
+		return 0;
+	case NAMING_SYSV_KEY:
+		if (form != NAME_PRIVATE)
+			*name_id = op->obj * 8 + NAME_SLOT;
+		return 0;
+	case NAMING_POSIX_NAME:
+		if (form == NAME_EMPTY || form == NAME_SLASH)
+			return EINVAL;
+		if (form == NAME_LONG)
+			return ENAMETOOLONG;
+		*name_id = op->obj * 8 + (int)form;
+		return 0;
+	}
+	return 0;
+}
+
+static int find_named(const struct model *m, int name_id)
+{
+	if (name_id < 0)
+		return -1;
+	for (int k = 0; k < MODEL_MAX_KOBJ; k++)
+		if (m->objs[k].used && m->objs[k].named && m->objs[k].name_id == name_id)
+			return k;
+	return -1;
+}
+
+static int new_kobj(struct model *m, const struct op *op, int name_id)
+{
+	for (int k = 0; k < MODEL_MAX_KOBJ; k++) {
+		struct kobj *o = &m->objs[k];
+		/* Reuse a slot no handle and no name refer to any more. */
+		bool referenced = o->named;
+		for (int a = 0; a < IPCF_ACTORS && !referenced; a++)
+			for (int s = 0; s < IPCF_OBJS; s++)
+				referenced |= m->h[a][s].kobj == k || m->pend[a].kobj == k;
+		for (int s = 0; s < IPCF_OBJS; s++)
+			referenced |= m->slot_kobj[s] == k;
+		if (o->used && referenced)
+			continue;
+		if (o->used)
+			m->cls->free_state(o->state);
+		o->used = true;
+		o->named = name_id >= 0;
+		o->removed = false;
+		o->name_id = name_id;
+		o->state = m->cls->new_state(m, op);
+		return k;
+	}
+	return -1;
+}
+
+static bool handle_open(const struct model *m, const struct op *op)
+{
+	return m->h[op->actor][op->obj].kobj >= 0 && m->h[op->actor][op->obj].ends;
+}
+
+/* Pending ops on object k may finish after anything that touched it. */
+static void finish_pending(struct model *m, int k, bool removed, struct step *st)
+{
+	for (int a = 0; a < IPCF_ACTORS; a++) {
+		struct pending *p = &m->pend[a];
+		if (!p->active || p->kobj != k)
+			continue;
+		st->done[a].data = m->scratch[a + 1];
+		if (m->cls->try_finish(m, &m->objs[k], &p->op, removed, &st->done[a])) {
+			st->completes[a] = true;
+			p->active = false;
+		}
+	}
+}
+
+static void close_handle(struct model *m, int actor, int slot, unsigned ends, struct step *st)
+{
+	struct handle *h = &m->h[actor][slot];
+	int k = h->kobj;
+
+	if (k < 0)
+		return;
+	h->ends &= m->mech->cls == CLASS_BYTE_STREAM ? ~ends : 0u;
+	if (!h->ends)
+		h->kobj = -1;
+	finish_pending(m, k, false, st);
+}
+
+static bool pending_on(const struct model *m, int k)
+{
+	for (int a = 0; a < IPCF_ACTORS; a++)
+		if (m->pend[a].active && m->pend[a].kobj == k)
+			return true;
+	return false;
+}
+
+static void step_create(struct model *m, const struct op *op, struct step *st)
+{
+	int name_id, err = create_name(m, op, &name_id);
+	int k = -1;
+
+	/* The actor's previous handle in this slot is released first, whether
+	 * or not the create then succeeds. */
+	close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
+	if (err) {
+		expect_err(&st->ex, err);
+		return;
+	}
+	k = find_named(m, name_id);
+	if (k >= 0 && (op->flags & (OPF_CREAT | OPF_EXCL)) == (OPF_CREAT | OPF_EXCL)) {
+		expect_err(&st->ex, EEXIST);
+		return;
+	}
+	if (k < 0 && m->mech->naming != NAMING_NONE && name_id >= 0 && !(op->flags & OPF_CREAT)) {
+		expect_err(&st->ex, ENOENT);
+		return;
+	}
+	if (k < 0)
+		k = new_kobj(m, op, name_id);
+	if (k < 0) {
+		expect_err(&st->ex, ENOSPC);
+		return;
+	}
+	m->h[op->actor][op->obj] = (struct handle){k, OPF_READ | OPF_WRITE};
+	m->slot_kobj[op->obj] = k;
+	if (name_id >= 0)
+		m->slot_name[op->obj] = name_id;
+}
+
+static void step_join(struct model *m, const struct op *op, struct step *st)
+{
+	int k;
+
+	if (m->mech->join_path == JOIN_BY_INHERIT) {
+		k = m->slot_kobj[op->obj];
+		st->join_from = -1;
+		for (int a = 0; a < IPCF_ACTORS && k >= 0; a++)
+			if (a != op->actor && m->h[a][op->obj].kobj == k && m->h[a][op->obj].ends) {
+				st->join_from = a;
+				break;
+			}
+		if (st->join_from < 0) {
+			st->how = STEP_SKIP;
+			st->ex.skipped = true;
+			return;
+		}
+		st->join_ends = m->h[st->join_from][op->obj].ends;
+		close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
+		m->h[op->actor][op->obj] = (struct handle){k, st->join_ends};
+		return;
+	}
+	/* By name: IPC_PRIVATE objects are joined by their id, which always
+	 * "works" (the id is only checked when used). */
+	bool by_id = m->mech->naming == NAMING_SYSV_KEY && m->slot_kobj[op->obj] >= 0 &&
+		     m->objs[m->slot_kobj[op->obj]].name_id < 0;
+	k = by_id ? m->slot_kobj[op->obj] : find_named(m, m->slot_name[op->obj]);
+	close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
+	if (k < 0) {
+		expect_err(&st->ex, ENOENT);
+		return;
+	}
+	m->h[op->actor][op->obj] = (struct handle){k, OPF_READ | OPF_WRITE};
+}
+
+static void step_destroy(struct model *m, const struct op *op, struct step *st)
+{
+	int k = m->h[op->actor][op->obj].kobj;
+
+	switch (m->mech->naming) {
+	case NAMING_NONE:
+		return; /* anonymous: nothing to remove */
+	case NAMING_POSIX_NAME: {
+		int named = find_named(m, m->slot_name[op->obj]);
+		if (named < 0) {
+			expect_err(&st->ex, ENOENT);
+			return;
+		}
+		m->objs[named].named = false; /* open handles keep it alive */
+		return;
+	}
+	case NAMING_SYSV_KEY:
+		if (m->objs[k].removed) {
+			expect_err(&st->ex, EINVAL);
+			st->ex.err_alt = EIDRM;
+			return;
+		}
+		/* RMID: gone for everyone at once, waiters get EIDRM. */
+		m->objs[k].named = false;
+		m->objs[k].removed = true;
+		finish_pending(m, k, true, st);
+		return;
+	}
+}
+
+/* Handles whose SysV object was removed: ops on them fail, waiters woke. */
+static bool removed(const struct model *m, int k)
+{
+	return m->objs[k].removed;
+}
+
+static void step_data(struct model *m, const struct op *op, const uint8_t *payload,
+		      struct step *st)
+{
+	int k = m->h[op->actor][op->obj].kobj;
+	bool blocks = false;
+
+	if (removed(m, k)) {
+		expect_err(&st->ex, EINVAL);
+		st->ex.err_alt = EIDRM;
+		return;
+	}
+	struct op eff = *op;
+	st->ex.data = m->scratch[0];
+	for (int pass = 0; pass < 2; pass++) {
+		if (op->kind == OP_SEND)
+			m->cls->send(m, &m->objs[k], &eff, payload, &st->ex, &blocks);
+		else
+			m->cls->recv(m, &m->objs[k], &eff, &st->ex, &blocks);
+		if (!blocks)
+			break;
+		if (op->actor != 0 && m->cls->may_pend(op) && !pending_on(m, k)) {
+			st->how = STEP_PEND;
+			m->pend[op->actor] = (struct pending){true, *op, k};
+			return;
+		}
+		/* Would block and may not: run non-blocking, expect "would block". */
+		st->force_nowait = true;
+		eff.flags |= OPF_NOWAIT;
+		blocks = false;
+	}
+	finish_pending(m, k, false, st);
+}
+
+void model_step(struct model *m, const struct op *op, const uint8_t *payload, struct step *st)
+{
+	memset(st, 0, sizeof *st);
+	st->how = STEP_RUN;
+	st->join_from = -1;
+
+	switch (op->kind) {
+	case OP_CREATE:
+		step_create(m, op, st);
+		return;
+	case OP_JOIN:
+		step_join(m, op, st);
+		return;
+	case OP_KILL:
+		m->pend[op->actor].active = false;
+		for (int s = 0; s < IPCF_OBJS; s++)
+			close_handle(m, op->actor, s, OPF_READ | OPF_WRITE, st);
+		return;
+	default:
+		break;
+	}
+	if (!handle_open(m, op)) {
+		st->how = STEP_SKIP;
+		st->ex.skipped = true;
+		return;
+	}
+	switch (op->kind) {
+	case OP_SEND:
+	case OP_RECV:
+		step_data(m, op, payload, st);
+		break;
+	case OP_CLOSE:
+		close_handle(m, op->actor, op->obj, op->flags & (OPF_READ | OPF_WRITE), st);
+		break;
+	case OP_DESTROY:
+		step_destroy(m, op, st);
+		break;
+	case OP_SETOPT: {
+		int k = m->h[op->actor][op->obj].kobj;
+		if (!m->cls->setopt || !m->mech->setopt) {
+			expect_err(&st->ex, ENOTSUP);
+		} else if (removed(m, k)) {
+			expect_err(&st->ex, EINVAL);
+			st->ex.err_alt = EIDRM;
+		} else {
+			m->cls->setopt(m, &m->objs[k], op, &st->ex);
+			finish_pending(m, k, false, st);
+		}
+		break;
+	}
+	}
+}
+
+void model_cancel(struct model *m, int actor, struct expect *ex)
+{
+	memset(ex, 0, sizeof *ex);
+	m->pend[actor].active = false;
+	expect_err(ex, EINTR);
+}

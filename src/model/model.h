@@ -1,0 +1,116 @@
+/* The oracle: a small reference model per semantic class predicts every op's
+ * result, data and error code.  The core here keeps what is common (objects,
+ * names, handles, who may block); class files keep the data semantics.
+ *
+ * Determinism rule: only peers may be left blocked, at most one op per
+ * object, and only where its completion is a single well-defined event; any
+ * other op the model predicts to block is run non-blocking and must report
+ * "would block" exactly. */
+#ifndef IPCFUZZ_MODEL_H
+#define IPCFUZZ_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../../targets/mechanism.h"
+#include "limits.h"
+
+#define MODEL_MAX_KOBJ 16
+
+struct expect {
+	int64_t ret;
+	int32_t err;     /* 0 = success */
+	int32_t err_alt; /* a second acceptable errno (e.g. EIDRM for EINVAL) */
+	int64_t mtype;   /* checked when has_mtype */
+	bool has_mtype;
+	bool skipped;    /* handle not open: nothing should run */
+	uint32_t len;    /* expected data bytes */
+	uint8_t *data;   /* owned by the model, valid until the next step */
+};
+
+enum step_how {
+	STEP_RUN,  /* run it, compare with ex */
+	STEP_SKIP, /* do not run: the handle does not exist */
+	STEP_PEND, /* run it; it blocks; its result comes with a later step */
+};
+
+struct step {
+	enum step_how how;
+	bool force_nowait; /* predicted to block: run non-blocking instead */
+	int join_from;     /* JOIN_BY_INHERIT: actor whose descriptors to copy */
+	unsigned join_ends;
+	struct expect ex;
+	/* Pending ops this step lets finish: done[a] is valid when completes[a]. */
+	bool completes[IPCF_ACTORS];
+	struct expect done[IPCF_ACTORS];
+};
+
+/* The state of one kernel object, by class. */
+struct stream_state;
+struct queue_state;
+struct records_state;
+
+struct kobj {
+	bool used;
+	bool named;   /* reachable by its name or key */
+	bool removed; /* SysV IPC_RMID: every use fails, waiters woke */
+	int name_id;  /* slot*8+form, or -1 for IPC_PRIVATE / anonymous */
+	void *state; /* class state */
+};
+
+struct handle {
+	int kobj; /* -1 = not open */
+	unsigned ends;
+};
+
+struct pending {
+	bool active;
+	struct op op;
+	int kobj;
+};
+
+struct model {
+	const struct mechanism *mech;
+	const struct class_model *cls;
+	struct limits lim;
+	struct kobj objs[MODEL_MAX_KOBJ];
+	int slot_name[IPCF_OBJS]; /* name id the slot's last successful create used */
+	int slot_kobj[IPCF_OBJS]; /* kernel object the slot's last create gave */
+	struct handle h[IPCF_ACTORS][IPCF_OBJS];
+	struct pending pend[IPCF_ACTORS];
+	uint8_t *scratch[IPCF_ACTORS + 1];
+};
+
+/* Class models: data semantics of one kind of channel. */
+struct class_model {
+	void *(*new_state)(const struct model *m, const struct op *create);
+	void (*free_state)(void *state);
+	/* Predicts and applies; sets *blocks when the op would wait. */
+	void (*send)(struct model *m, struct kobj *o, const struct op *op, const uint8_t *payload,
+		     struct expect *ex, bool *blocks);
+	void (*recv)(struct model *m, struct kobj *o, const struct op *op, struct expect *ex,
+		     bool *blocks);
+	void (*setopt)(struct model *m, struct kobj *o, const struct op *op, struct expect *ex);
+	/* May a peer's op of this kind be left blocked deterministically? */
+	bool (*may_pend)(const struct op *op);
+	/* Does the pending op finish now?  If so, fill ex and apply. */
+	bool (*try_finish)(struct model *m, struct kobj *o, const struct op *op, bool removed,
+			   struct expect *ex);
+};
+
+extern const struct class_model model_byte_stream, model_typed_queue, model_shared_records;
+
+void model_init(struct model *m, const struct mechanism *mech, const struct limits *lim);
+void model_free(struct model *m);
+/* Forgets all objects and handles: the start of a new program. */
+void model_reset(struct model *m);
+/* Predicts op (payload is what a send will carry) and applies it. */
+void model_step(struct model *m, const struct op *op, const uint8_t *payload, struct step *st);
+/* The executor interrupts actor's pending op (the actor is needed again). */
+void model_cancel(struct model *m, int actor, struct expect *ex);
+
+/* For class models: open handles on object k with the given end. */
+int model_count_ends(const struct model *m, int k, unsigned end);
+uint8_t *model_scratch(struct model *m, int which);
+
+#endif

@@ -1,0 +1,182 @@
+/* Typed bounded queue model (SysV msg): one message per call, selection by
+ * msgtyp (0 = first, >0 = first of type or, with MSG_EXCEPT, first not of
+ * it, <0 = first of the lowest type <= |msgtyp|), E2BIG unless MSG_NOERROR,
+ * full when bytes or count exceed msg_qbytes, EIDRM for waiters on RMID. */
+#include "model.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_MSGS (IPCF_MAX_OPS * 2)
+
+struct queue_state {
+	unsigned n;
+	size_t cbytes;
+	long qbytes;
+	struct {
+		int64_t type;
+		uint32_t len;
+		uint8_t *data;
+	} msg[MAX_MSGS];
+	uint8_t *pending_payload; /* a blocked sender's message */
+};
+
+static void *queue_new(const struct model *m, const struct op *create)
+{
+	struct queue_state *q = calloc(1, sizeof *q);
+	(void)create;
+	q->qbytes = m->lim.msgmnb;
+	q->pending_payload = malloc(IPCF_MAX_LEN + 1);
+	return q;
+}
+
+static void queue_free(void *p)
+{
+	struct queue_state *q = p;
+	if (!q)
+		return;
+	for (unsigned i = 0; i < q->n; i++)
+		free(q->msg[i].data);
+	free(q->pending_payload);
+	free(q);
+}
+
+static bool fits(const struct queue_state *q, size_t len)
+{
+	return (long)(len + q->cbytes) <= q->qbytes && (long)(1 + q->n) <= q->qbytes &&
+	       q->n < MAX_MSGS;
+}
+
+static void enqueue(struct queue_state *q, int64_t type, const uint8_t *data, size_t len)
+{
+	q->msg[q->n].type = type;
+	q->msg[q->n].len = (uint32_t)len;
+	q->msg[q->n].data = malloc(len ? len : 1);
+	memcpy(q->msg[q->n].data, data, len);
+	q->n++;
+	q->cbytes += len;
+}
+
+static void queue_send(struct model *m, struct kobj *o, const struct op *op,
+		       const uint8_t *payload, struct expect *ex, bool *blocks)
+{
+	struct queue_state *q = o->state;
+
+	if (op->len > m->lim.msgmax || op->arg < 1) {
+		ex->ret = -1;
+		ex->err = EINVAL;
+		return;
+	}
+	if (!fits(q, op->len)) {
+		if (op->flags & OPF_NOWAIT) {
+			ex->ret = -1;
+			ex->err = EAGAIN;
+		} else {
+			memcpy(q->pending_payload, payload, op->len);
+			*blocks = true;
+		}
+		return;
+	}
+	enqueue(q, op->arg, payload, op->len);
+	ex->ret = op->len;
+}
+
+/* find_msg(): index of the message msgrcv would pick, or -1. */
+static int find(const struct queue_state *q, const struct op *op)
+{
+	int64_t t = op->arg;
+	int best = -1;
+
+	for (unsigned i = 0; i < q->n; i++) {
+		int64_t mt = q->msg[i].type;
+		if (t == 0)
+			return (int)i;
+		if (t > 0 && ((op->flags & OPF_EXCEPT) ? mt != t : mt == t))
+			return (int)i;
+		if (t < 0 && mt <= -t && (best < 0 || mt < q->msg[best].type))
+			best = (int)i;
+	}
+	return best;
+}
+
+/* Returns false when the receive would wait. */
+static bool queue_take(struct queue_state *q, const struct op *op, struct expect *ex)
+{
+	int i = find(q, op);
+
+	if (i < 0) {
+		if (!(op->flags & OPF_NOWAIT))
+			return false;
+		ex->ret = -1;
+		ex->err = ENOMSG;
+		return true;
+	}
+	uint32_t len = q->msg[i].len;
+	if (len > op->len && !(op->flags & OPF_NOERROR)) {
+		ex->ret = -1;
+		ex->err = E2BIG; /* the message stays queued */
+		return true;
+	}
+	uint32_t n = len < op->len ? len : op->len;
+	memcpy(ex->data, q->msg[i].data, n);
+	ex->len = n;
+	ex->ret = n;
+	ex->mtype = q->msg[i].type;
+	ex->has_mtype = true;
+	free(q->msg[i].data);
+	q->cbytes -= len;
+	memmove(&q->msg[i], &q->msg[i + 1], (q->n - (unsigned)i - 1) * sizeof q->msg[0]);
+	q->n--;
+	return true;
+}
+
+static void queue_recv(struct model *m, struct kobj *o, const struct op *op, struct expect *ex,
+		       bool *blocks)
+{
+	(void)m;
+	*blocks = !queue_take(o->state, op, ex);
+}
+
+static void queue_setopt(struct model *m, struct kobj *o, const struct op *op, struct expect *ex)
+{
+	struct queue_state *q = o->state;
+	(void)m;
+	q->qbytes = op->len; /* as root, raising beyond msgmnb is allowed */
+	ex->ret = 0;
+}
+
+static bool queue_may_pend(const struct op *op)
+{
+	(void)op;
+	return true; /* both a blocked sender and a blocked receiver wake whole */
+}
+
+static bool queue_try_finish(struct model *m, struct kobj *o, const struct op *op, bool removed,
+			     struct expect *ex)
+{
+	struct queue_state *q = o->state;
+	(void)m;
+	if (removed) {
+		ex->ret = -1;
+		ex->err = EIDRM;
+		return true;
+	}
+	if (op->kind == OP_RECV)
+		return queue_take(q, op, ex);
+	if (!fits(q, op->len))
+		return false;
+	enqueue(q, op->arg, q->pending_payload, op->len);
+	ex->ret = op->len;
+	return true;
+}
+
+const struct class_model model_typed_queue = {
+	.new_state = queue_new,
+	.free_state = queue_free,
+	.send = queue_send,
+	.recv = queue_recv,
+	.setopt = queue_setopt,
+	.may_pend = queue_may_pend,
+	.try_finish = queue_try_finish,
+};

@@ -1,0 +1,130 @@
+/* Binary codec: fixed 8-byte records, so that mutations stay local and every
+ * byte string is a program.  Missing trailing bytes read as zero. */
+#include "prog.h"
+
+#include <string.h>
+
+/* Weighted kind table: the fuzzer mostly moves data, sometimes reshapes
+ * the topology, rarely kills a peer (a restart is a fork, ~3 ms under ASan). */
+static const uint8_t kind_table[32] = {
+	OP_CREATE, OP_CREATE,  OP_CREATE, OP_CREATE, OP_JOIN,   OP_JOIN,  OP_JOIN,   OP_SEND,
+	OP_SEND,   OP_SEND,    OP_SEND,   OP_SEND,   OP_SEND,   OP_SEND,  OP_SEND,   OP_RECV,
+	OP_RECV,   OP_RECV,    OP_RECV,   OP_RECV,   OP_RECV,   OP_RECV,  OP_RECV,   OP_CLOSE,
+	OP_CLOSE,  OP_DESTROY, OP_DESTROY, OP_SETOPT, OP_SETOPT, OP_KILL,  OP_CREATE, OP_SEND,
+};
+
+/* The executor acts in half of all ops: its ops need no round trip. */
+static const uint8_t actor_table[4] = {0, 0, 1, 2};
+
+void op_normalize(struct op *op)
+{
+	op->kind %= OP_KIND_COUNT;
+	op->actor %= IPCF_ACTORS;
+	op->obj %= IPCF_OBJS;
+	switch (op->kind) {
+	case OP_CREATE: {
+		unsigned form = op_create_form(op) % NAME_FORM_COUNT;
+		op->flags &= OPF_CREAT | OPF_EXCL;
+		op->seed = 0;
+		op->arg = op_create_arg(form, op_create_mode(op));
+		break;
+	}
+	case OP_JOIN:
+	case OP_DESTROY:
+		op->flags = 0;
+		op->seed = 0;
+		op->len = 0;
+		op->arg = 0;
+		break;
+	case OP_SEND:
+		op->flags &= OPF_NOWAIT;
+		break;
+	case OP_RECV:
+		op->flags &= OPF_NOWAIT | OPF_NOERROR | OPF_EXCEPT;
+		op->seed = 0;
+		break;
+	case OP_CLOSE:
+		op->flags &= OPF_READ | OPF_WRITE;
+		if (!op->flags)
+			op->flags = OPF_READ | OPF_WRITE;
+		op->seed = 0;
+		op->len = 0;
+		op->arg = 0;
+		break;
+	case OP_SETOPT:
+		op->flags = 0;
+		op->seed = 0;
+		op->arg = 0;
+		break;
+	case OP_KILL:
+		if (op->actor == 0)
+			op->actor = 1;
+		op->obj = 0;
+		op->flags = 0;
+		op->seed = 0;
+		op->len = 0;
+		op->arg = 0;
+		break;
+	}
+}
+
+void prog_decode(const uint8_t *data, size_t size, struct prog *p)
+{
+	size_t nops = (size + IPCF_OP_BYTES - 1) / IPCF_OP_BYTES;
+
+	if (nops > IPCF_MAX_OPS)
+		nops = IPCF_MAX_OPS;
+	p->n = nops;
+	for (size_t i = 0; i < nops; i++) {
+		uint8_t r[IPCF_OP_BYTES] = {0};
+		size_t off = i * IPCF_OP_BYTES;
+		size_t take = size - off < IPCF_OP_BYTES ? size - off : IPCF_OP_BYTES;
+		struct op *op = &p->ops[i];
+
+		memcpy(r, data + off, take);
+		op->kind = kind_table[r[0] & 31];
+		op->actor = actor_table[r[1] & 3];
+		op->obj = (r[1] >> 2) & 3;
+		op->flags = r[2];
+		op->seed = r[3];
+		op->len = (uint16_t)(r[4] | r[5] << 8);
+		op->arg = (int16_t)(uint16_t)(r[6] | r[7] << 8);
+		op_normalize(op);
+	}
+}
+
+static uint8_t kind_code(unsigned kind)
+{
+	for (unsigned i = 0; i < sizeof kind_table; i++)
+		if (kind_table[i] == kind)
+			return (uint8_t)i;
+	return 0;
+}
+
+static uint8_t actor_code(unsigned actor)
+{
+	for (unsigned i = 0; i < sizeof actor_table; i++)
+		if (actor_table[i] == actor)
+			return (uint8_t)i;
+	return 0;
+}
+
+size_t prog_encode(const struct prog *p, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n && n + IPCF_OP_BYTES <= cap; i++) {
+		const struct op *op = &p->ops[i];
+		uint16_t arg = (uint16_t)op->arg;
+
+		out[n++] = kind_code(op->kind);
+		out[n++] = (uint8_t)(actor_code(op->actor) | (op->obj & 3) << 2);
+		out[n++] = op->flags;
+		out[n++] = op->seed;
+		out[n++] = (uint8_t)(op->len & 0xff);
+		out[n++] = (uint8_t)(op->len >> 8);
+		out[n++] = (uint8_t)(arg & 0xff);
+		out[n++] = (uint8_t)(arg >> 8);
+	}
+	return n;
+}

@@ -1,0 +1,100 @@
+/* An op program: the bounded, deterministic unit that fuzz bytes decode into.
+ *
+ * Every op names an actor (0 = the executor itself, 1..IPCF_PEERS = helper
+ * processes started once and driven by command) and an object slot.  The pair
+ * (actor, obj) is a handle: one process's view of one channel.  Programs are
+ * pure data; the executor gives them meaning through a mechanism descriptor
+ * and the model of the mechanism's semantic class judges every result. */
+#ifndef IPCFUZZ_PROG_H
+#define IPCFUZZ_PROG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IPCF_MAX_OPS 32   /* ops per program; longer inputs are cut */
+#define IPCF_OP_BYTES 8   /* one op = one fixed-width record */
+#define IPCF_ACTORS 3     /* executor + 2 peers */
+#define IPCF_OBJS 4       /* object slots per program */
+#define IPCF_MAX_LEN 65535u
+
+enum op_kind {
+	OP_CREATE,  /* make object `obj` (name form, mode, size, creat/excl) */
+	OP_JOIN,    /* actor finds the object by name/key or inherits its fds */
+	OP_SEND,    /* len bytes of payload(seed); arg = mtype / record index */
+	OP_RECV,    /* buffer of len bytes; arg = msgtyp / record index */
+	OP_CLOSE,   /* close the actor's read end, write end or both */
+	OP_DESTROY, /* unlink / IPC_RMID the object */
+	OP_SETOPT,  /* F_SETPIPE_SZ, IPC_SET msg_qbytes, ...: value in len */
+	OP_KILL,    /* SIGKILL a peer (actor >= 1); it is restarted lazily */
+	OP_KIND_COUNT
+};
+
+/* Flag bits.  Each kind keeps only the bits that mean something to it, so
+ * the decoded form is canonical and encode(decode(x)) decodes to itself. */
+enum op_flag {
+	OPF_NOWAIT = 1u << 0,  /* send/recv: IPC_NOWAIT / O_NONBLOCK */
+	OPF_NOERROR = 1u << 1, /* recv: MSG_NOERROR */
+	OPF_EXCEPT = 1u << 2,  /* recv: MSG_EXCEPT */
+	OPF_CREAT = 1u << 3,   /* create: IPC_CREAT / O_CREAT */
+	OPF_EXCL = 1u << 4,    /* create: IPC_EXCL / O_EXCL */
+	OPF_READ = 1u << 5,    /* close: the read end */
+	OPF_WRITE = 1u << 6,   /* close: the write end */
+};
+
+/* How OP_CREATE names its object: the mechanism maps the form to a key or a
+ * path (the sandbox supplies the unique part). */
+enum name_form {
+	NAME_SLOT,    /* the slot's own valid name / key */
+	NAME_PRIVATE, /* IPC_PRIVATE (SysV); for paths: a second valid name */
+	NAME_EMPTY,   /* "" or "/" : EINVAL where names are checked */
+	NAME_SLASH,   /* a '/' inside the name: EINVAL */
+	NAME_LONG,    /* longer than NAME_MAX: ENAMETOOLONG */
+	NAME_FORM_COUNT
+};
+
+struct op {
+	uint8_t kind;  /* enum op_kind */
+	uint8_t actor; /* 0 .. IPCF_ACTORS-1 */
+	uint8_t obj;   /* 0 .. IPCF_OBJS-1 */
+	uint8_t flags; /* enum op_flag, masked per kind */
+	uint8_t seed;  /* payload generator seed (send) */
+	uint16_t len;  /* bytes to send, receive buffer size, size, option value */
+	int16_t arg;   /* mtype / msgtyp / record index; create: form | mode<<3 */
+};
+
+struct prog {
+	size_t n;
+	struct op ops[IPCF_MAX_OPS];
+};
+
+/* create's arg packs the name form and the permission bits. */
+static inline unsigned op_create_form(const struct op *op)
+{
+	return (unsigned)(uint16_t)op->arg & 7u;
+}
+static inline unsigned op_create_mode(const struct op *op)
+{
+	return ((unsigned)(uint16_t)op->arg >> 3) & 0777u;
+}
+static inline int16_t op_create_arg(unsigned form, unsigned mode)
+{
+	return (int16_t)(uint16_t)((form & 7u) | ((mode & 0777u) << 3));
+}
+
+/* Total: every byte string decodes to a valid program. */
+void prog_decode(const uint8_t *data, size_t size, struct prog *p);
+/* Canonical bytes; returns the number written (p->n * IPCF_OP_BYTES). */
+size_t prog_encode(const struct prog *p, uint8_t *out, size_t cap);
+/* Brings an op's fields into range; the decoder and the text parser use it. */
+void op_normalize(struct op *op);
+
+/* Text form: one op a line.  prog_format writes into buf (always
+ * NUL-terminated) and returns the length it needed. */
+size_t op_format(const struct op *op, char *buf, size_t cap);
+size_t prog_format(const struct prog *p, char *buf, size_t cap);
+/* Parses text; on error returns -1 and writes "line N: why" into err. */
+int prog_parse(const char *text, struct prog *p, char *err, size_t errcap);
+
+const char *op_kind_name(unsigned kind);
+
+#endif

@@ -1,0 +1,234 @@
+/* Text form of programs: one op a line, "kind aN oN key=value flag ...".
+ * Written for people who edit crash files, so the parser is strict and says
+ * which line and which word it did not accept. */
+#include "prog.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[OP_KIND_COUNT] = {
+	[OP_CREATE] = "create", [OP_JOIN] = "join",       [OP_SEND] = "send",
+	[OP_RECV] = "recv",     [OP_CLOSE] = "close",     [OP_DESTROY] = "destroy",
+	[OP_SETOPT] = "setopt", [OP_KILL] = "kill",
+};
+
+static const char *const form_names[NAME_FORM_COUNT] = {
+	[NAME_SLOT] = "slot", [NAME_PRIVATE] = "private", [NAME_EMPTY] = "empty",
+	[NAME_SLASH] = "slash", [NAME_LONG] = "long",
+};
+
+static const struct {
+	const char *name;
+	uint8_t bit;
+} flag_names[] = {
+	{"nowait", OPF_NOWAIT}, {"noerror", OPF_NOERROR}, {"except", OPF_EXCEPT},
+	{"creat", OPF_CREAT},   {"excl", OPF_EXCL},       {"read", OPF_READ},
+	{"write", OPF_WRITE},
+};
+
+/* Which key=value fields each kind carries (and so prints and accepts). */
+enum field { F_LEN = 1, F_ARG = 2, F_SEED = 4, F_CREATE = 8, F_VALUE = 16, F_OBJ = 32 };
+static const unsigned kind_fields[OP_KIND_COUNT] = {
+	[OP_CREATE] = F_OBJ | F_CREATE,
+	[OP_JOIN] = F_OBJ,
+	[OP_SEND] = F_OBJ | F_LEN | F_ARG | F_SEED,
+	[OP_RECV] = F_OBJ | F_LEN | F_ARG,
+	[OP_CLOSE] = F_OBJ,
+	[OP_DESTROY] = F_OBJ,
+	[OP_SETOPT] = F_OBJ | F_VALUE,
+	[OP_KILL] = 0,
+};
+
+const char *op_kind_name(unsigned kind)
+{
+	return kind < OP_KIND_COUNT ? kind_names[kind] : "?";
+}
+
+struct out {
+	char *buf;
+	size_t cap, len;
+};
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	size_t room = o->len < o->cap ? o->cap - o->len : 0;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)n;
+}
+
+static void format_into(struct out *o, const struct op *op)
+{
+	unsigned f = kind_fields[op->kind % OP_KIND_COUNT];
+
+	put(o, "%s a%u", op_kind_name(op->kind), op->actor);
+	if (f & F_OBJ)
+		put(o, " o%u", op->obj);
+	if (f & F_CREATE)
+		put(o, " name=%s mode=0%o size=%u", form_names[op_create_form(op) % NAME_FORM_COUNT],
+		    op_create_mode(op), op->len);
+	if (f & F_LEN)
+		put(o, " len=%u", op->len);
+	if (f & F_ARG)
+		put(o, " arg=%d", op->arg);
+	if (f & F_SEED)
+		put(o, " seed=%u", op->seed);
+	if (f & F_VALUE)
+		put(o, " value=%u", op->len);
+	for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+		if (op->flags & flag_names[i].bit)
+			put(o, " %s", flag_names[i].name);
+}
+
+size_t op_format(const struct op *op, char *buf, size_t cap)
+{
+	struct out o = {buf, cap, 0};
+
+	if (cap)
+		buf[0] = 0;
+	format_into(&o, op);
+	return o.len;
+}
+
+size_t prog_format(const struct prog *p, char *buf, size_t cap)
+{
+	struct out o = {buf, cap, 0};
+
+	if (cap)
+		buf[0] = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		format_into(&o, &p->ops[i]);
+		put(&o, "\n");
+	}
+	return o.len;
+}
+
+static int fail(char *err, size_t cap, unsigned line, const char *fmt, const char *word)
+{
+	char why[160];
+
+	snprintf(why, sizeof why, fmt, word);
+	snprintf(err, cap, "line %u: %s", line, why);
+	return -1;
+}
+
+/* Parses a decimal or 0-prefixed octal/0x hex integer within [lo, hi]. */
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+
+	errno = 0;
+	long v = strtol(s, &end, 0);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int lookup(const char *const *names, unsigned count, const char *word)
+{
+	for (unsigned i = 0; i < count; i++)
+		if (names[i] && !strcmp(names[i], word))
+			return (int)i;
+	return -1;
+}
+
+static int parse_word(struct op *op, char *w, unsigned *seen)
+{
+	unsigned f = kind_fields[op->kind];
+	char *eq = strchr(w, '=');
+	long v;
+
+	if (!eq) {
+		if ((w[0] == 'a' || w[0] == 'o') && isdigit((unsigned char)w[1])) {
+			long hi = w[0] == 'a' ? IPCF_ACTORS - 1 : IPCF_OBJS - 1;
+			if (w[0] == 'o' && !(f & F_OBJ))
+				return -1;
+			if (parse_int(w + 1, 0, hi, &v))
+				return -1;
+			if (w[0] == 'a')
+				op->actor = (uint8_t)v;
+			else
+				op->obj = (uint8_t)v;
+			return 0;
+		}
+		for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+			if (!strcmp(w, flag_names[i].name)) {
+				op->flags |= flag_names[i].bit;
+				return 0;
+			}
+		return -1;
+	}
+	*eq = 0;
+	const char *val = eq + 1;
+	if (!strcmp(w, "len") && (f & F_LEN) && !parse_int(val, 0, IPCF_MAX_LEN, &v))
+		op->len = (uint16_t)v;
+	else if (!strcmp(w, "value") && (f & F_VALUE) && !parse_int(val, 0, IPCF_MAX_LEN, &v))
+		op->len = (uint16_t)v;
+	else if (!strcmp(w, "size") && (f & F_CREATE) && !parse_int(val, 0, IPCF_MAX_LEN, &v))
+		op->len = (uint16_t)v;
+	else if (!strcmp(w, "arg") && (f & F_ARG) && !parse_int(val, INT16_MIN, INT16_MAX, &v))
+		op->arg = (int16_t)v;
+	else if (!strcmp(w, "seed") && (f & F_SEED) && !parse_int(val, 0, 255, &v))
+		op->seed = (uint8_t)v;
+	else if (!strcmp(w, "mode") && (f & F_CREATE) && !parse_int(val, 0, 0777, &v))
+		op->arg = op_create_arg(op_create_form(op), (unsigned)v);
+	else if (!strcmp(w, "name") && (f & F_CREATE) &&
+		 (v = lookup(form_names, NAME_FORM_COUNT, val)) >= 0)
+		op->arg = op_create_arg((unsigned)v, op_create_mode(op));
+	else
+		return -1;
+	*seen |= 1;
+	return 0;
+}
+
+int prog_parse(const char *text, struct prog *p, char *err, size_t errcap)
+{
+	unsigned line = 0;
+	const char *s = text;
+
+	p->n = 0;
+	while (*s) {
+		char buf[512], *save = NULL;
+		size_t n = strcspn(s, "\n");
+
+		line++;
+		if (n >= sizeof buf)
+			return fail(err, errcap, line, "%s", "line too long");
+		memcpy(buf, s, n);
+		buf[n] = 0;
+		s += n + (s[n] == '\n');
+		char *hash = strchr(buf, '#');
+		if (hash)
+			*hash = 0;
+		char *w = strtok_r(buf, " \t\r", &save);
+		if (!w)
+			continue;
+		if (p->n == IPCF_MAX_OPS)
+			return fail(err, errcap, line, "more than %s ops", "32");
+		int kind = lookup(kind_names, OP_KIND_COUNT, w);
+		if (kind < 0)
+			return fail(err, errcap, line, "unknown op '%s'", w);
+		struct op op = {.kind = (uint8_t)kind};
+		unsigned seen = 0;
+		if (kind == OP_KILL)
+			op.actor = 1;
+		while ((w = strtok_r(NULL, " \t\r", &save)))
+			if (parse_word(&op, w, &seen))
+				return fail(err, errcap, line, "bad or misplaced word '%s'", w);
+		if (kind == OP_KILL && op.actor == 0)
+			return fail(err, errcap, line, "%s", "kill needs a peer actor (a1 or a2)");
+		op_normalize(&op);
+		p->ops[p->n++] = op;
+	}
+	return 0;
+}

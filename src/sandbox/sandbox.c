@@ -1,0 +1,246 @@
+#define _GNU_SOURCE
+#include "sandbox.h"
+
+#include "../prog/prog.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/mount.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static enum sandbox_mode mode = SANDBOX_NONE;
+static char prefix[64] = "ipcfuzz.";
+static char mq_dir[64];
+static int32_t key_base = 0x1f000000;
+static char why_prefix[160];
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Without root, a user namespace makes us root inside it. */
+static int become_ns_root(void)
+{
+	char map[64];
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+
+	if (unshare(CLONE_NEWUSER))
+		return -1;
+	write_file("/proc/self/setgroups", "deny");
+	snprintf(map, sizeof map, "0 %u 1", (unsigned)uid);
+	if (write_file("/proc/self/uid_map", map))
+		return -1;
+	snprintf(map, sizeof map, "0 %u 1", (unsigned)gid);
+	return write_file("/proc/self/gid_map", map);
+}
+
+static void loopback_up(void)
+{
+	struct ifreq ifr = {0};
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	if (!ioctl(s, SIOCGIFFLAGS, &ifr)) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+}
+
+static int enter_namespaces(void)
+{
+	if (geteuid() != 0 && become_ns_root()) {
+		snprintf(why_prefix, sizeof why_prefix, "user namespaces refused: %s",
+			 strerror(errno));
+		return -1;
+	}
+	if (unshare(CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWNET)) {
+		snprintf(why_prefix, sizeof why_prefix, "unshare(IPC|NS|NET): %s", strerror(errno));
+		return -1;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("ipcfuzz-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")) {
+		snprintf(why_prefix, sizeof why_prefix, "private /dev/shm: %s", strerror(errno));
+		return -1;
+	}
+	/* The mqueue mount lives inside our private tmpfs so that no mount point
+	 * is ever created on the host's /dev; the audit knows to skip it. */
+	snprintf(mq_dir, sizeof mq_dir, "/dev/shm/.mqueue");
+	if (mkdir(mq_dir, 0700) || mount("mqueue", mq_dir, "mqueue", 0, NULL))
+		mq_dir[0] = 0;
+	loopback_up();
+	return 0;
+}
+
+enum sandbox_mode sandbox_enter(void)
+{
+	const char *force = getenv("IPCFUZZ_SANDBOX");
+
+	if (mode != SANDBOX_NONE)
+		return mode;
+	if (!(force && !strcmp(force, "prefix")) && !enter_namespaces()) {
+		mode = SANDBOX_NAMESPACES;
+		return mode;
+	}
+	if (force && !strcmp(force, "prefix"))
+		snprintf(why_prefix, sizeof why_prefix, "IPCFUZZ_SANDBOX=prefix");
+	/* Fallback: everything we name carries our pid. */
+	pid_t pid = getpid();
+	snprintf(prefix, sizeof prefix, "ipcfuzz.%d.", (int)pid);
+	key_base = (int32_t)(0x1e000000u | (((uint32_t)pid & 0xfffffu) << 4));
+	mode = SANDBOX_PREFIX;
+	sandbox_sweep_stale();
+	return mode;
+}
+
+enum sandbox_mode sandbox_mode(void)
+{
+	return mode;
+}
+
+const char *sandbox_describe(void)
+{
+	static char text[256];
+
+	if (mode == SANDBOX_NAMESPACES)
+		return "private IPC+mount+net namespaces";
+	snprintf(text, sizeof text, "unique prefixes '%s' (no namespaces: %s)", prefix,
+		 why_prefix);
+	return text;
+}
+
+const char *sandbox_mqueue_dir(void)
+{
+	return mq_dir;
+}
+
+void sandbox_posix_name(char *buf, size_t cap, unsigned obj, unsigned form)
+{
+	switch (form) {
+	case NAME_EMPTY:
+		snprintf(buf, cap, "/");
+		break;
+	case NAME_SLASH:
+		snprintf(buf, cap, "/%sdir/o%u", prefix, obj);
+		break;
+	case NAME_LONG: {
+		/* One character over NAME_MAX: short enough for the C library to
+		 * pass on, so the kernel's ENAMETOOLONG is what is tested. */
+		int n = snprintf(buf, cap, "/%so%u.", prefix, obj);
+		size_t i = n > 0 ? (size_t)n : 0;
+		while (i + 1 < cap && i < 1 + 256)
+			buf[i++] = 'L';
+		buf[i] = 0;
+		break;
+	}
+	case NAME_PRIVATE:
+		snprintf(buf, cap, "/%so%u.b", prefix, obj);
+		break;
+	default:
+		snprintf(buf, cap, "/%so%u", prefix, obj);
+	}
+}
+
+int32_t sandbox_sysv_key(unsigned obj)
+{
+	return key_base + (int32_t)(obj & 15u);
+}
+
+int sandbox_owns_name(const char *entry)
+{
+	return !strncmp(entry, prefix, strlen(prefix));
+}
+
+int sandbox_owns_key(int32_t key)
+{
+	return key >= key_base && key < key_base + 16;
+}
+
+static int pid_alive(long pid)
+{
+	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+static void sweep_names(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		long pid;
+		char path[512];
+		if (sscanf(e->d_name, "ipcfuzz.%ld.", &pid) == 1 && pid != getpid() &&
+		    !pid_alive(pid)) {
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+	}
+	closedir(d);
+}
+
+/* /proc/sysvipc lists key and creator pid; a key in our key space whose
+ * creator is gone was left by a killed run. */
+static void sweep_sysv(const char *file, int kind)
+{
+	FILE *f = fopen(file, "re");
+	char line[512];
+
+	if (!f)
+		return;
+	if (!fgets(line, sizeof line, f)) {
+		fclose(f);
+		return;
+	}
+	while (fgets(line, sizeof line, f)) {
+		long key, id;
+		if (sscanf(line, "%ld %ld", &key, &id) != 2)
+			continue;
+		if ((key & 0x7f000000) != 0x1e000000)
+			continue;
+		long owner = (key >> 4) & 0xfffff;
+		if ((owner & 0xfffff) == ((long)getpid() & 0xfffff) || pid_alive(owner))
+			continue;
+		if (kind == 'm')
+			msgctl((int)id, IPC_RMID, NULL);
+		else if (kind == 's')
+			shmctl((int)id, IPC_RMID, NULL);
+		else
+			semctl((int)id, 0, IPC_RMID);
+	}
+	fclose(f);
+}
+
+void sandbox_sweep_stale(void)
+{
+	sweep_names("/dev/shm");
+	if (!access("/dev/mqueue", F_OK))
+		sweep_names("/dev/mqueue");
+	sweep_sysv("/proc/sysvipc/msg", 'm');
+	sweep_sysv("/proc/sysvipc/shm", 's');
+	sweep_sysv("/proc/sysvipc/sem", 'e');
+}

@@ -1,0 +1,33 @@
+/* One sandbox per process: private IPC, mount and network namespaces with a
+ * fresh /dev/shm and mqueue mount and loopback up, so runs touch nothing of
+ * the host's and the audit can count the whole namespace.  Where that is not
+ * allowed, unique name and key prefixes instead, and it says so. */
+#ifndef IPCFUZZ_SANDBOX_H
+#define IPCFUZZ_SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sandbox_mode { SANDBOX_NONE, SANDBOX_NAMESPACES, SANDBOX_PREFIX };
+
+/* Idempotent; must run while the process has one thread.  IPCFUZZ_SANDBOX=
+ * prefix forces the fallback (tests use it). */
+enum sandbox_mode sandbox_enter(void);
+enum sandbox_mode sandbox_mode(void);
+const char *sandbox_describe(void);
+
+/* Where POSIX mqueues are mounted in the sandbox ("" when not mounted). */
+const char *sandbox_mqueue_dir(void);
+
+/* Names and keys of object slots: unique to this process in fallback mode. */
+void sandbox_posix_name(char *buf, size_t cap, unsigned obj, unsigned form);
+int32_t sandbox_sysv_key(unsigned obj);
+/* True when a /dev/shm entry or SysV key belongs to this process. */
+int sandbox_owns_name(const char *entry);
+int sandbox_owns_key(int32_t key);
+
+/* Removes what dead ipcfuzz processes left behind in fallback mode (names
+ * and keys carrying a pid that no longer runs); touches nothing else. */
+void sandbox_sweep_stale(void);
+
+#endif

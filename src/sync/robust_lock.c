@@ -1,0 +1,41 @@
+#include "robust_lock.h"
+
+#include <errno.h>
+#include <time.h>
+
+int robust_lock_init(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t a;
+	int r;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	r = pthread_mutex_init(m, &a);
+	pthread_mutexattr_destroy(&a);
+	return -r;
+}
+
+int robust_lock(pthread_mutex_t *m, unsigned timeout_ms)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += timeout_ms / 1000;
+	t.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	int r = pthread_mutex_timedlock(m, &t);
+	if (r == EOWNERDEAD) {
+		pthread_mutex_consistent(m);
+		return -EOWNERDEAD;
+	}
+	return -r;
+}
+
+void robust_unlock(pthread_mutex_t *m)
+{
+	pthread_mutex_unlock(m);
+}

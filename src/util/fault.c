@@ -1,0 +1,59 @@
+#include "fault.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+unsigned fault_mask;
+
+static const struct {
+	const char *name;
+	enum fault bit;
+} faults[] = {
+	{"stream-drop-byte", FAULT_STREAM_DROP_BYTE},
+	{"stream-swap", FAULT_STREAM_SWAP},
+	{"msg-ignore-type", FAULT_MSG_IGNORE_TYPE},
+	{"msg-no-rmid", FAULT_MSG_NO_RMID},
+	{"msg-bad-errno", FAULT_MSG_BAD_ERRNO},
+	{"leak-fd", FAULT_LEAK_FD},
+	{"shm-torn", FAULT_SHM_TORN},
+	{"shm-no-unlink", FAULT_SHM_NO_UNLINK},
+	{"shm-leak-map", FAULT_SHM_LEAK_MAP},
+	{"peer-leak-fd", FAULT_PEER_LEAK_FD},
+	{"hang", FAULT_HANG},
+};
+
+void fault_init(void)
+{
+	const char *env = getenv("IPCFUZZ_FAULT");
+	char buf[256], *save = NULL;
+
+	fault_mask = 0;
+	if (!env || !*env)
+		return;
+	snprintf(buf, sizeof buf, "%s", env);
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		size_t i;
+		for (i = 0; i < sizeof faults / sizeof faults[0]; i++)
+			if (!strcmp(w, faults[i].name))
+				break;
+		if (i == sizeof faults / sizeof faults[0]) {
+			fprintf(stderr, "ipcfuzz: unknown IPCFUZZ_FAULT '%s' (known: %s)\n", w,
+				fault_names());
+			exit(2);
+		}
+		fault_mask |= faults[i].bit;
+	}
+}
+
+const char *fault_names(void)
+{
+	static char list[512];
+
+	if (!list[0])
+		for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+			strcat(list, i ? " " : "");
+			strcat(list, faults[i].name);
+		}
+	return list;
+}

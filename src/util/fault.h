@@ -1,0 +1,29 @@
+/* The tests' fault switch: IPCFUZZ_FAULT=name[,name...] deliberately breaks
+ * one piece of a target so a test can show that the oracle catches it.  Read
+ * once; checking a fault is a load and a mask in the hot path. */
+#ifndef IPCFUZZ_FAULT_H
+#define IPCFUZZ_FAULT_H
+
+enum fault {
+	FAULT_STREAM_DROP_BYTE = 1u << 0, /* pipe recv loses its last byte */
+	FAULT_STREAM_SWAP = 1u << 1,      /* pipe recv swaps two bytes (reorder) */
+	FAULT_MSG_IGNORE_TYPE = 1u << 2,  /* msgrcv ignores msgtyp */
+	FAULT_MSG_NO_RMID = 1u << 3,      /* SysV queue destroy forgets IPC_RMID */
+	FAULT_MSG_BAD_ERRNO = 1u << 4,    /* E2BIG reported as EINVAL */
+	FAULT_LEAK_FD = 1u << 5,          /* close forgets the read end */
+	FAULT_SHM_TORN = 1u << 6,         /* shm record written half, unlocked */
+	FAULT_SHM_NO_UNLINK = 1u << 7,    /* shm destroy forgets shm_unlink */
+	FAULT_SHM_LEAK_MAP = 1u << 8,     /* shm close forgets munmap */
+	FAULT_PEER_LEAK_FD = 1u << 9,     /* a peer leaks a descriptor at the end */
+	FAULT_HANG = 1u << 10,            /* recv waits although data is there */
+};
+
+extern unsigned fault_mask;
+void fault_init(void); /* parses IPCFUZZ_FAULT; exits 2 on an unknown name */
+static inline int fault_on(enum fault f)
+{
+	return (fault_mask & (unsigned)f) != 0;
+}
+const char *fault_names(void); /* for --help */
+
+#endif

@@ -1,0 +1,97 @@
+/* A mechanism is a descriptor: data that says what the channel is and which
+ * functions create, join, use and destroy it.  The executor and the peers
+ * call only these; the model of `cls` judges what they return.  Adding a
+ * mechanism is one file in targets/ and one line in registry.c. */
+#ifndef IPCFUZZ_MECHANISM_H
+#define IPCFUZZ_MECHANISM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../src/prog/prog.h"
+
+/* Which reference model judges a mechanism. */
+enum sem_class {
+	CLASS_BYTE_STREAM,    /* pipe, fifo, unix-stream, tcp, pty (raw) */
+	CLASS_TYPED_QUEUE,    /* SysV message queue */
+	CLASS_SHARED_RECORDS, /* shared memory under a process-shared lock */
+	CLASS_COUNT
+};
+
+/* How a peer finds an object that someone else created. */
+enum join_path {
+	JOIN_BY_NAME,    /* reopen by path, POSIX name or SysV key */
+	JOIN_BY_INHERIT, /* no name: the descriptors travel (fork, SCM_RIGHTS) */
+};
+
+/* How create's name form becomes a name (so the model can predict errors). */
+enum naming {
+	NAMING_NONE,       /* anonymous: the form is ignored */
+	NAMING_SYSV_KEY,   /* slot key or IPC_PRIVATE; other forms use the slot key */
+	NAMING_POSIX_NAME, /* "/name": empty, inner slash, too long are errors */
+};
+
+/* What a peer needs to find an object: filled in by create, sent on join. */
+struct obj_ref {
+	char name[300];
+	int32_t key;
+	int32_t id;
+	uint32_t size;
+};
+
+/* One actor's handle on one object, private to the actor's process. */
+struct chan {
+	unsigned ends; /* OPF_READ | OPF_WRITE still open */
+	int fd[2];     /* [0] read end, [1] write end, -1 when not held */
+	int id;        /* SysV identifier */
+	void *map;     /* shared mapping, NULL when none */
+	size_t map_len;
+	size_t size; /* usable bytes of the object as this handle sees it */
+};
+
+/* What one op did.  err is a positive errno or 0; ret is the byte count or
+ * the call's return value; data (when any) goes beside it. */
+struct outcome {
+	int64_t ret;
+	int32_t err;
+	int32_t skipped; /* the handle was not open: nothing was called */
+	int64_t mtype;   /* received message type */
+	uint32_t len;    /* bytes of data */
+};
+
+/* Every function returns 0 or a negative errno; data-moving ones return the
+ * byte count.  Blocking calls are bounded by the caller's watchdog. */
+struct mechanism {
+	const char *id;      /* stable: CLI, corpus folder, fuzz-<id> */
+	const char *summary; /* one line for `ipcfuzz list` */
+	enum sem_class cls;
+	enum join_path join_path;
+	enum naming naming;
+	/* NULL when this kernel has it, else why not ("no /dev/binder"). */
+	const char *(*probe)(void);
+	int (*create)(struct chan *c, struct obj_ref *ref, const struct op *op);
+	int (*join)(struct chan *c, const struct obj_ref *ref);
+	ssize_t (*send)(struct chan *c, const struct op *op, const uint8_t *buf, size_t len);
+	ssize_t (*recv)(struct chan *c, const struct op *op, uint8_t *buf, size_t cap,
+			int64_t *mtype);
+	int (*close)(struct chan *c, unsigned ends);
+	int (*destroy)(struct chan *c, const struct obj_ref *ref);
+	/* Optional: OP_SETOPT (NULL = ENOTSUP). */
+	int (*setopt)(struct chan *c, unsigned value);
+	/* Does the object still exist? (leak ledger; NULL = dies with its fds) */
+	int (*exists)(const struct obj_ref *ref);
+};
+
+extern const struct mechanism *const mechanisms[];
+extern const size_t mechanism_count;
+const struct mechanism *mechanism_find(const char *id);
+
+/* Shared helpers for descriptor files. */
+void chan_reset(struct chan *c);
+/* Closes the listed ends of a descriptor-based channel. */
+int chan_close_fds(struct chan *c, unsigned ends);
+/* NULL when path exists, else `why` (for probes). */
+const char *probe_needs(const char *path, const char *why);
+
+#endif

@@ -1,0 +1,103 @@
+/* pipe: an anonymous byte stream.  No name, so peers join by inheriting the
+ * descriptors (SCM_RIGHTS from a holder, as fork would give them). */
+#define _GNU_SOURCE
+#include "mechanism.h"
+
+#include "../src/util/fault.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+static int set_nonblock(int fd, int on)
+{
+	return fcntl(fd, F_SETFL, on ? O_NONBLOCK : 0);
+}
+
+static int pipe_create(struct chan *c, struct obj_ref *ref, const struct op *op)
+{
+	(void)op;
+	if (pipe2(c->fd, O_CLOEXEC))
+		return -errno;
+	ref->id = -1;
+	c->ends = OPF_READ | OPF_WRITE;
+	return 0;
+}
+
+static int pipe_join(struct chan *c, const struct obj_ref *ref)
+{
+	(void)c;
+	(void)ref;
+	return 0; /* the executor has already placed the inherited fds */
+}
+
+static ssize_t pipe_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
+{
+	if (c->fd[1] < 0)
+		return -EBADF;
+	set_nonblock(c->fd[1], op->flags & OPF_NOWAIT);
+	ssize_t n = write(c->fd[1], buf, len);
+	return n < 0 ? -errno : n;
+}
+
+static ssize_t pipe_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap,
+			 int64_t *mtype)
+{
+	(void)mtype;
+	if (c->fd[0] < 0)
+		return -EBADF;
+	if (fault_on(FAULT_HANG)) {
+		pause(); /* waits although the model says data is there */
+		return -errno;
+	}
+	set_nonblock(c->fd[0], op->flags & OPF_NOWAIT);
+	ssize_t n = read(c->fd[0], buf, cap);
+	if (n < 0)
+		return -errno;
+	if (fault_on(FAULT_STREAM_DROP_BYTE) && n > 0)
+		n--;
+	if (fault_on(FAULT_STREAM_SWAP) && n > 1 && buf[0] != buf[1]) {
+		uint8_t t = buf[0];
+		buf[0] = buf[1];
+		buf[1] = t;
+	}
+	return n;
+}
+
+static int pipe_close(struct chan *c, unsigned ends)
+{
+	return chan_close_fds(c, ends);
+}
+
+static int pipe_destroy(struct chan *c, const struct obj_ref *ref)
+{
+	(void)c;
+	(void)ref;
+	return 0; /* nothing to unlink: the pipe dies with its last descriptor */
+}
+
+static int pipe_setopt(struct chan *c, unsigned value)
+{
+	int fd = c->fd[0] >= 0 ? c->fd[0] : c->fd[1];
+	if (fd < 0)
+		return -EBADF;
+	int r = fcntl(fd, F_SETPIPE_SZ, (int)value);
+	return r < 0 ? -errno : r;
+}
+
+const struct mechanism mech_pipe = {
+	.id = "pipe",
+	.summary = "anonymous pipe (pipe2): byte stream, joined by inheritance",
+	.cls = CLASS_BYTE_STREAM,
+	.join_path = JOIN_BY_INHERIT,
+	.naming = NAMING_NONE,
+	.probe = NULL,
+	.create = pipe_create,
+	.join = pipe_join,
+	.send = pipe_send,
+	.recv = pipe_recv,
+	.close = pipe_close,
+	.destroy = pipe_destroy,
+	.setopt = pipe_setopt,
+};

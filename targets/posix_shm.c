@@ -1,0 +1,176 @@
+/* posix-shm: a named POSIX shared memory object.  The kernel moves no data,
+ * so the segment carries its own robust process-shared lock in a header and
+ * the channel is a region of checksummed records written and read under it. */
+#define _GNU_SOURCE
+#include "mechanism.h"
+
+#include "../src/audit/audit.h"
+#include "../src/sandbox/sandbox.h"
+#include "../src/sync/robust_lock.h"
+#include "../src/util/fault.h"
+#include "../src/util/record.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SHM_MAGIC 0x69706366u /* "ipcf" */
+#define LOCK_TIMEOUT_MS 2000u
+
+struct shm_header {
+	pthread_mutex_t lock;
+	uint32_t magic;
+	uint32_t size; /* bytes of the record region after the header */
+};
+#define SHM_HDR_BYTES ((sizeof(struct shm_header) + 63u) & ~(size_t)63u)
+
+static uint8_t *region(struct chan *c)
+{
+	return (uint8_t *)c->map + SHM_HDR_BYTES;
+}
+
+/* Maps the whole object and checks that its creator finished the header. */
+static int map_object(struct chan *c, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if ((size_t)st.st_size < SHM_HDR_BYTES)
+		return -ENODATA;
+	void *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	audit_note_map(p, (size_t)st.st_size);
+	c->map = p;
+	c->map_len = (size_t)st.st_size;
+	c->size = c->map_len - SHM_HDR_BYTES;
+	c->fd[0] = fd;
+	c->ends = OPF_READ | OPF_WRITE;
+	return ((struct shm_header *)p)->magic == SHM_MAGIC ? 0 : -ENODATA;
+}
+
+static int posix_shm_create(struct chan *c, struct obj_ref *ref, const struct op *op)
+{
+	int flags = O_RDWR | O_CLOEXEC;
+	struct stat st;
+
+	sandbox_posix_name(ref->name, sizeof ref->name, op->obj, op_create_form(op));
+	if (op->flags & OPF_CREAT)
+		flags |= O_CREAT;
+	if (op->flags & OPF_EXCL)
+		flags |= O_EXCL;
+	int fd = shm_open(ref->name, flags, op_create_mode(op));
+	if (fd < 0)
+		return -errno;
+	/* An object that already exists keeps its size and its lock. */
+	if (!fstat(fd, &st) && st.st_size == 0) {
+		if (ftruncate(fd, (off_t)(SHM_HDR_BYTES + op->len))) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
+		void *p = mmap(NULL, SHM_HDR_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
+		struct shm_header *h = p;
+		robust_lock_init(&h->lock);
+		h->size = op->len;
+		h->magic = SHM_MAGIC;
+		munmap(p, SHM_HDR_BYTES);
+	}
+	int r = map_object(c, fd);
+	ref->size = (uint32_t)c->size;
+	return r;
+}
+
+static int posix_shm_join(struct chan *c, const struct obj_ref *ref)
+{
+	int fd = shm_open(ref->name, O_RDWR | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	return map_object(c, fd);
+}
+
+static ssize_t posix_shm_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
+{
+	struct shm_header *h = c->map;
+	size_t off = (uint16_t)op->arg;
+
+	if (fault_on(FAULT_SHM_TORN))
+		return record_write(region(c), c->size, off, buf, len, 1) ?: (ssize_t)len;
+	int r = robust_lock(&h->lock, LOCK_TIMEOUT_MS);
+	if (r && r != -EOWNERDEAD)
+		return r;
+	r = record_write(region(c), c->size, off, buf, len, 0);
+	robust_unlock(&h->lock);
+	return r ? r : (ssize_t)len;
+}
+
+static ssize_t posix_shm_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap,
+			      int64_t *mtype)
+{
+	struct shm_header *h = c->map;
+	(void)mtype;
+
+	int r = robust_lock(&h->lock, LOCK_TIMEOUT_MS);
+	if (r && r != -EOWNERDEAD)
+		return r;
+	long n = record_read(region(c), c->size, (uint16_t)op->arg, buf, cap);
+	robust_unlock(&h->lock);
+	return n;
+}
+
+static int posix_shm_close(struct chan *c, unsigned ends)
+{
+	(void)ends; /* one mapping, one descriptor: any close releases both */
+	if (c->map && !fault_on(FAULT_SHM_LEAK_MAP))
+		munmap(c->map, c->map_len);
+	c->map = NULL;
+	return chan_close_fds(c, OPF_READ | OPF_WRITE);
+}
+
+static int posix_shm_destroy(struct chan *c, const struct obj_ref *ref)
+{
+	(void)c;
+	if (fault_on(FAULT_SHM_NO_UNLINK))
+		return 0;
+	return shm_unlink(ref->name) ? -errno : 0;
+}
+
+static const char *posix_shm_probe(void)
+{
+	return probe_needs("/dev/shm", "no /dev/shm (tmpfs) for POSIX shared memory");
+}
+
+static int posix_shm_exists(const struct obj_ref *ref)
+{
+	int fd = shm_open(ref->name, O_RDONLY | O_CLOEXEC, 0);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+const struct mechanism mech_posix_shm = {
+	.id = "posix-shm",
+	.summary = "POSIX shared memory (shm_open+mmap) with a robust process-shared lock",
+	.cls = CLASS_SHARED_RECORDS,
+	.join_path = JOIN_BY_NAME,
+	.naming = NAMING_POSIX_NAME,
+	.probe = posix_shm_probe,
+	.create = posix_shm_create,
+	.join = posix_shm_join,
+	.send = posix_shm_send,
+	.recv = posix_shm_recv,
+	.close = posix_shm_close,
+	.destroy = posix_shm_destroy,
+	.setopt = NULL,
+	.exists = posix_shm_exists,
+};

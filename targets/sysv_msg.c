@@ -1,0 +1,131 @@
+/* sysv-msg: SysV message queue, a bounded queue of typed messages found by
+ * key (or, for IPC_PRIVATE, by the identifier itself). */
+#define _GNU_SOURCE
+#include "mechanism.h"
+
+#include "../src/sandbox/sandbox.h"
+#include "../src/util/fault.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+
+/* msgbuf with room for the largest op: mtype then text. */
+static struct {
+	long mtype;
+	uint8_t text[IPCF_MAX_LEN + 1];
+} msg;
+
+static const char *sysv_msg_probe(void)
+{
+	return probe_needs("/proc/sysvipc/msg", "no SysV message queues (CONFIG_SYSVIPC off)");
+}
+
+static int sysv_msg_create(struct chan *c, struct obj_ref *ref, const struct op *op)
+{
+	key_t key = op_create_form(op) == NAME_PRIVATE ? IPC_PRIVATE : sandbox_sysv_key(op->obj);
+	int flags = (int)op_create_mode(op);
+
+	if (op->flags & OPF_CREAT)
+		flags |= IPC_CREAT;
+	if (op->flags & OPF_EXCL)
+		flags |= IPC_EXCL;
+	int id = msgget(key, flags);
+	if (id < 0)
+		return -errno;
+	c->id = id;
+	c->ends = OPF_READ | OPF_WRITE;
+	ref->key = key;
+	ref->id = id;
+	return 0;
+}
+
+static int sysv_msg_join(struct chan *c, const struct obj_ref *ref)
+{
+	int id = ref->key == IPC_PRIVATE ? ref->id : msgget(ref->key, 0);
+	if (id < 0)
+		return -errno;
+	c->id = id;
+	c->ends = OPF_READ | OPF_WRITE;
+	return 0;
+}
+
+static ssize_t sysv_msg_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
+{
+	msg.mtype = op->arg;
+	memcpy(msg.text, buf, len);
+	if (msgsnd(c->id, &msg, len, op->flags & OPF_NOWAIT ? IPC_NOWAIT : 0))
+		return -errno;
+	return (ssize_t)len;
+}
+
+static ssize_t sysv_msg_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap,
+			     int64_t *mtype)
+{
+	long type = fault_on(FAULT_MSG_IGNORE_TYPE) ? 0 : op->arg;
+	int flags = 0;
+
+	if (op->flags & OPF_NOWAIT)
+		flags |= IPC_NOWAIT;
+	if (op->flags & OPF_NOERROR)
+		flags |= MSG_NOERROR;
+	if (op->flags & OPF_EXCEPT)
+		flags |= MSG_EXCEPT;
+	ssize_t n = msgrcv(c->id, &msg, cap, type, flags);
+	if (n < 0)
+		return fault_on(FAULT_MSG_BAD_ERRNO) && errno == E2BIG ? -EINVAL : -errno;
+	memcpy(buf, msg.text, (size_t)n);
+	*mtype = msg.mtype;
+	return n;
+}
+
+static int sysv_msg_close(struct chan *c, unsigned ends)
+{
+	(void)ends; /* a SysV id is not a descriptor: closing is forgetting it */
+	c->ends = 0;
+	c->id = -1;
+	return 0;
+}
+
+static int sysv_msg_destroy(struct chan *c, const struct obj_ref *ref)
+{
+	(void)ref;
+	if (fault_on(FAULT_MSG_NO_RMID))
+		return 0;
+	return msgctl(c->id, IPC_RMID, NULL) ? -errno : 0;
+}
+
+static int sysv_msg_setopt(struct chan *c, unsigned value)
+{
+	struct msqid_ds ds;
+
+	if (msgctl(c->id, IPC_STAT, &ds))
+		return -errno;
+	ds.msg_qbytes = value;
+	return msgctl(c->id, IPC_SET, &ds) ? -errno : 0;
+}
+
+static int sysv_msg_exists(const struct obj_ref *ref)
+{
+	struct msqid_ds ds;
+	return msgctl(ref->id, IPC_STAT, &ds) == 0;
+}
+
+const struct mechanism mech_sysv_msg = {
+	.id = "sysv-msg",
+	.summary = "SysV message queue (msgget/msgsnd/msgrcv): typed bounded queue",
+	.cls = CLASS_TYPED_QUEUE,
+	.join_path = JOIN_BY_NAME,
+	.naming = NAMING_SYSV_KEY,
+	.probe = sysv_msg_probe,
+	.create = sysv_msg_create,
+	.join = sysv_msg_join,
+	.send = sysv_msg_send,
+	.recv = sysv_msg_recv,
+	.close = sysv_msg_close,
+	.destroy = sysv_msg_destroy,
+	.setopt = sysv_msg_setopt,
+	.exists = sysv_msg_exists,
+};
