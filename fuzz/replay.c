@@ -133,8 +133,8 @@ int replay_main(const char *target, int argc, char **argv)
 		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
 			char *end;
 			long v = strtol(argv[++i], &end, 10);
-			if (*end || v < 1 || v > 1000) {
-				fprintf(stderr, "replay: --runs wants 1..1000, not '%s'\n", argv[i]);
+			if (*end || v < 1 || v > 1000000) {
+				fprintf(stderr, "replay: --runs wants 1..1000000, not '%s'\n", argv[i]);
 				free(paths);
 				return 2;
 			}

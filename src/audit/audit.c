@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
-#include <sys/statfs.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,29 +85,58 @@ static long count_dir(const char *dir, int own_only)
 	return n;
 }
 
-static long count_names(const char *dir)
-{
-	struct statfs st;
+/* A directory's entry count, read again only when its mtime moved (one
+ * stat per program instead of a directory scan). */
+struct dir_count {
+	struct timespec mtime;
+	long n;
+	int valid;
+};
 
-	/* In our private tmpfs the inode count is the name count: one call. */
-	if (sandbox_mode() == SANDBOX_NAMESPACES && !statfs(dir, &st))
-		return (long)(st.f_files - st.f_ffree);
-	return count_dir(dir, sandbox_mode() != SANDBOX_NAMESPACES);
+static long count_names(const char *dir, int own_only, struct dir_count *cache)
+{
+	struct stat st;
+
+	if (stat(dir, &st))
+		return 0;
+	if (!cache->valid || st.st_mtim.tv_sec != cache->mtime.tv_sec ||
+	    st.st_mtim.tv_nsec != cache->mtime.tv_nsec) {
+		cache->n = count_dir(dir, own_only);
+		cache->mtime = st.st_mtim;
+		cache->valid = 1;
+	}
+	return cache->n;
+}
+
+/* Which of [low, low+64) are open: one poll() marks closed ones POLLNVAL. */
+static uint64_t open_fds(int low)
+{
+	struct pollfd p[AUDIT_FD_SPAN];
+	uint64_t open = 0;
+
+	for (int i = 0; i < AUDIT_FD_SPAN; i++)
+		p[i] = (struct pollfd){.fd = low + i, .events = 0};
+	if (poll(p, AUDIT_FD_SPAN, 0) < 0)
+		return 0;
+	for (int i = 0; i < AUDIT_FD_SPAN; i++)
+		if (!(p[i].revents & POLLNVAL))
+			open |= 1ull << i;
+	return open;
 }
 
 void audit_snapshot(struct audit_snapshot *s)
 {
 	memset(s, 0, sizeof *s);
+	static struct dir_count shm_cache, mq_cache;
 	s->low_fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
 	if (s->low_fd >= 0)
 		close(s->low_fd);
-	for (int i = 0; i < AUDIT_FD_SPAN; i++)
-		if (fcntl(s->low_fd + i, F_GETFD) >= 0)
-			s->fd_open |= 1ull << i;
+	s->fd_open = open_fds(s->low_fd);
 	count_sysv(s);
-	s->shm_names = count_names("/dev/shm");
+	int own_only = sandbox_mode() != SANDBOX_NAMESPACES;
+	s->shm_names = count_names("/dev/shm", own_only, &shm_cache);
 	const char *mq = sandbox_mqueue_dir();
-	s->mq_names = mq[0] ? count_dir(mq, 0) : 0;
+	s->mq_names = mq[0] ? count_names(mq, 0, &mq_cache) : 0;
 }
 
 int audit_compare(const struct audit_snapshot *b, enum audit_scope scope, char *why,

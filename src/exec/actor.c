@@ -80,7 +80,9 @@ static void watchdog_arm(unsigned ms)
 	timer_settime(watchdog, 0, &its, NULL);
 }
 
-static void watchdog_disarm(void)
+/* Arming replaces the last deadline, so ops do not disarm one by one: the
+ * executor disarms once, at the end of the program. */
+void actor_watchdog_off(void)
 {
 	struct itimerspec its = {0};
 	if (watchdog_ready)
@@ -151,7 +153,5 @@ void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_r
 	default:
 		r = -EINVAL;
 	}
-	if (blocking && a->watchdog_ms)
-		watchdog_disarm();
 	set_result(out, r);
 }

@@ -28,6 +28,8 @@ void actor_signals(void);
  * to adopt.  Received data lands in a->data. */
 void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_ref *ref,
 	       const int fds[2], struct outcome *out);
+/* Disarms the watchdog the last blocking op armed. */
+void actor_watchdog_off(void);
 /* Closes every handle (end of program, or before an actor goes away). */
 void actor_close_all(struct actor *a);
 

@@ -48,7 +48,8 @@ struct executor *executor_new(const struct mechanism *mech, const struct executo
 	e->payload = malloc(IPCF_MAX_LEN + 1);
 	e->pdata = malloc(IPCF_MAX_LEN + 1);
 	for (int a = 0; a < IPCF_ACTORS; a++)
-		e->peers[a].sock = -1;
+		e->peers[a].sock = e->peers[a].pidfd = -1;
+	peer_zygote_start(mech);
 	audit_full_baseline();
 	return e;
 }
@@ -230,6 +231,10 @@ static void step(struct executor *e, int i)
 
 	if (op->actor && e->model.pend[op->actor].active && op->kind != OP_KILL)
 		cancel_pending(e, i, op->actor);
+	/* An inherited join needs the holder's attention too. */
+	int holder = op->kind == OP_JOIN ? model_join_source(&e->model, op) : -1;
+	if (holder > 0 && e->model.pend[holder].active)
+		cancel_pending(e, i, holder);
 	if (op->kind == OP_SEND)
 		payload_fill(e->payload, op->len, op->seed, (uint32_t)i);
 	model_step(&e->model, op, e->payload, &st);
@@ -306,10 +311,8 @@ static void teardown(struct executor *e)
 			break;
 		}
 	audit_check_maps(why, sizeof why);
-	pid_t own[IPCF_ACTORS];
-	for (int a = 0; a < IPCF_ACTORS; a++)
-		own[a] = e->peers[a].pid;
-	audit_children(own, IPCF_ACTORS, why, sizeof why);
+	pid_t own[1] = {peer_zygote_pid()};
+	audit_children(own, 1, why, sizeof why);
 	audit_compare(&e->snap, AUDIT_NAMESPACE, why, sizeof why);
 	if (why[0]) {
 		report_leaks(e, "executor", why);
@@ -343,7 +346,9 @@ int executor_run(struct executor *e, const struct prog *p, struct report *r)
 	audit_snapshot(&e->snap);
 	for (size_t i = 0; i < p->n && !report_failed(r); i++)
 		step(e, (int)i);
+	actor_watchdog_off();
 	teardown(e);
+	model_reset(&e->model); /* frees per-run state: mallocs balance per input */
 	return report_failed(r) ? 1 : 0;
 }
 

@@ -34,9 +34,13 @@ struct peer_reply {
 struct peer {
 	pid_t pid; /* 0 = not running */
 	int sock;
+	int pidfd; /* tells when a killed peer is gone */
 	int actor;
 };
 
+/* The zygote that forks peers: start it while the process is small. */
+int peer_zygote_start(const struct mechanism *mech);
+pid_t peer_zygote_pid(void);
 int peer_start(struct peer *p, int actor, const struct mechanism *mech);
 void peer_kill(struct peer *p);
 int peer_send(struct peer *p, const struct peer_cmd *c, const int fds[2]);

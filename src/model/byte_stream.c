@@ -20,16 +20,20 @@ struct stream_state {
 	uint8_t *bytes; /* FIFO of the bytes in the pipe, oldest first */
 };
 
-static void *stream_new(const struct model *m, const struct op *create)
+static void *stream_new(const struct model *m, const struct op *create, void *reuse)
 {
-	struct stream_state *s = calloc(1, sizeof *s);
+	struct stream_state *s = reuse;
+	unsigned slots = (unsigned)(m->lim.pipe_default_size / m->lim.page_size);
 	(void)create;
-	s->max_slots = (unsigned)(m->lim.pipe_default_size / m->lim.page_size);
-	if (s->max_slots > MAX_SLOTS)
-		s->max_slots = MAX_SLOTS;
-	/* Room for the default size or the largest OP_SETOPT can ask for. */
-	size_t room = (size_t)s->max_slots * (size_t)m->lim.page_size;
-	s->bytes = malloc(room > IPCF_MAX_LEN + 1 ? room : IPCF_MAX_LEN + 1);
+	if (!s) {
+		s = calloc(1, sizeof *s);
+		/* Room for the default size or the largest OP_SETOPT can ask for. */
+		size_t room = (size_t)slots * (size_t)m->lim.page_size;
+		s->bytes = malloc(room > IPCF_MAX_LEN + 1 ? room : IPCF_MAX_LEN + 1);
+	}
+	s->max_slots = slots > MAX_SLOTS ? MAX_SLOTS : slots;
+	s->nslots = s->head = 0;
+	s->nbytes = 0;
 	return s;
 }
 

@@ -19,6 +19,20 @@ static long read_long(const char *path, long dflt)
 	return v;
 }
 
+static int has_cap(int cap)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	unsigned long long eff = 0;
+
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return (int)((eff >> cap) & 1);
+}
+
 void limits_read(struct limits *l)
 {
 	int p[2];
@@ -35,4 +49,5 @@ void limits_read(struct limits *l)
 	}
 	l->msgmax = read_long("/proc/sys/kernel/msgmax", 8192);
 	l->msgmnb = read_long("/proc/sys/kernel/msgmnb", 16384);
+	l->cap_sys_resource = has_cap(24 /* CAP_SYS_RESOURCE */);
 }

@@ -11,6 +11,9 @@ struct limits {
 	long pipe_default_size; /* F_GETPIPE_SZ of a fresh pipe */
 	long msgmax;
 	long msgmnb;
+	/* CAP_SYS_RESOURCE: may raise msg_qbytes past msgmnb (containers often
+	 * drop it even for root). */
+	int cap_sys_resource;
 };
 
 void limits_read(struct limits *l);

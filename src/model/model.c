@@ -25,9 +25,7 @@ void model_init(struct model *m, const struct mechanism *mech, const struct limi
 void model_reset(struct model *m)
 {
 	for (int k = 0; k < MODEL_MAX_KOBJ; k++)
-		if (m->objs[k].used)
-			m->cls->free_state(m->objs[k].state);
-	memset(m->objs, 0, sizeof m->objs);
+		m->objs[k].used = false;
 	memset(m->pend, 0, sizeof m->pend);
 	for (int s = 0; s < IPCF_OBJS; s++) {
 		m->slot_name[s] = s * 8 + NAME_SLOT;
@@ -40,7 +38,8 @@ void model_reset(struct model *m)
 
 void model_free(struct model *m)
 {
-	model_reset(m);
+	for (int k = 0; k < MODEL_MAX_KOBJ; k++)
+		m->cls->free_state(m->objs[k].state);
 	for (int i = 0; i <= IPCF_ACTORS; i++)
 		free(m->scratch[i]);
 	memset(m, 0, sizeof *m);
@@ -113,13 +112,11 @@ static int new_kobj(struct model *m, const struct op *op, int name_id)
 			referenced |= m->slot_kobj[s] == k;
 		if (o->used && referenced)
 			continue;
-		if (o->used)
-			m->cls->free_state(o->state);
 		o->used = true;
 		o->named = name_id >= 0;
 		o->removed = false;
 		o->name_id = name_id;
-		o->state = m->cls->new_state(m, op);
+		o->state = m->cls->new_state(m, op, o->state);
 		return k;
 	}
 	return -1;
@@ -199,18 +196,25 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 		m->slot_name[op->obj] = name_id;
 }
 
+int model_join_source(const struct model *m, const struct op *op)
+{
+	int k = m->slot_kobj[op->obj];
+
+	if (m->mech->join_path != JOIN_BY_INHERIT)
+		return -1;
+	for (int a = 0; a < IPCF_ACTORS && k >= 0; a++)
+		if (a != op->actor && m->h[a][op->obj].kobj == k && m->h[a][op->obj].ends)
+			return a;
+	return -1;
+}
+
 static void step_join(struct model *m, const struct op *op, struct step *st)
 {
 	int k;
 
 	if (m->mech->join_path == JOIN_BY_INHERIT) {
 		k = m->slot_kobj[op->obj];
-		st->join_from = -1;
-		for (int a = 0; a < IPCF_ACTORS && k >= 0; a++)
-			if (a != op->actor && m->h[a][op->obj].kobj == k && m->h[a][op->obj].ends) {
-				st->join_from = a;
-				break;
-			}
+		st->join_from = model_join_source(m, op);
 		if (st->join_from < 0) {
 			st->how = STEP_SKIP;
 			st->ex.skipped = true;
@@ -275,7 +279,12 @@ static void step_data(struct model *m, const struct op *op, const uint8_t *paylo
 {
 	int k = m->h[op->actor][op->obj].kobj;
 	bool blocks = false;
+	unsigned end = op->kind == OP_SEND ? OPF_WRITE : OPF_READ;
 
+	if (!(m->h[op->actor][op->obj].ends & end)) {
+		expect_err(&st->ex, EBADF); /* that end was closed */
+		return;
+	}
 	if (removed(m, k)) {
 		expect_err(&st->ex, EINVAL);
 		st->ex.err_alt = EIDRM;

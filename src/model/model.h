@@ -55,7 +55,7 @@ struct kobj {
 	bool named;   /* reachable by its name or key */
 	bool removed; /* SysV IPC_RMID: every use fails, waiters woke */
 	int name_id;  /* slot*8+form, or -1 for IPC_PRIVATE / anonymous */
-	void *state; /* class state */
+	void *state; /* class state (kept when the object is gone, for reuse) */
 };
 
 struct handle {
@@ -83,7 +83,10 @@ struct model {
 
 /* Class models: data semantics of one kind of channel. */
 struct class_model {
-	void *(*new_state)(const struct model *m, const struct op *create);
+	/* Sets up the state of a new object in `reuse` (the buffer an earlier
+	 * object of this slot had, or NULL): buffers live for the whole run so
+	 * a fuzz iteration does not allocate. */
+	void *(*new_state)(const struct model *m, const struct op *create, void *reuse);
 	void (*free_state)(void *state);
 	/* Predicts and applies; sets *blocks when the op would wait. */
 	void (*send)(struct model *m, struct kobj *o, const struct op *op, const uint8_t *payload,
@@ -106,6 +109,8 @@ void model_free(struct model *m);
 void model_reset(struct model *m);
 /* Predicts op (payload is what a send will carry) and applies it. */
 void model_step(struct model *m, const struct op *op, const uint8_t *payload, struct step *st);
+/* JOIN_BY_INHERIT: the actor whose descriptors a join would copy, or -1. */
+int model_join_source(const struct model *m, const struct op *op);
 /* The executor interrupts actor's pending op (the actor is needed again). */
 void model_cancel(struct model *m, int actor, struct expect *ex);
 

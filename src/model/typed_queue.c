@@ -10,6 +10,10 @@
 
 #define MAX_MSGS (IPCF_MAX_OPS * 2)
 
+/* Message texts live back to back in one arena, oldest first, so the model
+ * allocates nothing per message. */
+#define ARENA_BYTES ((size_t)IPCF_MAX_OPS * (IPCF_MAX_LEN + 1)) /* every send of a program */
+
 struct queue_state {
 	unsigned n;
 	size_t cbytes;
@@ -17,17 +21,24 @@ struct queue_state {
 	struct {
 		int64_t type;
 		uint32_t len;
-		uint8_t *data;
+		uint32_t off; /* in arena */
 	} msg[MAX_MSGS];
+	uint8_t *arena;
 	uint8_t *pending_payload; /* a blocked sender's message */
 };
 
-static void *queue_new(const struct model *m, const struct op *create)
+static void *queue_new(const struct model *m, const struct op *create, void *reuse)
 {
-	struct queue_state *q = calloc(1, sizeof *q);
+	struct queue_state *q = reuse;
 	(void)create;
+	if (!q) {
+		q = calloc(1, sizeof *q);
+		q->arena = malloc(ARENA_BYTES);
+		q->pending_payload = malloc(IPCF_MAX_LEN + 1);
+	}
+	q->n = 0;
+	q->cbytes = 0;
 	q->qbytes = m->lim.msgmnb;
-	q->pending_payload = malloc(IPCF_MAX_LEN + 1);
 	return q;
 }
 
@@ -36,8 +47,7 @@ static void queue_free(void *p)
 	struct queue_state *q = p;
 	if (!q)
 		return;
-	for (unsigned i = 0; i < q->n; i++)
-		free(q->msg[i].data);
+	free(q->arena);
 	free(q->pending_payload);
 	free(q);
 }
@@ -50,10 +60,11 @@ static bool fits(const struct queue_state *q, size_t len)
 
 static void enqueue(struct queue_state *q, int64_t type, const uint8_t *data, size_t len)
 {
+	uint32_t off = q->n ? q->msg[q->n - 1].off + q->msg[q->n - 1].len : 0;
 	q->msg[q->n].type = type;
 	q->msg[q->n].len = (uint32_t)len;
-	q->msg[q->n].data = malloc(len ? len : 1);
-	memcpy(q->msg[q->n].data, data, len);
+	q->msg[q->n].off = off;
+	memcpy(q->arena + off, data, len);
 	q->n++;
 	q->cbytes += len;
 }
@@ -119,15 +130,19 @@ static bool queue_take(struct queue_state *q, const struct op *op, struct expect
 		return true;
 	}
 	uint32_t n = len < op->len ? len : op->len;
-	memcpy(ex->data, q->msg[i].data, n);
+	uint32_t off = q->msg[i].off, end = off + len;
+	uint32_t tail = q->msg[q->n - 1].off + q->msg[q->n - 1].len;
+	memcpy(ex->data, q->arena + off, n);
 	ex->len = n;
 	ex->ret = n;
 	ex->mtype = q->msg[i].type;
 	ex->has_mtype = true;
-	free(q->msg[i].data);
 	q->cbytes -= len;
+	memmove(q->arena + off, q->arena + end, tail - end);
 	memmove(&q->msg[i], &q->msg[i + 1], (q->n - (unsigned)i - 1) * sizeof q->msg[0]);
 	q->n--;
+	for (unsigned j = (unsigned)i; j < q->n; j++)
+		q->msg[j].off -= len;
 	return true;
 }
 
@@ -141,8 +156,12 @@ static void queue_recv(struct model *m, struct kobj *o, const struct op *op, str
 static void queue_setopt(struct model *m, struct kobj *o, const struct op *op, struct expect *ex)
 {
 	struct queue_state *q = o->state;
-	(void)m;
-	q->qbytes = op->len; /* as root, raising beyond msgmnb is allowed */
+	if (op->len > m->lim.msgmnb && !m->lim.cap_sys_resource) {
+		ex->ret = -1;
+		ex->err = EPERM;
+		return;
+	}
+	q->qbytes = op->len;
 	ex->ret = 0;
 }
 

@@ -15,7 +15,7 @@
 #define IPCF_OP_BYTES 8   /* one op = one fixed-width record */
 #define IPCF_ACTORS 3     /* executor + 2 peers */
 #define IPCF_OBJS 4       /* object slots per program */
-#define IPCF_MAX_LEN 65535u
+#define IPCF_MAX_LEN 32767u /* len field: 15 bits (see prog_decode) */
 
 enum op_kind {
 	OP_CREATE,  /* make object `obj` (name form, mode, size, creat/excl) */
