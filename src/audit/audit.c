@@ -85,27 +85,16 @@ static long count_dir(const char *dir, int own_only)
 	return n;
 }
 
-/* A directory's entry count, read again only when its mtime moved (one
- * stat per program instead of a directory scan). */
-struct dir_count {
-	struct timespec mtime;
-	long n;
-	int valid;
-};
-
-static long count_names(const char *dir, int own_only, struct dir_count *cache)
+/* Entries in a directory.  tmpfs and mqueue grow a directory's size by 20
+ * bytes an entry, so in our private mounts one stat() counts them; on the
+ * host's /dev/shm (fallback mode) only our own names count, by a scan. */
+static long count_names(const char *dir, int own_only)
 {
 	struct stat st;
 
-	if (stat(dir, &st))
-		return 0;
-	if (!cache->valid || st.st_mtim.tv_sec != cache->mtime.tv_sec ||
-	    st.st_mtim.tv_nsec != cache->mtime.tv_nsec) {
-		cache->n = count_dir(dir, own_only);
-		cache->mtime = st.st_mtim;
-		cache->valid = 1;
-	}
-	return cache->n;
+	if (!own_only)
+		return stat(dir, &st) ? 0 : (long)(st.st_size / 20);
+	return count_dir(dir, 1);
 }
 
 /* Which of [low, low+64) are open: one poll() marks closed ones POLLNVAL. */
@@ -127,16 +116,15 @@ static uint64_t open_fds(int low)
 void audit_snapshot(struct audit_snapshot *s)
 {
 	memset(s, 0, sizeof *s);
-	static struct dir_count shm_cache, mq_cache;
 	s->low_fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
 	if (s->low_fd >= 0)
 		close(s->low_fd);
 	s->fd_open = open_fds(s->low_fd);
 	count_sysv(s);
 	int own_only = sandbox_mode() != SANDBOX_NAMESPACES;
-	s->shm_names = count_names("/dev/shm", own_only, &shm_cache);
+	s->shm_names = count_names("/dev/shm", own_only);
 	const char *mq = sandbox_mqueue_dir();
-	s->mq_names = mq[0] ? count_names(mq, 0, &mq_cache) : 0;
+	s->mq_names = mq[0] ? count_names(mq, 0) : 0;
 }
 
 int audit_compare(const struct audit_snapshot *b, enum audit_scope scope, char *why,

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "actor.h"
 
+#include "../util/fault.h"
 #include "../util/payload.h"
 
 #include <errno.h>
@@ -112,6 +113,8 @@ void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_r
 			m->close(c, OPF_READ | OPF_WRITE);
 		chan_reset(c);
 		r = m->create(c, ref, op);
+		if (fault_mask)
+			fault_strays();
 		if (r < 0) {
 			if (c->ends)
 				m->close(c, OPF_READ | OPF_WRITE);

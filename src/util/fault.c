@@ -1,6 +1,13 @@
 #include "fault.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +28,10 @@ static const struct {
 	{"shm-leak-map", FAULT_SHM_LEAK_MAP},
 	{"peer-leak-fd", FAULT_PEER_LEAK_FD},
 	{"hang", FAULT_HANG},
+	{"stray-sysv", FAULT_STRAY_SYSV},
+	{"stray-name", FAULT_STRAY_NAME},
+	{"stray-signal", FAULT_STRAY_SIGNAL},
+	{"stray-child", FAULT_STRAY_CHILD},
 };
 
 void fault_init(void)
@@ -56,4 +67,33 @@ const char *fault_names(void)
 			strcat(list, faults[i].name);
 		}
 	return list;
+}
+
+void fault_strays(void)
+{
+	if (fault_on(FAULT_STRAY_SYSV))
+		msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	if (fault_on(FAULT_STRAY_NAME)) {
+		char name[64];
+		snprintf(name, sizeof name, "/ipcfuzz.%d.stray", (int)getpid());
+		int fd = shm_open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (fault_on(FAULT_STRAY_SIGNAL)) {
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		raise(SIGUSR2);
+	}
+	if (fault_on(FAULT_STRAY_CHILD)) {
+		pid_t pid = fork();
+		siginfo_t si;
+		if (pid == 0)
+			_exit(0);
+		/* Wait until it is a zombie, without reaping it. */
+		if (pid > 0)
+			waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT);
+	}
 }

@@ -16,6 +16,12 @@ enum fault {
 	FAULT_SHM_LEAK_MAP = 1u << 8,     /* shm close forgets munmap */
 	FAULT_PEER_LEAK_FD = 1u << 9,     /* a peer leaks a descriptor at the end */
 	FAULT_HANG = 1u << 10,            /* recv waits although data is there */
+	/* Strays: a create also leaves something behind that no ledger knows,
+	 * so only the namespace-wide audit can see it. */
+	FAULT_STRAY_SYSV = 1u << 11,   /* an IPC_PRIVATE queue nobody removes */
+	FAULT_STRAY_NAME = 1u << 12,   /* a /dev/shm name nobody unlinks */
+	FAULT_STRAY_SIGNAL = 1u << 13, /* a blocked signal left pending */
+	FAULT_STRAY_CHILD = 1u << 14,  /* a child nobody reaps */
 };
 
 extern unsigned fault_mask;
@@ -25,5 +31,7 @@ static inline int fault_on(enum fault f)
 	return (fault_mask & (unsigned)f) != 0;
 }
 const char *fault_names(void); /* for --help */
+/* Leaves behind whatever stray faults are on (called after a create). */
+void fault_strays(void);
 
 #endif

@@ -1,0 +1,81 @@
+/* The codec: every byte string decodes, decode -> text -> encode -> decode is
+ * the identity, and the text parser rejects what it does not understand. */
+#include "../../src/prog/prog.h"
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int same(const struct prog *a, const struct prog *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct op *x = &a->ops[i], *y = &b->ops[i];
+		if (x->kind != y->kind || x->actor != y->actor || x->obj != y->obj ||
+		    x->flags != y->flags || x->seed != y->seed || x->len != y->len || x->arg != y->arg)
+			return 0;
+	}
+	return 1;
+}
+
+static void round_trip(const uint8_t *data, size_t size)
+{
+	static char text[IPCF_MAX_OPS * 200];
+	uint8_t bin[IPCF_MAX_OPS * IPCF_OP_BYTES];
+	struct prog p, q, r;
+	char err[200];
+
+	prog_decode(data, size, &p);
+	CHECK(p.n <= IPCF_MAX_OPS, "too many ops: %zu", p.n);
+	CHECK(p.n == (size + 7) / 8 || p.n == IPCF_MAX_OPS, "ops %zu for %zu bytes", p.n, size);
+	prog_format(&p, text, sizeof text);
+	CHECK(prog_parse(text, &q, err, sizeof err) == 0, "text did not parse: %s\n%s", err, text);
+	CHECK(same(&p, &q), "text round trip changed the program:\n%s", text);
+	size_t n = prog_encode(&q, bin, sizeof bin);
+	prog_decode(bin, n, &r);
+	CHECK(same(&p, &r), "binary round trip changed the program:\n%s", text);
+	/* Canonical bytes are a fixed point. */
+	uint8_t again[sizeof bin];
+	CHECK(prog_encode(&r, again, sizeof again) == n && !memcmp(bin, again, n),
+	      "encoding is not canonical");
+}
+
+static void parse_errors(void)
+{
+	struct prog p;
+	char err[200];
+
+	CHECK(prog_parse("create a0 o0\nfrobnicate a0\n", &p, err, sizeof err) < 0 &&
+		      !strncmp(err, "line 2:", 7),
+	      "unknown op: %s", err);
+	CHECK(prog_parse("send a0 o0 len=99999\n", &p, err, sizeof err) < 0, "len out of range");
+	CHECK(prog_parse("join a0 o0 len=3\n", &p, err, sizeof err) < 0, "len on join accepted");
+	CHECK(prog_parse("send a9 o0\n", &p, err, sizeof err) < 0, "actor 9 accepted");
+	CHECK(prog_parse("kill a0\n", &p, err, sizeof err) < 0, "kill of the executor accepted");
+	CHECK(prog_parse("# only a comment\n\n", &p, err, sizeof err) == 0 && p.n == 0,
+	      "comments and blank lines");
+	CHECK(prog_parse("recv a1 o2 len=5 arg=-3 nowait except\n", &p, err, sizeof err) == 0 &&
+		      p.n == 1 && p.ops[0].kind == OP_RECV && p.ops[0].actor == 1 &&
+		      p.ops[0].obj == 2 && p.ops[0].arg == -3 &&
+		      p.ops[0].flags == (OPF_NOWAIT | OPF_EXCEPT),
+	      "fields of a parsed recv");
+}
+
+int main(void)
+{
+	uint8_t buf[IPCF_MAX_OPS * IPCF_OP_BYTES + 40];
+
+	srand(1);
+	round_trip(NULL, 0);
+	for (int i = 0; i < 20000 && !check_failures; i++) {
+		size_t size = (size_t)rand() % sizeof buf;
+		for (size_t k = 0; k < size; k++)
+			buf[k] = (uint8_t)rand();
+		round_trip(buf, size);
+	}
+	memset(buf, 0xff, sizeof buf);
+	round_trip(buf, sizeof buf);
+	parse_errors();
+	return check_done("test_codec");
+}
