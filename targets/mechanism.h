@@ -60,6 +60,8 @@ struct outcome {
 	uint32_t len;    /* bytes of data */
 };
 
+struct stress_profile; /* stress/stress.h */
+
 /* Every function returns 0 or a negative errno; data-moving ones return the
  * byte count.  Blocking calls are bounded by the caller's watchdog. */
 struct mechanism {
@@ -81,6 +83,8 @@ struct mechanism {
 	int (*setopt)(struct chan *c, unsigned value);
 	/* Does the object still exist? (leak ledger; NULL = dies with its fds) */
 	int (*exists)(const struct obj_ref *ref);
+	/* Optional: how `ipcfuzz stress` drives it (NULL = not stressed). */
+	const struct stress_profile *stress;
 };
 
 extern const struct mechanism *const mechanisms[];

@@ -4,9 +4,11 @@
 #include "mechanism.h"
 
 #include "../src/util/fault.h"
+#include "../stress/stress.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -86,6 +88,9 @@ static int pipe_setopt(struct chan *c, unsigned value)
 	return r < 0 ? -errno : r;
 }
 
+/* A byte stream whose writes up to PIPE_BUF are atomic. */
+static const struct stress_profile pipe_stress = {.kind = STRESS_STREAM, .max_frame = PIPE_BUF};
+
 const struct mechanism mech_pipe = {
 	.id = "pipe",
 	.summary = "anonymous pipe (pipe2): byte stream, joined by inheritance",
@@ -100,4 +105,5 @@ const struct mechanism mech_pipe = {
 	.close = pipe_close,
 	.destroy = pipe_destroy,
 	.setopt = pipe_setopt,
+	.stress = &pipe_stress,
 };

@@ -9,6 +9,7 @@
 #include "../src/sync/robust_lock.h"
 #include "../src/util/fault.h"
 #include "../src/util/record.h"
+#include "../stress/stress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -158,6 +159,21 @@ static int posix_shm_exists(const struct obj_ref *ref)
 	return fd >= 0;
 }
 
+/* The stress ring owns everything after the header: the header's lock
+ * guards the record ops, the ring brings its own. */
+static void *posix_shm_stress_region(struct chan *c, size_t *len)
+{
+	*len = c->size;
+	return region(c);
+}
+
+static const struct stress_profile posix_shm_stress = {
+	.kind = STRESS_RING,
+	.max_frame = 8192,
+	.create_len = 65535,
+	.region = posix_shm_stress_region,
+};
+
 const struct mechanism mech_posix_shm = {
 	.id = "posix-shm",
 	.summary = "POSIX shared memory (shm_open+mmap) with a robust process-shared lock",
@@ -173,4 +189,5 @@ const struct mechanism mech_posix_shm = {
 	.destroy = posix_shm_destroy,
 	.setopt = NULL,
 	.exists = posix_shm_exists,
+	.stress = &posix_shm_stress,
 };

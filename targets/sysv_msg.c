@@ -5,6 +5,7 @@
 
 #include "../src/sandbox/sandbox.h"
 #include "../src/util/fault.h"
+#include "../stress/stress.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,8 +13,9 @@
 #include <sys/ipc.h>
 #include <sys/msg.h>
 
-/* msgbuf with room for the largest op: mtype then text. */
-static struct {
+/* msgbuf with room for the largest op: mtype then text.  One per thread:
+ * the threaded stress mode sends and receives from several at once. */
+static _Thread_local struct {
 	long mtype;
 	uint8_t text[IPCF_MAX_LEN + 1];
 } msg;
@@ -113,6 +115,9 @@ static int sysv_msg_exists(const struct obj_ref *ref)
 	return msgctl(ref->id, IPC_STAT, &ds) == 0;
 }
 
+/* One frame per message, up to the default msgmax. */
+static const struct stress_profile sysv_msg_stress = {.kind = STRESS_MESSAGES, .max_frame = 8192};
+
 const struct mechanism mech_sysv_msg = {
 	.id = "sysv-msg",
 	.summary = "SysV message queue (msgget/msgsnd/msgrcv): typed bounded queue",
@@ -128,4 +133,5 @@ const struct mechanism mech_sysv_msg = {
 	.destroy = sysv_msg_destroy,
 	.setopt = sysv_msg_setopt,
 	.exists = sysv_msg_exists,
+	.stress = &sysv_msg_stress,
 };

@@ -32,6 +32,11 @@ static const struct {
 	{"stray-name", FAULT_STRAY_NAME},
 	{"stray-signal", FAULT_STRAY_SIGNAL},
 	{"stray-child", FAULT_STRAY_CHILD},
+	{"stress-skip", FAULT_STRESS_SKIP},
+	{"stress-dup", FAULT_STRESS_DUP},
+	{"stress-corrupt", FAULT_STRESS_CORRUPT},
+	{"stress-reorder", FAULT_STRESS_REORDER},
+	{"stress-truncate", FAULT_STRESS_TRUNCATE},
 };
 
 void fault_init(void)

@@ -22,6 +22,13 @@ enum fault {
 	FAULT_STRAY_NAME = 1u << 12,   /* a /dev/shm name nobody unlinks */
 	FAULT_STRAY_SIGNAL = 1u << 13, /* a blocked signal left pending */
 	FAULT_STRAY_CHILD = 1u << 14,  /* a child nobody reaps */
+	/* Stress producers that break their own stream, once, at producer 0's
+	 * frame STRESS_FAULT_SEQ, so each stress check can be seen firing. */
+	FAULT_STRESS_SKIP = 1u << 15,     /* a sequence number never sent */
+	FAULT_STRESS_DUP = 1u << 16,      /* one frame sent twice */
+	FAULT_STRESS_CORRUPT = 1u << 17,  /* one payload byte flipped after the checksum */
+	FAULT_STRESS_REORDER = 1u << 18,  /* two frames sent in swapped order */
+	FAULT_STRESS_TRUNCATE = 1u << 19, /* one frame sent 8 bytes short */
 };
 
 extern unsigned fault_mask;
