@@ -130,8 +130,7 @@ static void classify_dir(struct run *r, const char *bin_dir, const char *dir, co
 	char path[4096];
 
 	while (d && (e = readdir(d)))
-		if (!strncmp(e->d_name, prefix, strlen(prefix)) ||
-		    (!strcmp(prefix, "*") && e->d_name[0] != '.' && strcmp(e->d_name, "README.txt"))) {
+		if (e->d_name[0] != '.' && !strncmp(e->d_name, prefix, strlen(prefix))) {
 			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 			classify(r, bin_dir, path);
 		}
@@ -176,7 +175,7 @@ static int fuzz_libfuzzer(struct run *r, const char *bin, const char *bin_dir, c
 		r->execs = (long long)v;
 	if (scan_number(log, "stat::average_exec_per_sec", &v))
 		r->exec_per_sec = v;
-	classify_dir(r, bin_dir, crashes, "");
+	classify_dir(r, bin_dir, crashes, ""); /* crash-*, leak-*, timeout-*, oom-* */
 	return 0;
 }
 
@@ -195,6 +194,13 @@ static int fuzz_afl(struct run *r, const char *bin, const char *bin_dir, const c
 	setenv("AFL_SKIP_BIN_CHECK", "1", 0);
 	/* Resume a working directory instead of refusing to start. */
 	setenv("AFL_AUTORESUME", "1", 1);
+	/* afl-fuzz insists on these when ASAN_OPTIONS is set (it symbolizes
+	 * nothing itself and needs an abort to see a crash). */
+	char asan[1024];
+	const char *cur = getenv("ASAN_OPTIONS");
+	snprintf(asan, sizeof asan, "%s%ssymbolize=0:abort_on_error=1", cur ? cur : "",
+		 cur && *cur ? ":" : "");
+	setenv("ASAN_OPTIONS", asan, 1);
 	char *argv[20];
 	int n = 0;
 	argv[n++] = "afl-fuzz";
@@ -220,7 +226,10 @@ static int fuzz_afl(struct run *r, const char *bin, const char *bin_dir, const c
 	double v = 0;
 	if (scan_number(stats, "execs_done", &v))
 		r->execs = (long long)v;
-	if (r->seconds > 0)
+	/* AFL++'s own average over its run time (calibration included). */
+	if (scan_number(stats, "execs_per_sec", &v))
+		r->exec_per_sec = v;
+	else if (r->seconds > 0)
 		r->exec_per_sec = (double)r->execs / (double)r->seconds;
 	snprintf(crashes, sizeof crashes, "%s/default/crashes", outdir);
 	classify_dir(r, bin_dir, crashes, "id:");

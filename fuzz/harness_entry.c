@@ -13,7 +13,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	harness_init(IPCFUZZ_TARGET);
+	/* Under AFL++ the driver attaches its SysV shared memory (the input
+	 * buffer) after this, so entering a private IPC namespace now would hide
+	 * it: set up on the first input instead, in the forked child. */
+	if (!getenv("__AFL_SHM_ID"))
+		harness_init(IPCFUZZ_TARGET);
 	return 0;
 }
 

@@ -95,7 +95,8 @@ static void replay_path(const char *path, struct tally *t)
 	}
 	if (d)
 		closedir(d);
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		replay_path(names[i], t);
 		free(names[i]);

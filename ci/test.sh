@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The tests: installs what is missing, builds the asan, libfuzzer and afl
+# presets, and runs ctest: unit, corpus, fault (and stress) under ASan+UBSan,
+# fuzz-smoke under libFuzzer and AFL++.  Exit status: 0 only if all passed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash ci/deps.sh || exit 2
+. ci/env.sh
+bash ci/build.sh asan libfuzzer afl || exit 1
+
+status=0
+run() { # preset ctest-args...
+	local preset=$1; shift
+	echo "== ctest ($preset) $*"
+	ctest --test-dir "build/$preset" --output-on-failure --timeout 600 "$@" || status=1
+}
+run asan -LE fuzz-smoke -j 2
+run libfuzzer -L fuzz-smoke
+run afl -L fuzz-smoke
+
+# What the tests made must be gone from the host too.
+leftover=$(awk 'NR>1' /proc/sysvipc/msg /proc/sysvipc/shm /proc/sysvipc/sem | wc -l)
+shm=$(find /dev/shm -mindepth 1 -maxdepth 1 -name 'ipcfuzz*' | wc -l)
+if [ "$leftover" != 0 ] || [ "$shm" != 0 ]; then
+	echo "FAIL: left on the host: $leftover SysV objects, $shm /dev/shm names"
+	status=1
+fi
+[ $status = 0 ] && echo "ci/test.sh: all tests passed" || echo "ci/test.sh: FAILED"
+exit $status
