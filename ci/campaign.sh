@@ -40,6 +40,6 @@ for r in rows:
     print(f"{r['target']:<16}{r['engine']:<11}{r['execs']:>10}{r['exec_per_sec']:>9.0f}{r['crashes']:>9}{r['leaks']:>7}  {r['signatures']}")
 PY
 grep skipped "$out/summary.txt" | sed 's/^/  /'
-left=$(awk 'NR>1' /proc/sysvipc/msg /proc/sysvipc/shm /proc/sysvipc/sem | wc -l)
+left=$(awk 'FNR>1' /proc/sysvipc/msg /proc/sysvipc/shm /proc/sysvipc/sem | wc -l)
 echo "host after the campaign: $left SysV objects, $(find /dev/shm -mindepth 1 -maxdepth 1 | wc -l) /dev/shm names"
 exit $found

@@ -19,7 +19,7 @@ run libfuzzer -L fuzz-smoke
 run afl -L fuzz-smoke
 
 # What the tests made must be gone from the host too.
-leftover=$(awk 'NR>1' /proc/sysvipc/msg /proc/sysvipc/shm /proc/sysvipc/sem | wc -l)
+leftover=$(awk 'FNR>1' /proc/sysvipc/msg /proc/sysvipc/shm /proc/sysvipc/sem | wc -l)
 shm=$(find /dev/shm -mindepth 1 -maxdepth 1 -name 'ipcfuzz*' | wc -l)
 if [ "$leftover" != 0 ] || [ "$shm" != 0 ]; then
 	echo "FAIL: left on the host: $leftover SysV objects, $shm /dev/shm names"

@@ -21,8 +21,14 @@ static uint8_t *read_all(const char *path, size_t *size)
 	size_t got;
 	while ((got = fread(buf + n, 1, cap - n, stdin)) > 0) {
 		n += got;
-		if (n == cap)
-			buf = realloc(buf, (cap *= 2) + 1);
+		if (n == cap) {
+			uint8_t *bigger = realloc(buf, (cap *= 2) + 1);
+			if (!bigger) {
+				free(buf);
+				return NULL;
+			}
+			buf = bigger;
+		}
 	}
 	buf[n] = 0;
 	*size = n;

@@ -3,6 +3,7 @@
 #include "harness.h"
 
 #include "../src/exec/executor.h"
+#include "../src/sandbox/sandbox.h"
 #include "../src/prog/input.h"
 #include "../targets/mechanism.h"
 
@@ -27,6 +28,7 @@ void harness_init(const char *target)
 		exit(0);
 	}
 	exec = executor_new(mech, NULL);
+	fprintf(stderr, "ipcfuzz: %s, sandbox: %s\n", target, sandbox_describe());
 }
 
 const char *harness_target(void)

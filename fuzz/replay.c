@@ -88,7 +88,10 @@ static void replay_path(const char *path, struct tally *t)
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		names = realloc(names, (n + 1) * sizeof *names);
+		char **more = realloc(names, (n + 1) * sizeof *names);
+		if (!more)
+			break;
+		names = more;
 		size_t len = strlen(path) + strlen(e->d_name) + 2;
 		names[n] = malloc(len);
 		snprintf(names[n++], len, "%s/%s", path, e->d_name);

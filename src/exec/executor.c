@@ -122,7 +122,7 @@ static int fetch_fds(struct executor *e, int from, int obj, unsigned ends, int f
 		return 0;
 	}
 	struct peer_cmd cmd = {.what = PEER_EXPORT, .op = {.obj = (uint8_t)obj}};
-	struct peer_reply rep;
+	struct peer_reply rep = {0};
 	if (ensure_peer(e, from) || peer_send(&e->peers[from], &cmd, NULL) ||
 	    peer_wait(&e->peers[from], &rep, NULL, fds, e->timeout_ms))
 		return -EPIPE;
@@ -161,7 +161,7 @@ static void run_now(struct executor *e, int i, const struct op *op, const struct
 		actor_run(&e->self, op, (uint32_t)i, &ref, inherit ? fds : NULL, &out);
 		owned = false; /* the executor's own handle adopted them */
 	} else {
-		struct peer_reply rep;
+		struct peer_reply rep = {0};
 		int err = peer_run(e, op, (uint32_t)i, inherit ? fds : NULL, st->join_ends, &rep, true);
 		if (owned)
 			close_owned(fds);
@@ -186,7 +186,7 @@ static void run_now(struct executor *e, int i, const struct op *op, const struct
 /* Collects the result of a peer's pending op that the model says is done. */
 static void collect(struct executor *e, int i, int a, const struct expect *ex)
 {
-	struct peer_reply rep;
+	struct peer_reply rep = {0};
 	int err = peer_wait(&e->peers[a], &rep, e->pdata, NULL, e->timeout_ms);
 
 	if (err == -ETIMEDOUT)
@@ -204,7 +204,7 @@ static void collect(struct executor *e, int i, int a, const struct expect *ex)
 static void cancel_pending(struct executor *e, int i, int a)
 {
 	struct expect ex;
-	struct peer_reply rep;
+	struct peer_reply rep = {0};
 	struct op blocked = e->model.pend[a].op;
 
 	model_cancel(&e->model, a, &ex);
@@ -277,7 +277,7 @@ static void teardown(struct executor *e)
 			cancel_pending(e, n - 1, a);
 	for (int a = 1; a < IPCF_ACTORS; a++) {
 		struct peer_cmd cmd = {.what = PEER_END};
-		struct peer_reply rep;
+		struct peer_reply rep = {0};
 		if (!e->used[a] || !e->peers[a].pid)
 			continue;
 		if (peer_send(&e->peers[a], &cmd, NULL) ||

@@ -107,8 +107,8 @@ static void peer_audit_begin(struct audit_snapshot *s)
 static void peer_main(int sock, const struct mechanism *mech)
 {
 	struct actor a;
-	struct peer_cmd cmd;
-	struct peer_reply rep;
+	struct peer_cmd cmd = {0};
+	struct peer_reply rep = {0};
 	struct audit_snapshot base;
 
 	actor_init(&a, mech, 0); /* the executor bounds how long we may block */
@@ -177,7 +177,7 @@ static void zygote_main(int sock, const struct mechanism *mech)
 	signal(SIGCHLD, SIG_IGN); /* peers are reaped by the kernel */
 	for (;;) {
 		int fds[2];
-		uint32_t actor;
+		uint32_t actor = 0;
 		if (recv_msg(sock, &actor, sizeof actor, NULL, 0, fds) <= 0)
 			_exit(0);
 		pid_t pid = fork();
