@@ -34,6 +34,15 @@ struct executor {
 	struct audit_snapshot snap;
 };
 
+/* IPCFUZZ_TIMEOUT_MS bounds every blocking step (default 3 s: generous on a
+ * loaded 2-core CI machine, and only a real hang ever waits that long). */
+static unsigned timeout_from_env(void)
+{
+	const char *v = getenv("IPCFUZZ_TIMEOUT_MS");
+	long ms = v ? strtol(v, NULL, 10) : 0;
+	return ms >= 10 && ms <= 600000 ? (unsigned)ms : 3000;
+}
+
 struct executor *executor_new(const struct mechanism *mech, const struct executor_opts *o)
 {
 	struct executor *e = calloc(1, sizeof *e);
@@ -42,7 +51,7 @@ struct executor *executor_new(const struct mechanism *mech, const struct executo
 	sandbox_enter();
 	limits_read(&e->lim);
 	e->mech = mech;
-	e->timeout_ms = o && o->timeout_ms ? o->timeout_ms : 1000;
+	e->timeout_ms = o && o->timeout_ms ? o->timeout_ms : timeout_from_env();
 	model_init(&e->model, mech, &e->lim);
 	actor_init(&e->self, mech, e->timeout_ms);
 	e->payload = malloc(IPCF_MAX_LEN + 1);
