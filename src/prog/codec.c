@@ -4,18 +4,29 @@
 
 #include <string.h>
 
-/* Weighted kind table: the fuzzer mostly moves data, sometimes reshapes
- * the topology, rarely kills a peer (a restart is a fork). */
-static const uint8_t kind_table[64] = {
-	OP_CREATE, OP_CREATE, OP_CREATE, OP_CREATE, OP_CREATE, OP_CREATE, OP_CREATE, OP_CREATE,
-	OP_JOIN,   OP_JOIN,   OP_JOIN,   OP_JOIN,   OP_JOIN,   OP_JOIN,   OP_SEND,   OP_SEND,
-	OP_SEND,   OP_SEND,   OP_SEND,   OP_SEND,   OP_SEND,   OP_SEND,   OP_SEND,   OP_SEND,
-	OP_SEND,   OP_SEND,   OP_SEND,   OP_SEND,   OP_SEND,   OP_SEND,   OP_SEND,   OP_SEND,
-	OP_SEND,   OP_RECV,   OP_RECV,   OP_RECV,   OP_RECV,   OP_RECV,   OP_RECV,   OP_RECV,
-	OP_RECV,   OP_RECV,   OP_RECV,   OP_RECV,   OP_RECV,   OP_RECV,   OP_RECV,   OP_RECV,
-	OP_RECV,   OP_RECV,   OP_RECV,   OP_CLOSE,  OP_CLOSE,  OP_CLOSE,  OP_CLOSE,  OP_DESTROY,
-	OP_DESTROY, OP_DESTROY, OP_DESTROY, OP_SETOPT, OP_SETOPT, OP_SETOPT, OP_SETOPT, OP_KILL,
+/* Weights of the op kinds, out of 256: the fuzzer mostly moves data,
+ * sometimes reshapes the topology, and rarely kills a peer (a restart is a
+ * fork, the most expensive thing an iteration can do). */
+static const uint8_t kind_weight[OP_KIND_COUNT] = {
+	[OP_CREATE] = 32, [OP_JOIN] = 24, [OP_SEND] = 76,   [OP_RECV] = 75,
+	[OP_CLOSE] = 16,  [OP_DESTROY] = 16, [OP_SETOPT] = 16, [OP_KILL] = 1,
 };
+
+/* kind_table[b] is the kind of an op whose first byte is b. */
+static uint8_t kind_table[256];
+
+static void kind_table_init(void)
+{
+	unsigned b = 0;
+
+	if (kind_table[255] || kind_table[0])
+		return;
+	for (unsigned k = 0; k < OP_KIND_COUNT; k++)
+		for (unsigned n = 0; n < kind_weight[k] && b < 256; n++)
+			kind_table[b++] = (uint8_t)k;
+	while (b < 256)
+		kind_table[b++] = OP_SEND;
+}
 
 /* The executor acts in three ops of four: its ops need no round trip to a
  * peer (~20-50 us each), and most semantics need only one process. */
@@ -81,6 +92,7 @@ void prog_decode(const uint8_t *data, size_t size, struct prog *p)
 
 	if (nops > IPCF_MAX_OPS)
 		nops = IPCF_MAX_OPS;
+	kind_table_init();
 	p->n = nops;
 	for (size_t i = 0; i < nops; i++) {
 		uint8_t r[IPCF_OP_BYTES] = {0};
@@ -89,7 +101,7 @@ void prog_decode(const uint8_t *data, size_t size, struct prog *p)
 		struct op *op = &p->ops[i];
 
 		memcpy(r, data + off, take);
-		op->kind = kind_table[r[0] & 63];
+		op->kind = kind_table[r[0]];
 		op->actor = actor_table[r[1] & 7];
 		op->obj = (r[1] >> 3) & 3;
 		op->flags = r[2];
@@ -105,6 +117,7 @@ void prog_decode(const uint8_t *data, size_t size, struct prog *p)
 
 static uint8_t kind_code(unsigned kind)
 {
+	kind_table_init();
 	for (unsigned i = 0; i < sizeof kind_table; i++)
 		if (kind_table[i] == kind)
 			return (uint8_t)i;
