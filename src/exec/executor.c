@@ -8,6 +8,7 @@
 #include "../util/payload.h"
 #include "actor.h"
 #include "peer.h"
+#include "profile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +61,7 @@ struct executor *executor_new(const struct mechanism *mech, const struct executo
 		e->peers[a].sock = e->peers[a].pidfd = -1;
 	peer_zygote_start(mech);
 	audit_full_baseline();
+	prof_init();
 	return e;
 }
 
@@ -86,7 +88,10 @@ static int ensure_peer(struct executor *e, int a)
 	e->used[a] = true;
 	if (e->peers[a].pid)
 		return 0;
-	return peer_start(&e->peers[a], a, e->mech);
+	uint64_t t = prof_now();
+	int r = peer_start(&e->peers[a], a, e->mech);
+	prof_add(PROF_RESPAWN, t);
+	return r;
 }
 
 /* A peer that stopped answering or died: report it, then get rid of it. */
@@ -166,12 +171,15 @@ static void run_now(struct executor *e, int i, const struct op *op, const struct
 		peer_failed(e, st->join_from, i, -EPIPE);
 		return;
 	}
+	uint64_t t = prof_now();
 	if (op->actor == 0) {
 		actor_run(&e->self, op, (uint32_t)i, &ref, inherit ? fds : NULL, &out);
 		owned = false; /* the executor's own handle adopted them */
+		prof_add(PROF_SELF_OP, t);
 	} else {
 		struct peer_reply rep = {0};
 		int err = peer_run(e, op, (uint32_t)i, inherit ? fds : NULL, st->join_ends, &rep, true);
+		prof_add(PROF_PEER_OP, t);
 		if (owned)
 			close_owned(fds);
 		owned = false;
@@ -196,7 +204,9 @@ static void run_now(struct executor *e, int i, const struct op *op, const struct
 static void collect(struct executor *e, int i, int a, const struct expect *ex)
 {
 	struct peer_reply rep = {0};
+	uint64_t t = prof_now();
 	int err = peer_wait(&e->peers[a], &rep, e->pdata, NULL, e->timeout_ms);
+	prof_add(PROF_COLLECT, t);
 
 	if (err == -ETIMEDOUT)
 		err = peer_cancel(&e->peers[a], &rep, e->pdata, e->timeout_ms);
@@ -217,7 +227,9 @@ static void cancel_pending(struct executor *e, int i, int a)
 	struct op blocked = e->model.pend[a].op;
 
 	model_cancel(&e->model, a, &ex);
+	uint64_t t = prof_now();
 	int err = peer_cancel(&e->peers[a], &rep, e->pdata, e->timeout_ms);
+	prof_add(PROF_COLLECT, t);
 	if (err) {
 		peer_failed(e, a, i, err);
 		return;
@@ -228,8 +240,10 @@ static void cancel_pending(struct executor *e, int i, int a)
 
 static void kill_peer_op(struct executor *e, const struct op *op)
 {
+	uint64_t t = prof_now();
 	peer_kill(&e->peers[op->actor]);
 	e->used[op->actor] = false;
+	prof_add(PROF_KILL, t);
 }
 
 static void step(struct executor *e, int i)
@@ -246,7 +260,9 @@ static void step(struct executor *e, int i)
 		cancel_pending(e, i, holder);
 	if (op->kind == OP_SEND)
 		payload_fill(e->payload, op->len, op->seed, (uint32_t)i);
+	uint64_t t = prof_now();
 	model_step(&e->model, op, e->payload, &st);
+	prof_add(PROF_MODEL, t);
 	if (st.force_nowait)
 		eff.flags |= OPF_NOWAIT;
 	if (op->kind == OP_KILL)
@@ -254,11 +270,13 @@ static void step(struct executor *e, int i)
 	else if (st.how == STEP_RUN)
 		run_now(e, i, &eff, &st);
 	else if (st.how == STEP_PEND) {
+		t = prof_now();
 		int err = peer_run(e, op, (uint32_t)i, NULL, 0, NULL, false);
 		if (err)
 			peer_failed(e, op->actor, i, err);
 		else if (peer_await_blocked(&e->peers[op->actor], e->timeout_ms) == -ETIMEDOUT)
 			peer_failed(e, op->actor, i, -ETIMEDOUT);
+		prof_add(PROF_PEND, t);
 	}
 	for (int a = 1; a < IPCF_ACTORS; a++)
 		if (st.completes[a] && e->peers[a].pid && !report_failed(e->r))
@@ -284,6 +302,7 @@ static void teardown(struct executor *e)
 	for (int a = 1; a < IPCF_ACTORS; a++)
 		if (e->model.pend[a].active && e->peers[a].pid)
 			cancel_pending(e, n - 1, a);
+	uint64_t t = prof_now();
 	for (int a = 1; a < IPCF_ACTORS; a++) {
 		struct peer_cmd cmd = {.what = PEER_END};
 		struct peer_reply rep = {0};
@@ -302,6 +321,8 @@ static void teardown(struct executor *e)
 		}
 		e->used[a] = false;
 	}
+	prof_add(PROF_PEER_END, t);
+	t = prof_now();
 	actor_close_all(&e->self);
 	/* Destroy every object the program made, through the descriptor: a
 	 * destroy that does not work must show up as a leak below. */
@@ -323,6 +344,7 @@ static void teardown(struct executor *e)
 	pid_t own[1] = {peer_zygote_pid()};
 	audit_children(own, 1, why, sizeof why);
 	audit_compare(&e->snap, AUDIT_NAMESPACE, why, sizeof why);
+	prof_add(PROF_TEARDOWN, t);
 	if (why[0]) {
 		report_leaks(e, "executor", why);
 		/* Put the namespace back so one leak is one report. */
@@ -352,7 +374,10 @@ int executor_run(struct executor *e, const struct prog *p, struct report *r)
 		ref->key = sandbox_sysv_key((unsigned)s);
 		sandbox_posix_name(ref->name, sizeof ref->name, (unsigned)s, NAME_SLOT);
 	}
+	uint64_t t = prof_now();
 	audit_snapshot(&e->snap);
+	prof_add(PROF_TEARDOWN, t);
+	prof_programs++;
 	for (size_t i = 0; i < p->n && !report_failed(r); i++)
 		step(e, (int)i);
 	actor_watchdog_off();

@@ -58,7 +58,8 @@ static ssize_t send_msg(int sock, const void *hdr, size_t hlen, const void *data
 
 /* Receives one message; passed descriptors land in fds in arrival order
  * (fds_place() then puts them at the ends they stand for). */
-static ssize_t recv_msg(int sock, void *hdr, size_t hlen, void *data, size_t dlen, int fds[2])
+static ssize_t recv_msg_flags(int sock, void *hdr, size_t hlen, void *data, size_t dlen,
+			      int fds[2], int flags)
 {
 	struct iovec iov[2] = {{hdr, hlen}, {data, dlen}};
 	union {
@@ -71,7 +72,7 @@ static ssize_t recv_msg(int sock, void *hdr, size_t hlen, void *data, size_t dle
 	int n = 0;
 
 	do
-		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
 	while (r < 0 && errno == EINTR);
 	if (fds)
 		fds[0] = fds[1] = -1;
@@ -90,6 +91,41 @@ static ssize_t recv_msg(int sock, void *hdr, size_t hlen, void *data, size_t dle
 	}
 	return r;
 }
+
+static ssize_t recv_msg(int sock, void *hdr, size_t hlen, void *data, size_t dlen, int fds[2])
+{
+	return recv_msg_flags(sock, hdr, hlen, data, dlen, fds, 0);
+}
+
+/* A round trip to a peer on the other core takes microseconds; sleeping
+ * and being woken takes far longer on a busy machine.  So the waiting side
+ * polls for a short while before it blocks.  -EAGAIN: nothing came. */
+static ssize_t recv_msg_spin(int sock, void *hdr, size_t hlen, void *data, size_t dlen,
+			     int fds[2], unsigned spin_us)
+{
+	static int cpus;
+	struct timespec t0, t;
+
+	if (!cpus) {
+		/* Pinned to one core, spinning only delays the other side. */
+		cpu_set_t set;
+		cpus = sched_getaffinity(0, sizeof set, &set) ? 1 : CPU_COUNT(&set);
+	}
+	if (cpus < 2)
+		return -EAGAIN;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		ssize_t r = recv_msg_flags(sock, hdr, hlen, data, dlen, fds, MSG_DONTWAIT);
+		if (r >= 0 || errno != EAGAIN)
+			return r;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000000L + (t.tv_nsec - t0.tv_nsec) / 1000 > spin_us)
+			return -EAGAIN;
+	}
+}
+
+#define PEER_SPIN_US 20 /* what a peer waits actively for its next command */
+#define EXEC_SPIN_US 50 /* what the executor waits actively for a reply */
 
 void fds_place(int fds[2], unsigned ends)
 {
@@ -115,7 +151,9 @@ static void peer_main(int sock, const struct mechanism *mech)
 	peer_audit_begin(&base);
 	for (;;) {
 		int fds[2] = {-1, -1};
-		ssize_t n = recv_msg(sock, &cmd, sizeof cmd, NULL, 0, fds);
+		ssize_t n = recv_msg_spin(sock, &cmd, sizeof cmd, NULL, 0, fds, PEER_SPIN_US);
+		if (n == -EAGAIN)
+			n = recv_msg(sock, &cmd, sizeof cmd, NULL, 0, fds);
 		if (n <= 0)
 			_exit(0); /* the executor is gone */
 		memset(&rep, 0, sizeof rep);
@@ -172,25 +210,57 @@ static int high_fd(int fd, int slot)
 	return hi;
 }
 
+/* A peer forked ahead of need, so that restarting a killed peer costs a
+ * round trip to the zygote, not a fork on the executor's clock. */
+struct spare {
+	pid_t pid;
+	int sock; /* the executor's end of its command socket */
+};
+
+static struct spare fork_spare(int zygote_sock, const struct mechanism *mech)
+{
+	struct spare sp = {-errno, -1};
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return sp;
+	pid_t pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		signal(SIGCHLD, SIG_DFL);
+		close(zygote_sock);
+		close(sv[0]);
+		peer_main(high_fd(sv[1], 1), mech);
+		_exit(0);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		sp.pid = -errno;
+		close(sv[0]);
+		return sp;
+	}
+	sp.pid = pid;
+	sp.sock = sv[0];
+	return sp;
+}
+
 static void zygote_main(int sock, const struct mechanism *mech)
 {
 	signal(SIGCHLD, SIG_IGN); /* peers are reaped by the kernel */
+	struct spare sp = fork_spare(sock, mech);
 	for (;;) {
-		int fds[2];
 		uint32_t actor = 0;
-		if (recv_msg(sock, &actor, sizeof actor, NULL, 0, fds) <= 0)
+		if (recv_msg(sock, &actor, sizeof actor, NULL, 0, NULL) <= 0)
 			_exit(0);
-		pid_t pid = fork();
-		if (pid == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			signal(SIGCHLD, SIG_DFL);
-			close(sock);
-			peer_main(high_fd(fds[0], 1), mech);
-			_exit(0);
-		}
-		close(fds[0]);
-		int32_t answer = pid < 0 ? -errno : pid;
-		send_msg(sock, &answer, sizeof answer, NULL, 0, NULL);
+		if (sp.pid <= 0)
+			sp = fork_spare(sock, mech);
+		int32_t answer = sp.pid;
+		int pass[2] = {sp.sock, -1};
+		send_msg(sock, &answer, sizeof answer, NULL, 0, pass);
+		if (sp.sock >= 0)
+			close(sp.sock);
+		/* The next one is forked while the executor goes on. */
+		sp = fork_spare(sock, mech);
 	}
 }
 
@@ -231,26 +301,21 @@ pid_t peer_zygote_pid(void)
 
 int peer_start(struct peer *p, int actor, const struct mechanism *mech)
 {
-	int sv[2];
 	int32_t answer = -EPIPE;
+	int fds[2] = {-1, -1};
 
 	if (peer_zygote_start(mech))
 		return -EPIPE;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		return -errno;
-	sv[0] = high_fd(sv[0], 2 + actor * 3);
-	sv[1] = high_fd(sv[1], 3 + actor * 3);
 	uint32_t a = (uint32_t)actor;
-	int pass[2] = {sv[1], -1};
-	if (send_msg(zygote_sock, &a, sizeof a, NULL, 0, pass) < 0 ||
-	    recv_msg(zygote_sock, &answer, sizeof answer, NULL, 0, NULL) <= 0 || answer < 0) {
-		close(sv[0]);
-		close(sv[1]);
+	if (send_msg(zygote_sock, &a, sizeof a, NULL, 0, NULL) < 0 ||
+	    recv_msg(zygote_sock, &answer, sizeof answer, NULL, 0, fds) <= 0 || answer <= 0 ||
+	    fds[0] < 0) {
+		if (fds[0] >= 0)
+			close(fds[0]);
 		return answer < 0 ? answer : -EPIPE;
 	}
-	close(sv[1]);
 	p->pid = answer;
-	p->sock = sv[0];
+	p->sock = high_fd(fds[0], 2 + actor * 3);
 	p->actor = actor;
 	/* Not our child, so a pidfd tells when it is really gone. */
 	p->pidfd = (int)syscall(SYS_pidfd_open, answer, 0);
@@ -286,14 +351,19 @@ int peer_wait(struct peer *p, struct peer_reply *r, uint8_t *data, int fds[2],
 	      unsigned timeout_ms)
 {
 	struct pollfd pfd = {.fd = p->sock, .events = POLLIN};
+	size_t dlen = data ? IPCF_MAX_LEN + 1 : 0;
 	int n;
 
+	ssize_t got = recv_msg_spin(p->sock, r, sizeof *r, data, dlen, fds,
+				    timeout_ms > 2 ? EXEC_SPIN_US : 0);
+	if (got != -EAGAIN)
+		return got < (ssize_t)sizeof *r ? -EPIPE : 0;
 	do
 		n = poll(&pfd, 1, (int)timeout_ms);
 	while (n < 0 && errno == EINTR);
 	if (n == 0)
 		return -ETIMEDOUT;
-	ssize_t got = recv_msg(p->sock, r, sizeof *r, data, data ? IPCF_MAX_LEN + 1 : 0, fds);
+	got = recv_msg(p->sock, r, sizeof *r, data, dlen, fds);
 	if (got < (ssize_t)sizeof *r)
 		return -EPIPE;
 	return 0;

@@ -1,0 +1,45 @@
+/* IPCFUZZ_PROFILE=1: where an iteration's time goes, by phase, printed when
+ * the executor is freed (or every 20000 programs).  Off, it costs a load and
+ * a branch per phase. */
+#ifndef IPCFUZZ_PROFILE_H
+#define IPCFUZZ_PROFILE_H
+
+#include <stdint.h>
+#include <time.h>
+
+enum prof_phase {
+	PROF_MODEL,    /* model_step */
+	PROF_SELF_OP,  /* ops the executor runs itself */
+	PROF_PEER_OP,  /* ops run by a peer, round trip included */
+	PROF_PEND,     /* sending a blocking op and waiting until it sleeps */
+	PROF_COLLECT,  /* results of woken or cancelled ops */
+	PROF_PEER_END, /* peers close and audit */
+	PROF_TEARDOWN, /* destroy, ledger and namespace audit */
+	PROF_RESPAWN,  /* starting peers (a spare from the zygote) */
+	PROF_KILL,     /* killing a peer and waiting until it is gone */
+	PROF_PHASES
+};
+
+extern int prof_on;
+extern uint64_t prof_ns[PROF_PHASES];
+extern uint64_t prof_programs;
+
+static inline uint64_t prof_now(void)
+{
+	struct timespec t;
+	if (!prof_on)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static inline void prof_add(enum prof_phase ph, uint64_t since)
+{
+	if (prof_on)
+		prof_ns[ph] += prof_now() - since;
+}
+
+/* Reads IPCFUZZ_PROFILE; reports at exit (engines exit without cleanup). */
+void prof_init(void);
+
+#endif
