@@ -304,53 +304,31 @@ int audit_full(char *why, size_t cap)
 	return leaks;
 }
 
-static void sweep_dir(const char *dir, int own_only)
+static int any_name(const char *name)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[600];
-
-	if (!d)
-		return;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.' && (!own_only || sandbox_owns_name(e->d_name))) {
-			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-			unlink(path);
-		}
-	closedir(d);
+	(void)name;
+	return 1;
 }
 
-static void sweep_sysv(const char *file, int kind)
+static int any_key(long key)
 {
-	FILE *f = fopen(file, "re");
-	char line[512];
+	(void)key;
+	return 1;
+}
 
-	if (!f)
-		return;
-	while (fgets(line, sizeof line, f)) {
-		long key, id;
-		if (sscanf(line, "%ld %ld", &key, &id) != 2)
-			continue;
-		if (sandbox_mode() != SANDBOX_NAMESPACES && !sandbox_owns_key((int32_t)key))
-			continue;
-		if (kind == 'm')
-			msgctl((int)id, IPC_RMID, NULL);
-		else if (kind == 's')
-			shmctl((int)id, IPC_RMID, NULL);
-		else
-			semctl((int)id, 0, IPC_RMID);
-	}
-	fclose(f);
+static int own_key(long key)
+{
+	return sandbox_owns_key((int32_t)key);
 }
 
 void audit_sweep(void)
 {
+	/* In our own namespace everything is ours; on the host only what
+	 * carries our prefix. */
 	int ns = sandbox_mode() == SANDBOX_NAMESPACES;
 
-	sweep_dir("/dev/shm", !ns);
+	sandbox_remove_names("/dev/shm", ns ? any_name : sandbox_owns_name);
 	if (sandbox_mqueue_dir()[0])
-		sweep_dir(sandbox_mqueue_dir(), 0);
-	sweep_sysv("/proc/sysvipc/msg", 'm');
-	sweep_sysv("/proc/sysvipc/shm", 's');
-	sweep_sysv("/proc/sysvipc/sem", 'e');
+		sandbox_remove_names(sandbox_mqueue_dir(), any_name);
+	sandbox_remove_sysv(ns ? any_key : own_key);
 }

@@ -184,47 +184,30 @@ static int pid_alive(long pid)
 	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
-static void sweep_names(const char *dir)
+void sandbox_remove_names(const char *dir, int (*match)(const char *name))
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
+	char path[600];
 
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		long pid;
-		char path[512];
-		if (sscanf(e->d_name, "ipcfuzz.%ld.", &pid) == 1 && pid != getpid() &&
-		    !pid_alive(pid)) {
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.' && match(e->d_name)) {
 			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 			unlink(path);
 		}
-	}
-	closedir(d);
+	if (d)
+		closedir(d);
 }
 
-/* /proc/sysvipc lists key and creator pid; a key in our key space whose
- * creator is gone was left by a killed run. */
-static void sweep_sysv(const char *file, int kind)
+static void remove_sysv_in(const char *file, int kind, int (*match)(long key))
 {
 	FILE *f = fopen(file, "re");
 	char line[512];
 
-	if (!f)
-		return;
-	if (!fgets(line, sizeof line, f)) {
-		fclose(f);
-		return;
-	}
-	while (fgets(line, sizeof line, f)) {
+	while (f && fgets(line, sizeof line, f)) {
 		long key, id;
-		if (sscanf(line, "%ld %ld", &key, &id) != 2)
-			continue;
-		if ((key & 0x7f000000) != 0x1e000000)
-			continue;
-		long owner = (key >> 4) & 0xfffff;
-		if ((owner & 0xfffff) == ((long)getpid() & 0xfffff) || pid_alive(owner))
-			continue;
+		if (sscanf(line, "%ld %ld", &key, &id) != 2 || !match(key))
+			continue; /* the header line, or not ours */
 		if (kind == 'm')
 			msgctl((int)id, IPC_RMID, NULL);
 		else if (kind == 's')
@@ -232,15 +215,36 @@ static void sweep_sysv(const char *file, int kind)
 		else
 			semctl((int)id, 0, IPC_RMID);
 	}
-	fclose(f);
+	if (f)
+		fclose(f);
+}
+
+void sandbox_remove_sysv(int (*match)(long key))
+{
+	remove_sysv_in("/proc/sysvipc/msg", 'm', match);
+	remove_sysv_in("/proc/sysvipc/shm", 's', match);
+	remove_sysv_in("/proc/sysvipc/sem", 'e', match);
+}
+
+/* A name "ipcfuzz.<pid>." whose process is gone was left by a killed run. */
+static int stale_name(const char *name)
+{
+	long pid;
+	return sscanf(name, "ipcfuzz.%ld.", &pid) == 1 && pid != getpid() && !pid_alive(pid);
+}
+
+/* Keys 0x1e<pid:20><slot:4> carry their creator's pid the same way. */
+static int stale_key(long key)
+{
+	long owner = (key >> 4) & 0xfffff;
+	return (key & 0x7f000000) == 0x1e000000 && owner != ((long)getpid() & 0xfffff) &&
+	       !pid_alive(owner);
 }
 
 void sandbox_sweep_stale(void)
 {
-	sweep_names("/dev/shm");
+	sandbox_remove_names("/dev/shm", stale_name);
 	if (!access("/dev/mqueue", F_OK))
-		sweep_names("/dev/mqueue");
-	sweep_sysv("/proc/sysvipc/msg", 'm');
-	sweep_sysv("/proc/sysvipc/shm", 's');
-	sweep_sysv("/proc/sysvipc/sem", 'e');
+		sandbox_remove_names("/dev/mqueue", stale_name);
+	sandbox_remove_sysv(stale_key);
 }
