@@ -16,6 +16,7 @@ static const char usage[] =
 	"  replay [--target T] [--runs N] FILE|DIR...\n"
 	"                                     replay inputs with no engine (text or binary)\n"
 	"  prog decode|encode FILE [-o OUT]   binary input <-> text program\n"
+	"  stress <mechanism|all> [options]   producers and consumers hammer it, all verified\n"
 	"\n"
 	"Each command takes --help.  Exit status: 0 clean, 1 a finding, 2 bad use.\n";
 
@@ -42,6 +43,8 @@ int main(int argc, char **argv)
 		return cmd_prog(argc - 1, argv + 1);
 	if (!strcmp(cmd, "fuzz"))
 		return cmd_fuzz(argc - 1, argv + 1);
+	if (!strcmp(cmd, "stress"))
+		return cmd_stress(argc - 1, argv + 1);
 	if (!strcmp(cmd, "replay"))
 		return replay_main(NULL, argc - 1, argv + 1);
 	return cli_bad_use(usage, "unknown command '%s'", cmd);

@@ -1,0 +1,322 @@
+/* Producers and consumers: what each participant does, the same in a
+ * forked process and in a thread.  They reach the mechanism only through
+ * its descriptor and take their cue from the profile's kind. */
+#define _GNU_SOURCE
+#include "ctx.h"
+#include "frame.h"
+#include "ring.h"
+#include "verify.h"
+
+#include "../src/util/fault.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
+
+#define TICK_MS	     20u /* how soon a blocked participant sees a phase change */
+#define RING_WAIT_MS 50u /* one futex sleep in the ring */
+#define FAULT_SEQ    10u /* where the stress-* faults strike (producer 0) */
+
+static struct sigaction old_alarm;
+
+static void on_tick(int sig)
+{
+	(void)sig; /* only here to interrupt a blocking call */
+}
+
+void watchdog_install(void)
+{
+	struct sigaction sa = {.sa_handler = on_tick};
+
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked send or recv returns EINTR on every tick. */
+	sigaction(SIGALRM, &sa, &old_alarm);
+}
+
+void watchdog_uninstall(void)
+{
+	sigaction(SIGALRM, &old_alarm, NULL);
+}
+
+/* A periodic tick aimed at this thread alone. */
+static int watchdog_arm(timer_t *t)
+{
+	struct sigevent ev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGALRM};
+	struct itimerspec its = {{0, TICK_MS * 1000000L}, {0, TICK_MS * 1000000L}};
+
+	ev.sigev_notify_thread_id = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &ev, t))
+		return -errno;
+	timer_settime(*t, 0, &its, NULL);
+	return 0;
+}
+
+int part_fail(struct part *me, const char *what, long err)
+{
+	snprintf(me->error, 128, "%s %u: %s%s%s",
+		 me->role == ROLE_PRODUCER ? "producer" : "consumer", me->index, what,
+		 err ? ": " : "", err ? strerror((int)(err < 0 ? -err : err)) : "");
+	return 3;
+}
+
+/* --- ring hooks: the ledger decides -------------------------------------- */
+
+static void ring_take(void *ctx, const uint8_t *frame, size_t n)
+{
+	struct part *me = ctx;
+	verify_frame(me->x, me->index, me->tag, frame, n, VF_TIMED);
+}
+
+static int ring_settled(void *ctx, uint8_t tag, const uint8_t *frame, size_t n)
+{
+	struct part *me = ctx;
+	struct frame_hdr h;
+
+	return n >= FRAME_HDR && frame_header_ok(frame, me->x->opt->size_max, &h) &&
+	       ledger_received_by(&me->x->ledger, h.producer, h.seq, tag);
+}
+
+/* --- producers ----------------------------------------------------------- */
+
+/* One frame onto the channel: 0, or -EINTR/-EAGAIN when it was not sent
+ * and the phase says stop, or a mechanism error. */
+static long send_frame(struct part *me, const uint8_t *buf, size_t n)
+{
+	struct stress_ctx *x = me->x;
+	struct op op = {.kind = OP_SEND, .arg = 1}; /* SysV: mtype 1; others ignore it */
+	struct ring_hooks hooks = {ring_take, ring_settled, me};
+
+	for (;;) {
+		long r = me->ring ? ring_push(me->ring, buf, n, &hooks, RING_WAIT_MS)
+				  : (long)x->mech->send(&me->h, &op, buf, n);
+		if (r >= 0)
+			return 0;
+		if (r != -EINTR && r != -EAGAIN)
+			return r;
+		/* Not sent: wait on, unless the run is over. */
+		if (area_phase(&x->area) >= PHASE_STOP)
+			return r;
+	}
+}
+
+/* The stress-* faults: producer 0 breaks its own stream once, at FAULT_SEQ.
+ * Returns the next sequence number, or a negative send error. */
+static long send_faulty(struct part *me, uint8_t *buf, uint32_t len, uint64_t s,
+			const uint8_t *pattern)
+{
+	const struct stress_opts *o = me->x->opt;
+	long r;
+
+	if (fault_on(FAULT_STRESS_SKIP))
+		return (long)s + 1;
+	if (fault_on(FAULT_STRESS_CORRUPT))
+		buf[len - 1] ^= 0x5a;
+	if (fault_on(FAULT_STRESS_TRUNCATE))
+		len -= 8;
+	if (fault_on(FAULT_STRESS_REORDER)) {
+		uint8_t *later = buf + o->size_max;
+		uint32_t l2 = frame_size(0, s + 1, o->size_min, o->size_max);
+		frame_build(later, l2, 0, s + 1, frame_now_ns(), pattern);
+		if ((r = send_frame(me, later, l2)) < 0)
+			return r;
+		s++; /* s + 1 went first; s follows */
+	}
+	if ((r = send_frame(me, buf, len)) < 0)
+		return r;
+	if (fault_on(FAULT_STRESS_DUP) && (r = send_frame(me, buf, len)) < 0)
+		return r;
+	return (long)s + 1;
+}
+
+static int produce(struct part *me)
+{
+	struct stress_ctx *x = me->x;
+	struct prod_slot *ps = &x->area.prod[me->index];
+	const struct stress_opts *o = x->opt;
+	uint8_t *pattern = frame_pattern_new((uint16_t)me->index, o->size_max);
+	uint8_t *buf = malloc(2 * (size_t)o->size_max);
+	int rc = 0;
+
+	if (!pattern || !buf)
+		rc = part_fail(me, "malloc", ENOMEM);
+	while (!rc) {
+		uint64_t s = atomic_load(&ps->state) >> 1;
+		if (s >= ps->quota || area_phase(&x->area) >= PHASE_STOP)
+			break;
+		uint32_t len = frame_size((uint16_t)me->index, s, o->size_min, o->size_max);
+		frame_build(buf, len, (uint16_t)me->index, s, frame_now_ns(), pattern);
+		atomic_store(&ps->state, s << 1 | 1);
+		long next;
+		if (me->index == 0 && s == FAULT_SEQ && s + 2 < ps->quota && fault_mask)
+			next = send_faulty(me, buf, len, s, pattern);
+		else if ((next = send_frame(me, buf, len)) == 0)
+			next = (long)s + 1;
+		if (next < 0) {
+			atomic_store(&ps->state, s << 1); /* not sent */
+			if (area_phase(&x->area) < PHASE_STOP)
+				rc = part_fail(me, "send", next);
+			break;
+		}
+		atomic_store(&ps->state, (uint64_t)next << 1);
+		ctr_add(&ps->bytes, len);
+	}
+	free(pattern);
+	free(buf);
+	return rc;
+}
+
+/* --- consumers ----------------------------------------------------------- */
+
+/* Message queues: straight into the inbox in the shared area, so that a
+ * frame this consumer received is not lost with it if it is killed. */
+static int consume_messages(struct part *me)
+{
+	struct stress_ctx *x = me->x;
+	struct cons_slot *cs = &x->area.cons[me->index];
+	uint8_t *inbox = area_inbox(&x->area, me->index);
+	struct op op = {.kind = OP_RECV}; /* SysV: msgtyp 0, any type */
+
+	for (;;) {
+		enum phase ph = area_phase(&x->area);
+		if (ph == PHASE_ABORT)
+			return 0;
+		op.flags = ph >= PHASE_DRAIN ? OPF_NOWAIT : 0;
+		memset(inbox, 0, FRAME_HDR); /* so a header found here after a kill is new */
+		atomic_store(&cs->in_recv, 1);
+		int64_t mtype = 0;
+		ssize_t n = x->mech->recv(&me->h, &op, inbox, x->area.inbox_size, &mtype);
+		atomic_store(&cs->in_recv, 0);
+		if (n == -EINTR)
+			continue;
+		if (n == -EAGAIN || n == -ENOMSG) {
+			if (ph >= PHASE_DRAIN)
+				return 0; /* no producer left and nothing queued */
+			continue;
+		}
+		if (n < 0)
+			return part_fail(me, "recv", n);
+		verify_frame(x, me->index, me->tag, inbox, (size_t)n, VF_TIMED);
+	}
+}
+
+static int consume_ring(struct part *me)
+{
+	struct ring_hooks hooks = {ring_take, ring_settled, me};
+
+	for (;;) {
+		enum phase ph = area_phase(&me->x->area);
+		if (ph == PHASE_ABORT)
+			return 0;
+		int r = ring_pop(me->ring, me->tag, &hooks, ph >= PHASE_DRAIN ? 0 : RING_WAIT_MS);
+		if (r == -EAGAIN && ph >= PHASE_DRAIN)
+			return 0;
+		if (r && r != -EAGAIN && r != -EINTR)
+			return part_fail(me, "ring lock", r);
+	}
+}
+
+static int attach(struct part *me, int joined)
+{
+	struct stress_ctx *x = me->x;
+	unsigned ch = role_channel(x, me->role, me->index);
+	int r = 0;
+
+	if (joined) {
+		/* Found by name: drop what fork handed down, join as a stranger. */
+		for (unsigned k = 0; k < x->nchan; k++)
+			x->mech->close(&x->chan[k], OPF_READ | OPF_WRITE);
+		chan_reset(&me->h);
+		r = x->mech->join(&me->h, &x->ref[ch]);
+	} else {
+		me->h = x->chan[ch]; /* inherited by fork, or shared by threads */
+	}
+	if (r)
+		return part_fail(me, "join", r);
+	if (x->prof->kind == STRESS_RING) {
+		size_t len = 0;
+		void *region = x->prof->region(&me->h, &len);
+		if (!(me->ring = ring_attach(region, len)))
+			return part_fail(me, "ring_attach", EPROTO);
+	}
+	return 0;
+}
+
+int role_main(struct stress_ctx *x, enum role role, unsigned index, int own_process)
+{
+	struct part me = {.x = x, .role = role, .index = index};
+	int joined = own_process && x->mech->join_path == JOIN_BY_NAME;
+	timer_t t;
+	int rc;
+
+	if (role == ROLE_PRODUCER) {
+		me.error = x->area.prod[index].error;
+	} else {
+		me.error = x->area.cons[index].error;
+		me.tag = x->area.cons[index].tag;
+	}
+	if ((rc = watchdog_arm(&t)))
+		return part_fail(&me, "timer_create", rc);
+	if (!(rc = attach(&me, joined))) {
+		if (role == ROLE_PRODUCER)
+			rc = produce(&me);
+		else if (x->prof->kind == STRESS_STREAM)
+			rc = consume_stream(&me);
+		else if (x->prof->kind == STRESS_MESSAGES)
+			rc = consume_messages(&me);
+		else
+			rc = consume_ring(&me);
+	}
+	if (joined)
+		x->mech->close(&me.h, OPF_READ | OPF_WRITE);
+	timer_delete(t);
+	return rc;
+}
+
+/* A message-queue consumer killed after its recv filled the inbox: the
+ * frame is there, counted or not (the ledger knows).  Killed inside recv
+ * with nothing in the inbox: one message may have gone with it. */
+static void recover_inbox(struct stress_ctx *x, unsigned c)
+{
+	struct cons_slot *cs = &x->area.cons[c];
+	uint8_t *inbox = area_inbox(&x->area, c);
+	struct frame_hdr h;
+
+	if (frame_header_ok(inbox, x->opt->size_max, &h) && h.len <= x->area.inbox_size &&
+	    frame_payload_ok(inbox, &h))
+		cs->recovered += verify_frame(x, c, cs->tag, inbox, h.len, VF_RECOVERY);
+	else if (atomic_load(&cs->in_recv))
+		cs->recv_deaths++;
+	memset(inbox, 0, FRAME_HDR);
+	atomic_store(&cs->in_recv, 0);
+}
+
+void role_recover(struct stress_ctx *x, enum role role, unsigned index)
+{
+	if (role == ROLE_PRODUCER) {
+		struct prod_slot *ps = &x->area.prod[index];
+		uint64_t st = atomic_load(&ps->state);
+		if (st & 1) {
+			/* Killed sending frame s: it may or may not be out.  The
+			 * new producer goes on at s + 1, so s is never sent twice. */
+			if (ledger_doubt(&x->ledger, index, st >> 1))
+				ps->doubts++;
+			atomic_store(&ps->state, ((st >> 1) + 1) << 1);
+		}
+		ps->kills++;
+		ps->error[0] = 0;
+		return;
+	}
+	struct cons_slot *cs = &x->area.cons[index];
+	if (x->prof->kind == STRESS_MESSAGES)
+		recover_inbox(x, index);
+	cs->kills++;
+	cs->error[0] = 0;
+}
