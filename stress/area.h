@@ -22,7 +22,6 @@ struct prod_slot {
 	/* Next sequence number << 1, | 1 while that frame is being sent: one
 	 * store each way, so a kill leaves no doubt but that one frame. */
 	_Atomic uint64_t state;
-	_Atomic uint64_t bytes;
 	uint64_t quota;
 	unsigned kills, doubts;
 	char error[128];

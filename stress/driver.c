@@ -148,18 +148,14 @@ static void report_death(struct driver *d, struct proc *p, int st)
 		supervise_fail(x, "%s %u exited with status %d", who, p->index, WEXITSTATUS(st));
 }
 
-/* Reaps whoever ended: restarts what we killed; -1 on any other death. */
+/* Reaps whoever of ours ended (only ours: a stray child is the audit's to
+ * find): restarts what we killed; -1 on any other death. */
 static int reap(struct driver *d)
 {
-	int st;
-	pid_t pid;
-
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		struct proc *p = NULL;
-		for (unsigned i = 0; i < d->n && !p; i++)
-			if (d->p[i].pid == pid)
-				p = &d->p[i];
-		if (!p)
+	for (unsigned i = 0; i < d->n; i++) {
+		struct proc *p = &d->p[i];
+		int st;
+		if (!p->pid || waitpid(p->pid, &st, WNOHANG) != p->pid)
 			continue;
 		p->pid = 0;
 		if (p->killed && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) {

@@ -114,6 +114,9 @@ void metrics_summary(FILE *f, const struct stress_result *r)
 			r->kills, (unsigned long long)r->lost_to_kill,
 			(unsigned long long)r->in_doubt, (unsigned long long)r->doubt_received,
 			(unsigned long long)r->recovered, r->owner_deaths);
+	if (r->unsettled)
+		fprintf(f, "; %llu not arrived when the run was aborted",
+			(unsigned long long)r->unsettled);
 	fprintf(f, "  %s\n", stress_violations(r) ? "FAIL" : "PASS");
 	if (r->failures[0])
 		fprintf(f, "%s", r->failures);
@@ -175,7 +178,8 @@ static void json_result(FILE *f, const struct stress_result *r)
 		" \"latency_ns\": {\"p50\": %llu, \"p99\": %llu, \"max\": %llu},"
 		" \"lost\": %llu, \"duplicated\": %llu, \"corrupted\": %llu, \"truncated\": %llu,"
 		" \"reordered\": %llu, \"kills\": %u, \"lost_to_kill\": %llu, \"in_doubt\": %llu,"
-		" \"in_doubt_received\": %llu, \"recovered\": %llu, \"lock_owner_deaths\": %u",
+		" \"in_doubt_received\": %llu, \"recovered\": %llu, \"lock_owner_deaths\": %u,"
+		" \"unsettled\": %llu",
 		stress_violations(r) ? "fail" : "pass", r->mode, r->nprod, r->ncons, r->seconds,
 		(unsigned long long)r->sent, (unsigned long long)r->received,
 		(unsigned long long)r->bytes, rate(r->received, r->seconds),
@@ -185,7 +189,8 @@ static void json_result(FILE *f, const struct stress_result *r)
 		(unsigned long long)r->corrupted, (unsigned long long)r->truncated,
 		(unsigned long long)r->reordered, r->kills, (unsigned long long)r->lost_to_kill,
 		(unsigned long long)r->in_doubt, (unsigned long long)r->doubt_received,
-		(unsigned long long)r->recovered, r->owner_deaths);
+		(unsigned long long)r->recovered, r->owner_deaths,
+		(unsigned long long)r->unsettled);
 	json_parts(f, "per_producer", "sent", r->prod, r->nprod);
 	json_parts(f, "per_consumer", "received", r->cons, r->ncons);
 	json_failures(f, r->failures);

@@ -93,16 +93,29 @@ static long send_frame(struct part *me, const uint8_t *buf, size_t n)
 	struct stress_ctx *x = me->x;
 	struct op op = {.kind = OP_SEND, .arg = 1}; /* SysV: mtype 1; others ignore it */
 	struct ring_hooks hooks = {ring_take, ring_settled, me};
+	size_t done = 0;
 
 	for (;;) {
 		long r = me->ring ? ring_push(me->ring, buf, n, &hooks, RING_WAIT_MS)
-				  : (long)x->mech->send(&me->h, &op, buf, n);
-		if (r >= 0)
+				  : (long)x->mech->send(&me->h, &op, buf + done, n - done);
+		if (me->ring && !r)
 			return 0;
+		if (r >= 0) {
+			/* A stream may take part of a frame (a signal, a full
+			 * buffer): the rest follows.  A message may not. */
+			done += (size_t)r;
+			if (done == n)
+				return 0;
+			if (x->prof->kind != STRESS_STREAM)
+				return -EMSGSIZE;
+			continue;
+		}
 		if (r != -EINTR && r != -EAGAIN)
 			return r;
-		/* Not sent: wait on, unless the run is over. */
-		if (area_phase(&x->area) >= PHASE_STOP)
+		/* Not sent (or not all): wait on, unless the run is over.  A
+		 * frame half out must be finished, unless everyone leaves. */
+		enum phase ph = area_phase(&x->area);
+		if ((!done && ph >= PHASE_STOP) || ph == PHASE_ABORT)
 			return r;
 	}
 }
@@ -166,7 +179,6 @@ static int produce(struct part *me)
 			break;
 		}
 		atomic_store(&ps->state, (uint64_t)next << 1);
-		ctr_add(&ps->bytes, len);
 	}
 	free(pattern);
 	free(buf);
@@ -233,8 +245,14 @@ static int attach(struct part *me, int joined)
 		/* Found by name: drop what fork handed down, join as a stranger. */
 		for (unsigned k = 0; k < x->nchan; k++)
 			x->mech->close(&x->chan[k], OPF_READ | OPF_WRITE);
-		chan_reset(&me->h);
-		r = x->mech->join(&me->h, &x->ref[ch]);
+		do {
+			/* A join may block until a peer shows (a FIFO's open):
+			 * the watchdog's tick interrupts it, then it goes on. */
+			chan_reset(&me->h);
+			r = x->mech->join(&me->h, &x->ref[ch]);
+			if (r == -EINTR)
+				x->mech->close(&me->h, OPF_READ | OPF_WRITE);
+		} while (r == -EINTR && area_phase(&x->area) < PHASE_ABORT);
 	} else {
 		me->h = x->chan[ch]; /* inherited by fork, or shared by threads */
 	}

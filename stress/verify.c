@@ -193,6 +193,12 @@ void verify_tally(struct stress_ctx *x, struct stress_result *r)
 	uint64_t excused = missing < deaths ? missing : deaths;
 	r->lost_to_kill += excused;
 	r->lost += missing - excused;
+	if (area_phase(a) == PHASE_ABORT) {
+		/* Cut short: what had not arrived yet was not lost (the run
+		 * fails for its own reason). */
+		r->unsettled = r->lost + r->lost_to_kill;
+		r->lost = r->lost_to_kill = 0;
+	}
 	r->lat_p50 = hist_quantile(&lat, 0.50);
 	r->lat_p99 = hist_quantile(&lat, 0.99);
 	r->lat_max = lat.max;
