@@ -157,6 +157,14 @@ static void test_ring(void)
 	 * accounted for the frame: the next locker must drop that slot; when
 	 * it had not accounted for it, the frame must be delivered again. */
 	int held = pushed - 1;
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+	/* TSan does not take EOWNERDEAD from a timed lock as acquired and
+	 * would report the unlock; the threaded mode never kills a holder. */
+	munmap(m, len);
+	return;
+#endif
+#endif
 	for (int accounted = 1; accounted >= 0; accounted--) {
 		die_in_pop(r);
 		g.settled = accounted;
