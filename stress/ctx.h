@@ -21,7 +21,6 @@ struct stress_ctx {
 	struct chan chan[STRESS_MAX_PARTICIPANTS];
 	struct obj_ref ref[STRESS_MAX_PARTICIPANTS];
 	uint64_t start_ns;
-	int ledger_full; /* a producer ran out of sequence numbers */
 };
 
 enum role { ROLE_PRODUCER, ROLE_CONSUMER };

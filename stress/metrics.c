@@ -117,6 +117,8 @@ void metrics_summary(FILE *f, const struct stress_result *r)
 	if (r->unsettled)
 		fprintf(f, "; %llu not arrived when the run was aborted",
 			(unsigned long long)r->unsettled);
+	if (r->ledger_full)
+		fprintf(f, "; stopped early, out of sequence numbers");
 	fprintf(f, "  %s\n", stress_violations(r) ? "FAIL" : "PASS");
 	if (r->failures[0])
 		fprintf(f, "%s", r->failures);
@@ -179,7 +181,7 @@ static void json_result(FILE *f, const struct stress_result *r)
 		" \"lost\": %llu, \"duplicated\": %llu, \"corrupted\": %llu, \"truncated\": %llu,"
 		" \"reordered\": %llu, \"kills\": %u, \"lost_to_kill\": %llu, \"in_doubt\": %llu,"
 		" \"in_doubt_received\": %llu, \"recovered\": %llu, \"lock_owner_deaths\": %u,"
-		" \"unsettled\": %llu",
+		" \"unsettled\": %llu, \"ledger_full\": %s",
 		stress_violations(r) ? "fail" : "pass", r->mode, r->nprod, r->ncons, r->seconds,
 		(unsigned long long)r->sent, (unsigned long long)r->received,
 		(unsigned long long)r->bytes, rate(r->received, r->seconds),
@@ -189,8 +191,8 @@ static void json_result(FILE *f, const struct stress_result *r)
 		(unsigned long long)r->corrupted, (unsigned long long)r->truncated,
 		(unsigned long long)r->reordered, r->kills, (unsigned long long)r->lost_to_kill,
 		(unsigned long long)r->in_doubt, (unsigned long long)r->doubt_received,
-		(unsigned long long)r->recovered, r->owner_deaths,
-		(unsigned long long)r->unsettled);
+		(unsigned long long)r->recovered, r->owner_deaths, (unsigned long long)r->unsettled,
+		r->ledger_full ? "true" : "false");
 	json_parts(f, "per_producer", "sent", r->prod, r->nprod);
 	json_parts(f, "per_consumer", "received", r->cons, r->ncons);
 	json_failures(f, r->failures);

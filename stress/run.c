@@ -19,7 +19,7 @@
 
 /* Sequence numbers a producer may use in a timed run: the ledger is lazily
  * backed and releases what has arrived, so this is address space. */
-#define LEDGER_ENTRIES_PROCESSES (1ull << 30)
+#define LEDGER_ENTRIES_PROCESSES (1ull << 32)
 #define LEDGER_ENTRIES_THREADS	 (1ull << 27)
 
 const char *stress_check(const struct mechanism *m, const struct stress_opts *o, char *buf,

@@ -44,6 +44,7 @@ struct stress_result {
 	uint64_t recovered;		    /* frames a killed consumer had taken, counted for it */
 	unsigned owner_deaths;		    /* lock holders killed (rings) */
 	uint64_t unsettled;		    /* missing when the run was aborted: not judged */
+	int ledger_full;		    /* a timed run used every sequence number it had */
 	uint64_t lat_p50, lat_p99, lat_max; /* ns, send to receive */
 	unsigned nprod, ncons;
 	struct stress_part prod[STRESS_MAX_PARTICIPANTS], cons[STRESS_MAX_PARTICIPANTS];
