@@ -10,6 +10,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int leaks(const struct audit_snapshot *s, const char *kind)
@@ -69,9 +70,10 @@ int main(void)
 	CHECK(!leaks(&s, NULL), "consumed again");
 
 	pid_t child = fork();
+	siginfo_t si;
 	if (child == 0)
 		_exit(0);
-	usleep(100000);
+	waitid(P_PID, (id_t)child, &si, WEXITED | WNOWAIT); /* a zombie, not reaped */
 	why[0] = 0;
 	CHECK(audit_children(NULL, 0, why, sizeof why) == 1, "an unreaped child");
 	return check_done("test_audit");
