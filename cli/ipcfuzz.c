@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
@@ -17,6 +18,13 @@ static const char usage[] =
 	"                                     replay inputs with no engine (text or binary)\n"
 	"  prog decode|encode FILE [-o OUT]   binary input <-> text program\n"
 	"  stress <mechanism|all> [options]   producers and consumers hammer it, all verified\n"
+	"  campaign [--seconds-per-target N] [--engines libfuzzer,afl] [--jobs J]\n"
+	"           [--out DIR] [--targets a,b]\n"
+	"                                     fuzz (and stress) every target, merge the\n"
+	"                                     corpus, report.md/.json, junit.xml, plots\n"
+	"  repro FILE [--target T] [--minimize] [--to-c OUT.c]\n"
+	"                                     a crash file: its program, the oracle report,\n"
+	"                                     a smaller input, a standalone C reproducer\n"
 	"\n"
 	"Each command takes --help.  Exit status: 0 clean, 1 a finding, 2 bad use.\n";
 
@@ -26,6 +34,13 @@ int cli_bad_use(const char *use, const char *fmt, const char *word)
 	fprintf(stderr, fmt, word);
 	fprintf(stderr, "\n%s", use);
 	return 2;
+}
+
+long cli_parse_pos(const char *s, long hi)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	return !*s || *end || v < 1 || v > hi ? -1 : v;
 }
 
 int main(int argc, char **argv)
@@ -45,6 +60,10 @@ int main(int argc, char **argv)
 		return cmd_fuzz(argc - 1, argv + 1);
 	if (!strcmp(cmd, "stress"))
 		return cmd_stress(argc - 1, argv + 1);
+	if (!strcmp(cmd, "campaign"))
+		return cmd_campaign(argc - 1, argv + 1);
+	if (!strcmp(cmd, "repro"))
+		return cmd_repro(argc - 1, argv + 1);
 	if (!strcmp(cmd, "replay"))
 		return replay_main(NULL, argc - 1, argv + 1);
 	return cli_bad_use(usage, "unknown command '%s'", cmd);
