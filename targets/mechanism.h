@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "../src/prog/prog.h"
@@ -83,6 +84,10 @@ struct mechanism {
 	int (*setopt)(struct chan *c, unsigned value);
 	/* Does the object still exist? (leak ledger; NULL = dies with its fds) */
 	int (*exists)(const struct obj_ref *ref);
+	/* Optional: writes the C of one op for a standalone reproducer (see
+	 * src/prog/to_c.h for what it may use); op NULL: its helper functions,
+	 * once.  NULL: `ipcfuzz repro --to-c` does not support the mechanism. */
+	void (*to_c)(FILE *f, const struct op *op);
 	/* Optional: how `ipcfuzz stress` drives it (NULL = not stressed). */
 	const struct stress_profile *stress;
 };

@@ -88,6 +88,57 @@ static int pipe_setopt(struct chan *c, unsigned value)
 	return r < 0 ? -errno : r;
 }
 
+/* Reproducer C (src/prog/to_c.h): the same calls as above, as text. */
+static void pipe_to_c(FILE *f, const struct op *op)
+{
+	if (!op) {
+		fprintf(f, "static void set_nonblock(int fd, int on)\n{\n"
+			   "\tfcntl(fd, F_SETFL, on ? O_NONBLOCK : 0);\n}\n");
+		return;
+	}
+	unsigned nowait = op->flags & OPF_NOWAIT ? 1 : 0;
+	switch (op->kind) {
+	case OP_CREATE:
+		fprintf(f, "\t\tif (pipe2(c->fd, O_CLOEXEC))\n\t\t\tr = -errno;\n"
+			   "\t\telse\n\t\t\tc->ends = END_READ | END_WRITE;\n");
+		break;
+	case OP_JOIN:
+		fprintf(f, "\t\tr = 0; /* the descriptors were inherited */\n");
+		break;
+	case OP_SEND:
+		fprintf(f, "\t\tif (c->fd[1] < 0) {\n\t\t\tr = -EBADF;\n\t\t} else {\n"
+			   "\t\t\tset_nonblock(c->fd[1], %u);\n"
+			   "\t\t\tr = write(c->fd[1], pay, %u);\n"
+			   "\t\t\tr = r < 0 ? -errno : r;\n\t\t}\n",
+			nowait, op->len);
+		break;
+	case OP_RECV:
+		fprintf(f, "\t\tif (c->fd[0] < 0) {\n\t\t\tr = -EBADF;\n\t\t} else {\n"
+			   "\t\t\tset_nonblock(c->fd[0], %u);\n"
+			   "\t\t\tr = read(c->fd[0], buf, %u);\n"
+			   "\t\t\tr = r < 0 ? -errno : r;\n\t\t}\n",
+			nowait, op->len);
+		break;
+	case OP_CLOSE:
+		for (int i = 0; i < 2; i++)
+			if (op->flags & (i ? OPF_WRITE : OPF_READ))
+				fprintf(f, "\t\tif (c->fd[%d] >= 0)\n\t\t\tclose(c->fd[%d]);\n"
+					   "\t\tc->fd[%d] = -1;\n",
+					i, i, i);
+		fprintf(f, "\t\tc->ends &= ~0x%xu;\n", op->flags & (OPF_READ | OPF_WRITE));
+		break;
+	case OP_DESTROY:
+		fprintf(f, "\t\tr = 0; /* a pipe dies with its last descriptor */\n");
+		break;
+	case OP_SETOPT:
+		fprintf(f, "\t\tint fd = c->fd[0] >= 0 ? c->fd[0] : c->fd[1];\n"
+			   "\t\tr = fd < 0 ? -EBADF : fcntl(fd, F_SETPIPE_SZ, %u);\n"
+			   "\t\tr = r == -1 ? -errno : r;\n",
+			op->len);
+		break;
+	}
+}
+
 /* A byte stream whose writes up to PIPE_BUF are atomic. */
 static const struct stress_profile pipe_stress = {.kind = STRESS_STREAM, .max_frame = PIPE_BUF};
 
@@ -105,5 +156,6 @@ const struct mechanism mech_pipe = {
 	.close = pipe_close,
 	.destroy = pipe_destroy,
 	.setopt = pipe_setopt,
+	.to_c = pipe_to_c,
 	.stress = &pipe_stress,
 };

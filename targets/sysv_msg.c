@@ -115,6 +115,59 @@ static int sysv_msg_exists(const struct obj_ref *ref)
 	return msgctl(ref->id, IPC_STAT, &ds) == 0;
 }
 
+/* Reproducer C (src/prog/to_c.h): the same calls as above, as text. */
+static void sysv_msg_to_c(FILE *f, const struct op *op)
+{
+	if (!op) {
+		fprintf(f, "static struct {\n\tlong mtype;\n\tuint8_t text[%u];\n} msg;\n",
+			IPCF_MAX_LEN + 1);
+		return;
+	}
+	const char *nowait = op->flags & OPF_NOWAIT ? "IPC_NOWAIT" : "0";
+	switch (op->kind) {
+	case OP_CREATE:
+		fprintf(f, "\t\trf->key = %s;\n"
+			   "\t\tint id = msgget(rf->key, 0%o%s%s);\n"
+			   "\t\tif (id < 0) {\n\t\t\tr = -errno;\n\t\t} else {\n"
+			   "\t\t\tc->id = rf->id = id;\n\t\t\tc->ends = END_READ | END_WRITE;\n\t\t}\n",
+			op_create_form(op) == NAME_PRIVATE ? "IPC_PRIVATE" : "rf->key",
+			op_create_mode(op), op->flags & OPF_CREAT ? " | IPC_CREAT" : "",
+			op->flags & OPF_EXCL ? " | IPC_EXCL" : "");
+		break;
+	case OP_JOIN:
+		fprintf(f, "\t\tint id = rf->key == IPC_PRIVATE ? rf->id : msgget(rf->key, 0);\n"
+			   "\t\tif (id < 0) {\n\t\t\tr = -errno;\n\t\t} else {\n"
+			   "\t\t\tc->id = id;\n\t\t\tc->ends = END_READ | END_WRITE;\n\t\t}\n");
+		break;
+	case OP_SEND:
+		fprintf(f, "\t\tmsg.mtype = %d;\n\t\tmemcpy(msg.text, pay, %u);\n"
+			   "\t\tr = msgsnd(c->id, &msg, %u, %s) ? -errno : %u;\n",
+			op->arg, op->len, op->len, nowait, op->len);
+		break;
+	case OP_RECV:
+		fprintf(f, "\t\tr = msgrcv(c->id, &msg, %u, %d, %s%s%s);\n"
+			   "\t\tif (r < 0) {\n\t\t\tr = -errno;\n\t\t} else {\n"
+			   "\t\t\tmemcpy(buf, msg.text, (size_t)r);\n\t\t\tmtype = msg.mtype;\n\t\t}\n",
+			op->len, op->arg, nowait, op->flags & OPF_NOERROR ? " | MSG_NOERROR" : "",
+			op->flags & OPF_EXCEPT ? " | MSG_EXCEPT" : "");
+		break;
+	case OP_CLOSE:
+		fprintf(f, "\t\tc->ends = 0; /* an id is not a descriptor: forget it */\n"
+			   "\t\tc->id = -1;\n");
+		break;
+	case OP_DESTROY:
+		fprintf(f, "\t\tr = msgctl(c->id, IPC_RMID, NULL) ? -errno : 0;\n");
+		break;
+	case OP_SETOPT:
+		fprintf(f, "\t\tstruct msqid_ds ds;\n"
+			   "\t\tif (msgctl(c->id, IPC_STAT, &ds)) {\n\t\t\tr = -errno;\n\t\t} else {\n"
+			   "\t\t\tds.msg_qbytes = %u;\n"
+			   "\t\t\tr = msgctl(c->id, IPC_SET, &ds) ? -errno : 0;\n\t\t}\n",
+			op->len);
+		break;
+	}
+}
+
 /* One frame per message, up to the default msgmax. */
 static const struct stress_profile sysv_msg_stress = {.kind = STRESS_MESSAGES, .max_frame = 8192};
 
@@ -132,6 +185,7 @@ const struct mechanism mech_sysv_msg = {
 	.close = sysv_msg_close,
 	.destroy = sysv_msg_destroy,
 	.setopt = sysv_msg_setopt,
+	.to_c = sysv_msg_to_c,
 	.exists = sysv_msg_exists,
 	.stress = &sysv_msg_stress,
 };

@@ -1,0 +1,29 @@
+/* A program as a standalone C reproducer (as syzkaller's prog2c does): plain
+ * syscalls, no ipcfuzz, and asserts on what ipcfuzz's model predicts for
+ * every op, so a kernel or C library bug can be reported with one file.
+ *
+ * The shared part lives here (layout, handles, names, the payload generator,
+ * the model's expectations, clean-up); each mechanism writes the C of its
+ * own ops through its descriptor's `to_c` hook.  Code a hook writes runs
+ * inside a block where these are in scope:
+ *   struct chan *c   the actor's handle: int fd[2]; int id; void *map;
+ *                    size_t map_len, size; unsigned ends (END_READ|END_WRITE)
+ *   struct ref *rf   what finds the object: char name[300]; int key, id;
+ *                    size_t size.  Before a create it holds the name and key
+ *                    the op's name form gives; the hook sets what it learns.
+ *   long r           the result to set: >= 0, or a negative errno
+ *   uint8_t pay[]    send: the op's payload, already generated
+ *   uint8_t buf[]    recv: where the data goes; int64_t mtype: its type
+ * and the op's fields are written into the code as constants. */
+#ifndef IPCFUZZ_TO_C_H
+#define IPCFUZZ_TO_C_H
+
+#include <stdio.h>
+
+#include "../../targets/mechanism.h"
+#include "prog.h"
+
+/* Returns 0, or -1 when the mechanism has no to_c hook. */
+int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const char *origin);
+
+#endif
