@@ -15,7 +15,7 @@ run() { # preset ctest-args...
 	ctest --test-dir "build/$preset" --output-on-failure --timeout 600 "$@" || status=1
 }
 run asan -LE fuzz-smoke -j 2
-run libfuzzer -L fuzz-smoke
+run libfuzzer -L "fuzz-smoke|campaign"
 run afl -L fuzz-smoke
 
 # What the tests made must be gone from the host too.
