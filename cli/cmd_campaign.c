@@ -207,6 +207,7 @@ static void merge(struct campaign *c, struct campaign_target *t, const char *roo
 			copy_dir_files(t->runs[0].new_inputs[q], in);
 		char *argv[] = {"afl-cmin", "-i", in,     "-o", out, "-m", "none", "-t",
 				"20000",    "--", bin,    NULL};
+		setenv("AFL_ALLOW_TMP", "1", 1); /* afl-cmin refuses /tmp otherwise */
 		int st = proc_run(argv, log, 600, NULL, NULL);
 		/* Replace the corpus only with a complete minimized set. */
 		if (proc_exit_code(st) == 0 && count_files(out) > 0) {
