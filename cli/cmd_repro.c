@@ -74,14 +74,19 @@ static int replay(const char *root, const char *target, const char *file)
 
 static int minimize(const char *root, const char *target, const char *file, const char *out)
 {
-	char bin[4096], log[4200], a_out[4200];
+	char bin[4096], log[4200], a_out[4200], a_pre[4200], dir[4096];
 	snprintf(log, sizeof log, "%s.log", out);
 	unlink(out);
 	snprintf(bin, sizeof bin, "%s/libfuzzer/fuzz-%s", root, target);
 	if (!access(bin, X_OK)) {
+		/* The steps' artifacts go beside the result, not into the cwd. */
+		snprintf(dir, sizeof dir, "%s", out);
+		char *slash = strrchr(dir, '/');
+		snprintf(a_pre, sizeof a_pre, "-artifact_prefix=%s/",
+			 slash ? (*slash = 0, dir) : ".");
 		snprintf(a_out, sizeof a_out, "-exact_artifact_path=%s", out);
-		char *argv[] = {bin, "-minimize_crash=1", "-max_total_time=60", "-runs=100000",
-				a_out, (char *)file, NULL};
+		char *argv[] = {bin,   "-minimize_crash=1", "-max_total_time=60", "-runs=100000",
+				a_pre, a_out, (char *)file, NULL};
 		proc_run(argv, log, 180, NULL, NULL);
 	} else {
 		snprintf(bin, sizeof bin, "%s/afl/fuzz-%s", root, target);
