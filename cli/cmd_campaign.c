@@ -172,7 +172,7 @@ static void seed_corpus(struct campaign *c, const char *work, const char *target
 static void merge(struct campaign *c, struct campaign_target *t, const char *root,
 		  const char *work)
 {
-	char bin[4096], bin_dir[4096], seeds[4096], dict[4096], log[4096];
+	char bin[4096], bin_dir[4096], seeds[4096], dict[4096], log[4096], a_art[4200];
 	int have_lf = 0;
 
 	t->corpus_before = count_files(work);
@@ -188,6 +188,9 @@ static void merge(struct campaign *c, struct campaign_target *t, const char *roo
 		argv[n++] = bin;
 		argv[n++] = "-merge=1";
 		argv[n++] = "-timeout=20";
+		/* Crashing inputs met while merging are saved here, not in the cwd. */
+		snprintf(a_art, sizeof a_art, "-artifact_prefix=%s/%s/merge-", c->out, t->id);
+		argv[n++] = a_art;
 		argv[n++] = (char *)work;
 		for (int e = 0; e < t->nruns; e++)
 			for (int q = 0; q < t->runs[e].n_new_inputs && n < 14; q++)

@@ -12,7 +12,7 @@ CFLAGS=${CFLAGS:-}
 work=${WORK:-$(mktemp -d)}/ipcfuzz-build
 rm -rf "$work" && mkdir -p "$work/obj" "$work/host" "$OUT"
 
-core=$(cd "$root" && ls src/*/*.c targets/*.c targets/common/*.c fuzz/harness.c fuzz/replay.c)
+core=$(cd "$root" && ls src/*/*.c targets/*.c targets/common/*.c stress/*.c fuzz/harness.c fuzz/replay.c)
 # The reproducer's embedded sources (what the CMake build generates).
 mkdir -p "$work/generated"
 cmake_embed() {
