@@ -5,7 +5,7 @@
 
 #include "fuzz_run.h"
 
-#define CAMPAIGN_ENGINES 2
+#define CAMPAIGN_ENGINES      2
 #define CAMPAIGN_MAX_FINDINGS 256
 
 struct stress_result {

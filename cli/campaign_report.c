@@ -25,11 +25,20 @@ static void xml_str(FILE *f, const char *s)
 {
 	for (; *s; s++)
 		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
 		}
 }
 
@@ -78,8 +87,8 @@ static void write_markdown(const struct campaign *c)
 				r->execs, r->exec_per_sec, r->crashes, r->leaks, r->signatures);
 		}
 		if (t->stress.ran)
-			fprintf(f, "| %s | stress | | | %d | | %s |\n", t->id, t->stress.status != 0,
-				t->stress.signature);
+			fprintf(f, "| %s | stress | | | %d | | %s |\n", t->id,
+				t->stress.status != 0, t->stress.signature);
 	}
 	fprintf(f, "\n## Findings\n\n");
 	if (!c->nfindings)
@@ -88,7 +97,8 @@ static void write_markdown(const struct campaign *c)
 		const struct campaign_finding *x = &c->findings[i];
 		fprintf(f, "- `%s` (%s, %s, %d input(s)): `%s`  \n", x->signature, x->target,
 			x->engine, x->count, x->file);
-		fprintf(f, "  reproduce: `ipcfuzz repro %s --target %s --minimize --to-c repro.c`\n",
+		fprintf(f,
+			"  reproduce: `ipcfuzz repro %s --target %s --minimize --to-c repro.c`\n",
 			x->file, x->target);
 	}
 	fprintf(f, "\n## Corpus and coverage\n\n");
@@ -133,8 +143,8 @@ static void write_json(const struct campaign *c)
 				"%s{\"engine\": \"%s\", \"seconds\": %.1f, \"execs\": %lld, "
 				"\"exec_per_sec\": %.0f, \"crashes\": %d, \"leaks\": %d, "
 				"\"coverage_points\": %d, \"signatures\": ",
-				e ? ", " : "", r->engine, t->run_seconds[e], r->execs, r->exec_per_sec,
-				r->crashes, r->leaks, r->coverage_points);
+				e ? ", " : "", r->engine, t->run_seconds[e], r->execs,
+				r->exec_per_sec, r->crashes, r->leaks, r->coverage_points);
 			json_str(f, r->signatures);
 			fprintf(f, "}");
 		}
@@ -146,8 +156,9 @@ static void write_json(const struct campaign *c)
 		} else {
 			fprintf(f, "null");
 		}
-		fprintf(f, ", \"corpus_before\": %d, \"corpus_after\": %d, \"merge\": \"%s\", "
-			   "\"plot\": ",
+		fprintf(f,
+			", \"corpus_before\": %d, \"corpus_after\": %d, \"merge\": \"%s\", "
+			"\"plot\": ",
 			t->corpus_before, t->corpus_after, t->merge_tool);
 		json_str(f, t->plot);
 		fprintf(f, "}");
@@ -157,8 +168,9 @@ static void write_json(const struct campaign *c)
 		const struct campaign_finding *x = &c->findings[i];
 		fprintf(f, "%s\n    {\"signature\": ", i ? "," : "");
 		json_str(f, x->signature);
-		fprintf(f, ", \"target\": \"%s\", \"engine\": \"%s\", \"leak\": %s, \"count\": %d, "
-			   "\"file\": ",
+		fprintf(f,
+			", \"target\": \"%s\", \"engine\": \"%s\", \"leak\": %s, \"count\": %d, "
+			"\"file\": ",
 			x->target, x->engine, strncmp(x->signature, "leak:", 5) ? "false" : "true",
 			x->count);
 		json_str(f, x->file);
@@ -171,8 +183,8 @@ static void write_json(const struct campaign *c)
 static void junit_case(FILE *f, const struct campaign *c, const char *target, const char *engine,
 		       double seconds)
 {
-	fprintf(f, "    <testcase classname=\"ipcfuzz.%s\" name=\"%s\" time=\"%.1f\"", target, engine,
-		seconds);
+	fprintf(f, "    <testcase classname=\"ipcfuzz.%s\" name=\"%s\" time=\"%.1f\"", target,
+		engine, seconds);
 	if (!findings_of(c, target, engine)) {
 		fprintf(f, "/>\n");
 		return;
@@ -224,8 +236,9 @@ static void write_junit(const struct campaign *c)
 	for (int i = 0; i < c->ntargets; i++) {
 		const struct campaign_target *t = &c->targets[i];
 		if (t->skipped) {
-			fprintf(f, "    <testcase classname=\"ipcfuzz.%s\" name=\"probe\">\n"
-				   "      <skipped message=\"",
+			fprintf(f,
+				"    <testcase classname=\"ipcfuzz.%s\" name=\"probe\">\n"
+				"      <skipped message=\"",
 				t->id);
 			xml_str(f, t->skipped);
 			fprintf(f, "\"/>\n    </testcase>\n");

@@ -121,8 +121,7 @@ static void grab_signature(void *ctx, double t, const char *line)
 		snprintf(s->signature, sizeof s->signature, "%s", line + 11);
 }
 
-static void run_stress(struct campaign *c, struct campaign_target *t,
-		       const struct mechanism *m)
+static void run_stress(struct campaign *c, struct campaign_target *t, const struct mechanism *m)
 {
 	char dir[4096], secs[32], self[4096];
 	struct stress_result *s = &t->stress;
@@ -169,8 +168,7 @@ static void seed_corpus(struct campaign *c, const char *work, const char *target
 
 /* libFuzzer -merge=1 keeps what adds coverage to the working corpus; with
  * AFL++ alone, afl-cmin minimizes the union of the corpus and the queues. */
-static void merge(struct campaign *c, struct campaign_target *t, const char *root,
-		  const char *work)
+static void merge(struct campaign *c, struct campaign_target *t, const char *root, const char *work)
 {
 	char bin[4096], bin_dir[4096], seeds[4096], dict[4096], log[4096], a_art[4200];
 	int have_lf = 0;
@@ -208,8 +206,8 @@ static void merge(struct campaign *c, struct campaign_target *t, const char *roo
 		copy_dir_files(work, in);
 		for (int q = 0; q < t->runs[0].n_new_inputs; q++)
 			copy_dir_files(t->runs[0].new_inputs[q], in);
-		char *argv[] = {"afl-cmin", "-i", in,     "-o", out, "-m", "none", "-t",
-				"20000",    "--", bin,    NULL};
+		char *argv[] = {"afl-cmin", "-i", in,	   "-o", out, "-m",
+				"none",	    "-t", "20000", "--", bin, NULL};
 		setenv("AFL_ALLOW_TMP", "1", 1); /* afl-cmin refuses /tmp otherwise */
 		int st = proc_run(argv, log, 600, NULL, NULL);
 		/* Replace the corpus only with a complete minimized set. */
@@ -225,8 +223,7 @@ static void merge(struct campaign *c, struct campaign_target *t, const char *roo
 	progress(NULL);
 }
 
-static void run_target(struct campaign *c, struct campaign_target *t, const char *root,
-		       int index)
+static void run_target(struct campaign *c, struct campaign_target *t, const char *root, int index)
 {
 	char work[4096];
 	const struct mechanism *m = mechanism_find(t->id);
@@ -238,8 +235,12 @@ static void run_target(struct campaign *c, struct campaign_target *t, const char
 		char *out = malloc(4096);
 		snprintf(out, 4096, "%s/%s/%s", c->out, t->id, c->engines[e]);
 		rm_rf(out); /* this campaign's numbers only; the corpus lives in `work` */
-		*r = (struct fuzz_run){.target = t->id, .engine = c->engines[e], .out = out,
-				       .root = root, .corpus = work, .seconds = c->seconds,
+		*r = (struct fuzz_run){.target = t->id,
+				       .engine = c->engines[e],
+				       .out = out,
+				       .root = root,
+				       .corpus = work,
+				       .seconds = c->seconds,
 				       .jobs = c->jobs};
 		progress("[%d/%d] %s %s", index + 1, c->ntargets, t->id, c->engines[e]);
 		double t0 = now();
@@ -272,7 +273,8 @@ int cmd_campaign(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--seconds-per-target") && v) {
 			if ((c.seconds = cli_parse_pos(argv[++i], 7 * 86400)) < 0)
-				return cli_bad_use(usage, "campaign: bad --seconds-per-target '%s'", v);
+				return cli_bad_use(usage, "campaign: bad --seconds-per-target '%s'",
+						   v);
 		} else if (!strcmp(a, "--jobs") && v) {
 			if ((c.jobs = cli_parse_pos(argv[++i], 256)) < 0)
 				return cli_bad_use(usage, "campaign: bad --jobs '%s' (1..256)", v);
@@ -326,8 +328,8 @@ int cmd_campaign(int argc, char **argv)
 	}
 	c.seconds_total = now() - t0;
 	campaign_write_reports(&c);
-	printf("campaign: %d target(s), %d distinct finding(s); report: %s/report.md\n",
-	       c.ntargets, c.nfindings, c.out);
+	printf("campaign: %d target(s), %d distinct finding(s); report: %s/report.md\n", c.ntargets,
+	       c.nfindings, c.out);
 	int status = c.nfindings ? 1 : 0, runs = 0, available = 0;
 	for (int i = 0; i < c.ntargets; i++) {
 		runs += c.targets[i].nruns;

@@ -67,8 +67,10 @@ static int replay(const char *root, const char *target, const char *file)
 		char *argv[] = {bin, "--runs", "1", (char *)file, NULL};
 		return proc_exit_code(proc_run(argv, NULL, 120, NULL, NULL));
 	}
-	fprintf(stderr, "ipcfuzz: repro: no replay-%s built: cmake --preset asan && "
-			"cmake --build --preset asan\n", target);
+	fprintf(stderr,
+		"ipcfuzz: repro: no replay-%s built: cmake --preset asan && "
+		"cmake --build --preset asan\n",
+		target);
 	return 2;
 }
 
@@ -85,23 +87,30 @@ static int minimize(const char *root, const char *target, const char *file, cons
 		snprintf(a_pre, sizeof a_pre, "-artifact_prefix=%s/",
 			 slash ? (*slash = 0, dir) : ".");
 		snprintf(a_out, sizeof a_out, "-exact_artifact_path=%s", out);
-		char *argv[] = {bin,   "-minimize_crash=1", "-max_total_time=60", "-runs=100000",
-				a_pre, a_out, (char *)file, NULL};
+		char *argv[] = {bin,
+				"-minimize_crash=1",
+				"-max_total_time=60",
+				"-runs=100000",
+				a_pre,
+				a_out,
+				(char *)file,
+				NULL};
 		proc_run(argv, log, 180, NULL, NULL);
 	} else {
 		snprintf(bin, sizeof bin, "%s/afl/fuzz-%s", root, target);
 		if (access(bin, X_OK)) {
-			fprintf(stderr, "ipcfuzz: repro: --minimize needs the libfuzzer or afl build\n");
+			fprintf(stderr,
+				"ipcfuzz: repro: --minimize needs the libfuzzer or afl build\n");
 			return 2;
 		}
 		setenv("AFL_SKIP_CPUFREQ", "1", 1);
-		char *argv[] = {"afl-tmin", "-i", (char *)file, "-o", (char *)out, "-m", "none",
-				"-t", "20000", "--", bin, NULL};
+		char *argv[] = {"afl-tmin", "-i", (char *)file, "-o", (char *)out, "-m",
+				"none",	    "-t", "20000",	"--", bin,	   NULL};
 		proc_run(argv, log, 300, NULL, NULL);
 	}
 	if (access(out, R_OK)) {
-		fprintf(stderr, "ipcfuzz: repro: minimizing made nothing (does it crash?); see %s\n",
-			log);
+		fprintf(stderr,
+			"ipcfuzz: repro: minimizing made nothing (does it crash?); see %s\n", log);
 		return 1;
 	}
 	return 0;

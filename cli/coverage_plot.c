@@ -35,8 +35,8 @@ void campaign_plot_coverage(const struct campaign *c, struct campaign_target *t)
 			continue;
 		snprintf(dat, sizeof dat, "%s/coverage.dat", r->out);
 		/* Engines count edges differently: each line is read on its own. */
-		fprintf(f, "%s'%s' using 1:2 with linespoints pt 7 ps 0.4 title '%s'", series ? ", " : "", dat,
-			r->engine);
+		fprintf(f, "%s'%s' using 1:2 with linespoints pt 7 ps 0.4 title '%s'",
+			series ? ", " : "", dat, r->engine);
 		series++;
 	}
 	fputs("\n", f);

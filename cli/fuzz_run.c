@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-void fuzz_paths(const char *root, const char *engine, const char *target, char *bin,
-		char *bin_dir, char *seeds, char *dict, size_t cap)
+void fuzz_paths(const char *root, const char *engine, const char *target, char *bin, char *bin_dir,
+		char *seeds, char *dict, size_t cap)
 {
 	snprintf(bin_dir, cap, "%s/%s", root, engine);
 	snprintf(bin, cap, "%s/%s/fuzz-%s", root, engine, target);
@@ -303,8 +303,8 @@ int fuzz_run(struct fuzz_run *r)
 	fuzz_paths(r->root, r->engine, r->target, bin, bin_dir, seeds, dict, sizeof bin);
 	if (access(bin, X_OK)) {
 		fprintf(stderr,
-			"ipcfuzz: %s not built: cmake --preset %s && cmake --build --preset %s\n", bin,
-			r->engine, r->engine);
+			"ipcfuzz: %s not built: cmake --preset %s && cmake --build --preset %s\n",
+			bin, r->engine, r->engine);
 		return 2;
 	}
 	mkdirs(r->out);

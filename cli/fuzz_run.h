@@ -20,9 +20,9 @@ struct finding {
 struct fuzz_run {
 	/* in */
 	const char *target, *engine; /* engine: libfuzzer or afl */
-	const char *out;             /* working directory of this run */
-	const char *root;            /* build/ (holds one directory per preset) */
-	const char *corpus;          /* start from here (NULL: the seeds) */
+	const char *out;	     /* working directory of this run */
+	const char *root;	     /* build/ (holds one directory per preset) */
+	const char *corpus;	     /* start from here (NULL: the seeds) */
 	long seconds, jobs;
 	/* out */
 	long long execs;
@@ -37,8 +37,8 @@ struct fuzz_run {
 };
 
 /* Paths of the preset build's pieces for a target. */
-void fuzz_paths(const char *root, const char *engine, const char *target, char *bin,
-		char *bin_dir, char *seeds, char *dict, size_t cap);
+void fuzz_paths(const char *root, const char *engine, const char *target, char *bin, char *bin_dir,
+		char *seeds, char *dict, size_t cap);
 /* 0 when done, 2 when the engine's build is missing (message written). */
 int fuzz_run(struct fuzz_run *r);
 /* Replays one crash file with the engine build's replay driver; adds it to

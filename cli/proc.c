@@ -47,8 +47,14 @@ int proc_run(char *const argv[], const char *log, long limit, line_fn on_line, v
 		return -1;
 	}
 	pid_t pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		if (logf) {
+			fclose(logf);
+			close(pfd[0]);
+			close(pfd[1]);
+		}
 		return -1;
+	}
 	if (pid == 0) {
 		/* Its own process group: a timeout kills engine workers too. */
 		setpgid(0, 0);
@@ -76,7 +82,8 @@ int proc_run(char *const argv[], const char *log, long limit, line_fn on_line, v
 					len += (size_t)n;
 					feed(buf, &len, now() - start, on_line, ctx);
 					if (len == sizeof buf - 1)
-						len = 0; /* a line longer than the buffer: drop it */
+						len = 0; /* a line longer than the buffer: drop it
+							  */
 				} else {
 					close(pfd[0]);
 					pfd[0] = -1;

@@ -22,13 +22,13 @@ enum sem_class {
 
 /* How a peer finds an object that someone else created. */
 enum join_path {
-	JOIN_BY_NAME,    /* reopen by path, POSIX name or SysV key */
+	JOIN_BY_NAME,	 /* reopen by path, POSIX name or SysV key */
 	JOIN_BY_INHERIT, /* no name: the descriptors travel (fork, SCM_RIGHTS) */
 };
 
 /* How create's name form becomes a name (so the model can predict errors). */
 enum naming {
-	NAMING_NONE,       /* anonymous: the form is ignored */
+	NAMING_NONE,	   /* anonymous: the form is ignored */
 	NAMING_SYSV_KEY,   /* slot key or IPC_PRIVATE; other forms use the slot key */
 	NAMING_POSIX_NAME, /* "/name": empty, inner slash, too long are errors */
 };
@@ -45,7 +45,7 @@ struct obj_ref {
 struct chan {
 	unsigned ends; /* OPF_READ | OPF_WRITE still open */
 	int fd[2];     /* [0] read end, [1] write end, -1 when not held */
-	int id;        /* SysV identifier */
+	int id;	       /* SysV identifier */
 	void *map;     /* shared mapping, NULL when none */
 	size_t map_len;
 	size_t size; /* usable bytes of the object as this handle sees it */
@@ -57,8 +57,8 @@ struct outcome {
 	int64_t ret;
 	int32_t err;
 	int32_t skipped; /* the handle was not open: nothing was called */
-	int64_t mtype;   /* received message type */
-	uint32_t len;    /* bytes of data */
+	int64_t mtype;	 /* received message type */
+	uint32_t len;	 /* bytes of data */
 };
 
 struct stress_profile; /* stress/stress.h */
@@ -66,7 +66,7 @@ struct stress_profile; /* stress/stress.h */
 /* Every function returns 0 or a negative errno; data-moving ones return the
  * byte count.  Blocking calls are bounded by the caller's watchdog. */
 struct mechanism {
-	const char *id;      /* stable: CLI, corpus folder, fuzz-<id> */
+	const char *id;	     /* stable: CLI, corpus folder, fuzz-<id> */
 	const char *summary; /* one line for `ipcfuzz list` */
 	enum sem_class cls;
 	enum join_path join_path;

@@ -106,24 +106,27 @@ static void pipe_to_c(FILE *f, const struct op *op)
 		fprintf(f, "\t\tr = 0; /* the descriptors were inherited */\n");
 		break;
 	case OP_SEND:
-		fprintf(f, "\t\tif (c->fd[1] < 0) {\n\t\t\tr = -EBADF;\n\t\t} else {\n"
-			   "\t\t\tset_nonblock(c->fd[1], %u);\n"
-			   "\t\t\tr = write(c->fd[1], pay, %u);\n"
-			   "\t\t\tr = r < 0 ? -errno : r;\n\t\t}\n",
+		fprintf(f,
+			"\t\tif (c->fd[1] < 0) {\n\t\t\tr = -EBADF;\n\t\t} else {\n"
+			"\t\t\tset_nonblock(c->fd[1], %u);\n"
+			"\t\t\tr = write(c->fd[1], pay, %u);\n"
+			"\t\t\tr = r < 0 ? -errno : r;\n\t\t}\n",
 			nowait, op->len);
 		break;
 	case OP_RECV:
-		fprintf(f, "\t\tif (c->fd[0] < 0) {\n\t\t\tr = -EBADF;\n\t\t} else {\n"
-			   "\t\t\tset_nonblock(c->fd[0], %u);\n"
-			   "\t\t\tr = read(c->fd[0], buf, %u);\n"
-			   "\t\t\tr = r < 0 ? -errno : r;\n\t\t}\n",
+		fprintf(f,
+			"\t\tif (c->fd[0] < 0) {\n\t\t\tr = -EBADF;\n\t\t} else {\n"
+			"\t\t\tset_nonblock(c->fd[0], %u);\n"
+			"\t\t\tr = read(c->fd[0], buf, %u);\n"
+			"\t\t\tr = r < 0 ? -errno : r;\n\t\t}\n",
 			nowait, op->len);
 		break;
 	case OP_CLOSE:
 		for (int i = 0; i < 2; i++)
 			if (op->flags & (i ? OPF_WRITE : OPF_READ))
-				fprintf(f, "\t\tif (c->fd[%d] >= 0)\n\t\t\tclose(c->fd[%d]);\n"
-					   "\t\tc->fd[%d] = -1;\n",
+				fprintf(f,
+					"\t\tif (c->fd[%d] >= 0)\n\t\t\tclose(c->fd[%d]);\n"
+					"\t\tc->fd[%d] = -1;\n",
 					i, i, i);
 		fprintf(f, "\t\tc->ends &= ~0x%xu;\n", op->flags & (OPF_READ | OPF_WRITE));
 		break;
@@ -131,9 +134,10 @@ static void pipe_to_c(FILE *f, const struct op *op)
 		fprintf(f, "\t\tr = 0; /* a pipe dies with its last descriptor */\n");
 		break;
 	case OP_SETOPT:
-		fprintf(f, "\t\tint fd = c->fd[0] >= 0 ? c->fd[0] : c->fd[1];\n"
-			   "\t\tr = fd < 0 ? -EBADF : fcntl(fd, F_SETPIPE_SZ, %u);\n"
-			   "\t\tr = r == -1 ? -errno : r;\n",
+		fprintf(f,
+			"\t\tint fd = c->fd[0] >= 0 ? c->fd[0] : c->fd[1];\n"
+			"\t\tr = fd < 0 ? -EBADF : fcntl(fd, F_SETPIPE_SZ, %u);\n"
+			"\t\tr = r == -1 ? -errno : r;\n",
 			op->len);
 		break;
 	}

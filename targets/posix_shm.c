@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SHM_MAGIC 0x69706366u /* "ipcf" */
+#define SHM_MAGIC	0x69706366u /* "ipcf" */
 #define LOCK_TIMEOUT_MS 2000u
 
 struct shm_header {
@@ -165,29 +165,37 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 {
 	if (!op) {
 		fprintf(f,
-			"struct shm_header {\n\tpthread_mutex_t lock;\n\tuint32_t magic, size;\n};\n"
+			"struct shm_header {\n\tpthread_mutex_t lock;\n\tuint32_t magic, "
+			"size;\n};\n"
 			"#define HDR ((sizeof(struct shm_header) + 63u) & ~(size_t)63u)\n\n"
 			"static long map_object(struct chan *c, int fd)\n{\n\tstruct stat st;\n"
 			"\tif (fstat(fd, &st))\n\t\treturn -errno;\n"
 			"\tif ((size_t)st.st_size < HDR)\n\t\treturn -ENODATA;\n"
-			"\tvoid *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);\n"
+			"\tvoid *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, "
+			"MAP_SHARED, fd, 0);\n"
 			"\tif (p == MAP_FAILED)\n\t\treturn -errno;\n"
-			"\tc->map = p;\n\tc->map_len = (size_t)st.st_size;\n\tc->size = c->map_len - HDR;\n"
+			"\tc->map = p;\n\tc->map_len = (size_t)st.st_size;\n\tc->size = c->map_len "
+			"- HDR;\n"
 			"\tc->fd[0] = fd;\n\tc->ends = END_READ | END_WRITE;\n"
 			"\treturn ((struct shm_header *)p)->magic == 0x%xu ? 0 : -ENODATA;\n}\n\n"
-			"static long shm_create(struct chan *c, struct ref *rf, int flags, unsigned mode,\n"
+			"static long shm_create(struct chan *c, struct ref *rf, int flags, "
+			"unsigned mode,\n"
 			"\t\t       unsigned len)\n{\n\tstruct stat st;\n"
 			"\tint fd = shm_open(rf->name, O_RDWR | O_CLOEXEC | flags, mode);\n"
 			"\tif (fd < 0)\n\t\treturn -errno;\n"
-			"\tif (!fstat(fd, &st) && st.st_size == 0) { /* new: size, header, lock */\n"
+			"\tif (!fstat(fd, &st) && st.st_size == 0) { /* new: size, header, lock "
+			"*/\n"
 			"\t\tif (ftruncate(fd, (off_t)(HDR + len))) {\n"
 			"\t\t\tint e = errno;\n\t\t\tclose(fd);\n\t\t\treturn -e;\n\t\t}\n"
-			"\t\tstruct shm_header *h = mmap(NULL, HDR, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);\n"
-			"\t\tif (h == MAP_FAILED) {\n\t\t\tint e = errno;\n\t\t\tclose(fd);\n\t\t\treturn -e;\n\t\t}\n"
+			"\t\tstruct shm_header *h = mmap(NULL, HDR, PROT_READ | PROT_WRITE, "
+			"MAP_SHARED, fd, 0);\n"
+			"\t\tif (h == MAP_FAILED) {\n\t\t\tint e = "
+			"errno;\n\t\t\tclose(fd);\n\t\t\treturn -e;\n\t\t}\n"
 			"\t\tpthread_mutexattr_t a;\n\t\tpthread_mutexattr_init(&a);\n"
 			"\t\tpthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);\n"
 			"\t\tpthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);\n"
-			"\t\tpthread_mutex_init(&h->lock, &a);\n\t\tpthread_mutexattr_destroy(&a);\n"
+			"\t\tpthread_mutex_init(&h->lock, "
+			"&a);\n\t\tpthread_mutexattr_destroy(&a);\n"
 			"\t\th->size = len;\n\t\th->magic = 0x%xu;\n\t\tmunmap(h, HDR);\n\t}\n"
 			"\tlong r = map_object(c, fd);\n\trf->size = c->size;\n\treturn r;\n}\n\n"
 			"static long shm_lock(struct chan *c)\n{\n"
@@ -202,24 +210,28 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 	switch (op->kind) {
 	case OP_CREATE:
 		fprintf(f, "\t\tr = shm_create(c, rf, %s%s, 0%o, %u);\n",
-			op->flags & OPF_CREAT ? "O_CREAT" : "0", op->flags & OPF_EXCL ? " | O_EXCL" : "",
-			op_create_mode(op), op->len);
+			op->flags & OPF_CREAT ? "O_CREAT" : "0",
+			op->flags & OPF_EXCL ? " | O_EXCL" : "", op_create_mode(op), op->len);
 		break;
 	case OP_JOIN:
 		fprintf(f, "\t\tint fd = shm_open(rf->name, O_RDWR | O_CLOEXEC, 0);\n"
 			   "\t\tr = fd < 0 ? -errno : map_object(c, fd);\n");
 		break;
 	case OP_SEND:
-		fprintf(f, "\t\tif (!(r = shm_lock(c))) {\n"
-			   "\t\t\tr = record_write((uint8_t *)c->map + HDR, c->size, %u, pay, %u, 0);\n"
-			   "\t\t\tpthread_mutex_unlock(&((struct shm_header *)c->map)->lock);\n"
-			   "\t\t\tr = r ? r : %u;\n\t\t}\n",
+		fprintf(f,
+			"\t\tif (!(r = shm_lock(c))) {\n"
+			"\t\t\tr = record_write((uint8_t *)c->map + HDR, c->size, %u, pay, %u, "
+			"0);\n"
+			"\t\t\tpthread_mutex_unlock(&((struct shm_header *)c->map)->lock);\n"
+			"\t\t\tr = r ? r : %u;\n\t\t}\n",
 			(uint16_t)op->arg, op->len, op->len);
 		break;
 	case OP_RECV:
-		fprintf(f, "\t\tif (!(r = shm_lock(c))) {\n"
-			   "\t\t\tr = record_read((uint8_t *)c->map + HDR, c->size, %u, buf, %u);\n"
-			   "\t\t\tpthread_mutex_unlock(&((struct shm_header *)c->map)->lock);\n\t\t}\n",
+		fprintf(f,
+			"\t\tif (!(r = shm_lock(c))) {\n"
+			"\t\t\tr = record_read((uint8_t *)c->map + HDR, c->size, %u, buf, %u);\n"
+			"\t\t\tpthread_mutex_unlock(&((struct shm_header "
+			"*)c->map)->lock);\n\t\t}\n",
 			(uint16_t)op->arg, op->len);
 		break;
 	case OP_CLOSE:

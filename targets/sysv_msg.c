@@ -126,10 +126,12 @@ static void sysv_msg_to_c(FILE *f, const struct op *op)
 	const char *nowait = op->flags & OPF_NOWAIT ? "IPC_NOWAIT" : "0";
 	switch (op->kind) {
 	case OP_CREATE:
-		fprintf(f, "\t\trf->key = %s;\n"
-			   "\t\tint id = msgget(rf->key, 0%o%s%s);\n"
-			   "\t\tif (id < 0) {\n\t\t\tr = -errno;\n\t\t} else {\n"
-			   "\t\t\tc->id = rf->id = id;\n\t\t\tc->ends = END_READ | END_WRITE;\n\t\t}\n",
+		fprintf(f,
+			"\t\trf->key = %s;\n"
+			"\t\tint id = msgget(rf->key, 0%o%s%s);\n"
+			"\t\tif (id < 0) {\n\t\t\tr = -errno;\n\t\t} else {\n"
+			"\t\t\tc->id = rf->id = id;\n\t\t\tc->ends = END_READ | "
+			"END_WRITE;\n\t\t}\n",
 			op_create_form(op) == NAME_PRIVATE ? "IPC_PRIVATE" : "rf->key",
 			op_create_mode(op), op->flags & OPF_CREAT ? " | IPC_CREAT" : "",
 			op->flags & OPF_EXCL ? " | IPC_EXCL" : "");
@@ -140,14 +142,17 @@ static void sysv_msg_to_c(FILE *f, const struct op *op)
 			   "\t\t\tc->id = id;\n\t\t\tc->ends = END_READ | END_WRITE;\n\t\t}\n");
 		break;
 	case OP_SEND:
-		fprintf(f, "\t\tmsg.mtype = %d;\n\t\tmemcpy(msg.text, pay, %u);\n"
-			   "\t\tr = msgsnd(c->id, &msg, %u, %s) ? -errno : %u;\n",
+		fprintf(f,
+			"\t\tmsg.mtype = %d;\n\t\tmemcpy(msg.text, pay, %u);\n"
+			"\t\tr = msgsnd(c->id, &msg, %u, %s) ? -errno : %u;\n",
 			op->arg, op->len, op->len, nowait, op->len);
 		break;
 	case OP_RECV:
-		fprintf(f, "\t\tr = msgrcv(c->id, &msg, %u, %d, %s%s%s);\n"
-			   "\t\tif (r < 0) {\n\t\t\tr = -errno;\n\t\t} else {\n"
-			   "\t\t\tmemcpy(buf, msg.text, (size_t)r);\n\t\t\tmtype = msg.mtype;\n\t\t}\n",
+		fprintf(f,
+			"\t\tr = msgrcv(c->id, &msg, %u, %d, %s%s%s);\n"
+			"\t\tif (r < 0) {\n\t\t\tr = -errno;\n\t\t} else {\n"
+			"\t\t\tmemcpy(buf, msg.text, (size_t)r);\n\t\t\tmtype = "
+			"msg.mtype;\n\t\t}\n",
 			op->len, op->arg, nowait, op->flags & OPF_NOERROR ? " | MSG_NOERROR" : "",
 			op->flags & OPF_EXCEPT ? " | MSG_EXCEPT" : "");
 		break;
@@ -159,10 +164,11 @@ static void sysv_msg_to_c(FILE *f, const struct op *op)
 		fprintf(f, "\t\tr = msgctl(c->id, IPC_RMID, NULL) ? -errno : 0;\n");
 		break;
 	case OP_SETOPT:
-		fprintf(f, "\t\tstruct msqid_ds ds;\n"
-			   "\t\tif (msgctl(c->id, IPC_STAT, &ds)) {\n\t\t\tr = -errno;\n\t\t} else {\n"
-			   "\t\t\tds.msg_qbytes = %u;\n"
-			   "\t\t\tr = msgctl(c->id, IPC_SET, &ds) ? -errno : 0;\n\t\t}\n",
+		fprintf(f,
+			"\t\tstruct msqid_ds ds;\n"
+			"\t\tif (msgctl(c->id, IPC_STAT, &ds)) {\n\t\t\tr = -errno;\n\t\t} else {\n"
+			"\t\t\tds.msg_qbytes = %u;\n"
+			"\t\t\tr = msgctl(c->id, IPC_SET, &ds) ? -errno : 0;\n\t\t}\n",
 			op->len);
 		break;
 	}

@@ -62,10 +62,12 @@ static const char naming[] =
 	"\treturn 0x1e000000 + (((int)getpid() & 0xfffff) << 4) + (int)obj;\n}\n\n";
 
 static const char checks[] =
-	"static void on_alarm(int sig)\n{\n\t(void)sig; /* interrupts the blocked call: EINTR */\n}\n\n"
+	"static void on_alarm(int sig)\n{\n\t(void)sig; /* interrupts the blocked call: EINTR "
+	"*/\n}\n\n"
 	"static void reset(struct chan *c)\n{\n"
 	"\tmemset(c, 0, sizeof *c);\n\tc->fd[0] = c->fd[1] = -1;\n\tc->id = -1;\n}\n\n"
-	"static void expect(int op, const char *what, long r, long want, int want_err, int alt)\n{\n"
+	"static void expect(int op, const char *what, long r, long want, int want_err, int "
+	"alt)\n{\n"
 	"\tint err = r < 0 ? (int)-r : 0;\n"
 	"\tlong ret = r < 0 ? -1 : r;\n"
 	"\tif (ret == want && (err == want_err || (alt && err == alt)))\n\t\treturn;\n"
@@ -108,14 +110,16 @@ static void close_code(struct emitter *e, const char *chan)
 static void cleanup_function(struct emitter *e)
 {
 	struct op destroy = {.kind = OP_DESTROY};
-	fprintf(e->f, "/* Everything the program made goes, whatever happened. */\n"
-		      "static void cleanup(void)\n{\n"
-		      "\tfor (int a = 0; a < ACTORS; a++)\n\t\tfor (int s = 0; s < SLOTS; s++) {\n");
+	fprintf(e->f,
+		"/* Everything the program made goes, whatever happened. */\n"
+		"static void cleanup(void)\n{\n"
+		"\tfor (int a = 0; a < ACTORS; a++)\n\t\tfor (int s = 0; s < SLOTS; s++) {\n");
 	fprintf(e->f, "\t\tstruct ref *rf = &ref[s];\n\t\t(void)rf;\n");
 	close_code(e, "&ch[a][s]");
-	fprintf(e->f, "\t}\n\tfor (int k = 0; k < nmade; k++) {\n"
-		      "\t\tstruct chan tmp;\n\t\treset(&tmp);\n\t\ttmp.id = made[k].id;\n"
-		      "\t\tstruct chan *c = &tmp;\n\t\tstruct ref *rf = &made[k];\n\t\tlong r = 0;\n");
+	fprintf(e->f,
+		"\t}\n\tfor (int k = 0; k < nmade; k++) {\n"
+		"\t\tstruct chan tmp;\n\t\treset(&tmp);\n\t\ttmp.id = made[k].id;\n"
+		"\t\tstruct chan *c = &tmp;\n\t\tstruct ref *rf = &made[k];\n\t\tlong r = 0;\n");
 	hook(e, &destroy);
 	fprintf(e->f, "\t\t(void)r;\n\t\t(void)c;\n\t\t(void)rf;\n\t}\n}\n\n");
 }
@@ -126,8 +130,8 @@ static void describe(const struct op *op, char *what, size_t cap)
 }
 
 /* The checks for one op against the model's expectation. */
-static void emit_expect(struct emitter *e, int index, const struct op *op,
-			const struct expect *ex, int alt)
+static void emit_expect(struct emitter *e, int index, const struct op *op, const struct expect *ex,
+			int alt)
 {
 	char what[256];
 	describe(op, what, sizeof what);
@@ -136,7 +140,8 @@ static void emit_expect(struct emitter *e, int index, const struct op *op,
 	fprintf(e->f, "\t\texpect(%d, \"%s\", r, %lldL, %d, %d);\n", index, what,
 		(long long)ex->ret, ex->err, alt ? alt : ex->err_alt);
 	if (op->kind == OP_RECV && !ex->err)
-		fprintf(e->f, "\t\texpect_data(%d, \"%s\", r, %u, %u, 0x%08xu, %d, mtype, %lldLL);\n",
+		fprintf(e->f,
+			"\t\texpect_data(%d, \"%s\", r, %u, %u, 0x%08xu, %d, mtype, %lldLL);\n",
 			index, what, op->len, ex->len, crc32c(0, ex->data, ex->len),
 			ex->has_mtype ? 1 : 0, (long long)ex->mtype);
 }
@@ -146,8 +151,10 @@ static void emit_op(struct emitter *e, int index, const struct op *op, const str
 		    const struct expect *ex, int alt)
 {
 	FILE *f = e->f;
-	fprintf(f, "\t{\n\t\tstruct chan *c = &ch[%d][%d];\n\t\tstruct ref *rf = &ref[%d];\n"
-		   "\t\tlong r = 0;\n\t\tint64_t mtype = 0;\n\t\t(void)c;\n\t\t(void)rf;\n\t\t(void)mtype;\n",
+	fprintf(f,
+		"\t{\n\t\tstruct chan *c = &ch[%d][%d];\n\t\tstruct ref *rf = &ref[%d];\n"
+		"\t\tlong r = 0;\n\t\tint64_t mtype = "
+		"0;\n\t\t(void)c;\n\t\t(void)rf;\n\t\t(void)mtype;\n",
 		op->actor, op->obj, op->obj);
 	if (op->kind == OP_CREATE || op->kind == OP_JOIN) {
 		/* The actor's previous handle in the slot goes first. */
@@ -157,15 +164,18 @@ static void emit_op(struct emitter *e, int index, const struct op *op, const str
 		fprintf(f, "\t\t}\n\t\treset(c);\n");
 	}
 	if (op->kind == OP_CREATE)
-		fprintf(f, "\t\tstruct ref nr = ref[%d];\n\t\tname_for(nr.name, sizeof nr.name, %d, %u);\n"
-			   "\t\tnr.key = key_for(%d);\n\t\tnr.id = -1;\n\t\trf = &nr;\n",
+		fprintf(f,
+			"\t\tstruct ref nr = ref[%d];\n\t\tname_for(nr.name, sizeof nr.name, %d, "
+			"%u);\n"
+			"\t\tnr.key = key_for(%d);\n\t\tnr.id = -1;\n\t\trf = &nr;\n",
 			op->obj, op->obj, op_create_form(op), op->obj);
 	if (op->kind == OP_JOIN && st && st->join_from >= 0)
-		fprintf(f, "\t\t/* inherited from actor %d */\n"
-			   "\t\tc->fd[0] = %s;\n\t\tc->fd[1] = %s;\n"
-			   "\t\tc->ends = (c->fd[0] >= 0 ? END_READ : 0) | (c->fd[1] >= 0 ? END_WRITE : 0);\n",
-			st->join_from,
-			(st->join_ends & OPF_READ) ? "dup(ch[JF][OB].fd[0])" : "-1",
+		fprintf(f,
+			"\t\t/* inherited from actor %d */\n"
+			"\t\tc->fd[0] = %s;\n\t\tc->fd[1] = %s;\n"
+			"\t\tc->ends = (c->fd[0] >= 0 ? END_READ : 0) | (c->fd[1] >= 0 ? END_WRITE "
+			": 0);\n",
+			st->join_from, (st->join_ends & OPF_READ) ? "dup(ch[JF][OB].fd[0])" : "-1",
 			(st->join_ends & OPF_WRITE) ? "dup(ch[JF][OB].fd[1])" : "-1");
 	if (op->kind == OP_SEND)
 		fprintf(f, "\t\tpayload_fill(pay, %u, %u, %du);\n", op->len, op->seed, index);
@@ -175,7 +185,9 @@ static void emit_op(struct emitter *e, int index, const struct op *op, const str
 	if (op->kind == OP_SEND || op->kind == OP_RECV)
 		fprintf(f, "\t\talarm(0);\n");
 	if (op->kind == OP_CREATE)
-		fprintf(f, "\t\tif (r >= 0) {\n\t\t\tref[%d] = nr;\n\t\t\tmade[nmade++] = nr;\n\t\t}\n",
+		fprintf(f,
+			"\t\tif (r >= 0) {\n\t\t\tref[%d] = nr;\n\t\t\tmade[nmade++] = "
+			"nr;\n\t\t}\n",
 			op->obj);
 	emit_expect(e, index, op, ex, alt);
 	fprintf(f, "\t}\n");
@@ -281,8 +293,8 @@ int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const ch
 		return -1;
 	limits_read(&lim);
 	model_init(&e.model, m, &lim);
-	fprintf(f, "/* Standalone reproducer written by `ipcfuzz repro --to-c`%s%s.\n", origin ? " from " : "",
-		origin ? origin : "");
+	fprintf(f, "/* Standalone reproducer written by `ipcfuzz repro --to-c`%s%s.\n",
+		origin ? " from " : "", origin ? origin : "");
 	fprintf(f, " * Target %s: %s\n *\n * The program, in ipcfuzz's text form:\n", m->id,
 		m->summary);
 	for (size_t i = 0; i < p->n; i++) {
@@ -290,9 +302,10 @@ int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const ch
 		fprintf(f, " *   %2zu  %s\n", i, line);
 	}
 	fprintf(f, " *\n%s *\n", approach);
-	fprintf(f, " * Expectations were computed by ipcfuzz's model with these kernel limits:\n"
-		   " * page %ld, PIPE_BUF %ld, pipe size %ld, msgmax %ld, msgmnb %ld.\n"
-		   " * Build and run: cc -o repro this.c -lpthread -lrt && ./repro\n */\n",
+	fprintf(f,
+		" * Expectations were computed by ipcfuzz's model with these kernel limits:\n"
+		" * page %ld, PIPE_BUF %ld, pipe size %ld, msgmax %ld, msgmnb %ld.\n"
+		" * Build and run: cc -o repro this.c -lpthread -lrt && ./repro\n */\n",
 		lim.page_size, lim.pipe_buf, lim.pipe_default_size, lim.msgmax, lim.msgmnb);
 	fprintf(f, prelude, IPCF_ACTORS, IPCF_OBJS, OPF_READ, OPF_WRITE, IPCF_MAX_LEN + 1,
 		IPCF_MAX_LEN + 1);
@@ -325,10 +338,12 @@ int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const ch
 	for (int a = 1; a < IPCF_ACTORS; a++)
 		if (e.model.pend[a].active)
 			cancel(&e, a);
-	fprintf(f, "\n\tcleanup();\n"
-		   "\tprintf(\"%%s: %%s\\n\", \"%s\", failures ? \"the kernel differs from the model\"\n"
-		   "\t\t\t\t\t     : \"every op as the model predicts\");\n"
-		   "\treturn failures ? 1 : 0;\n}\n",
+	fprintf(f,
+		"\n\tcleanup();\n"
+		"\tprintf(\"%%s: %%s\\n\", \"%s\", failures ? \"the kernel differs from the "
+		"model\"\n"
+		"\t\t\t\t\t     : \"every op as the model predicts\");\n"
+		"\treturn failures ? 1 : 0;\n}\n",
 		m->id);
 	model_free(&e.model);
 	return 0;
