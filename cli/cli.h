@@ -6,6 +6,7 @@ int cmd_list(int argc, char **argv);
 int cmd_prog(int argc, char **argv);
 int cmd_fuzz(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
 /* Writes an error and the subcommand's usage line; returns 2. */
 int cli_bad_use(const char *usage, const char *fmt, const char *word);
 

@@ -17,6 +17,8 @@ static const char usage[] =
 	"                                     replay inputs with no engine (text or binary)\n"
 	"  prog decode|encode FILE [-o OUT]   binary input <-> text program\n"
 	"  stress <mechanism|all> [options]   producers and consumers hammer it, all verified\n"
+	"  vm [--] COMMAND [ARG...]           run a command in a guest kernel with\n"
+	"                                     Binder, dma-buf heaps and udmabuf\n"
 	"\n"
 	"Each command takes --help.  Exit status: 0 clean, 1 a finding, 2 bad use.\n";
 
@@ -45,6 +47,8 @@ int main(int argc, char **argv)
 		return cmd_fuzz(argc - 1, argv + 1);
 	if (!strcmp(cmd, "stress"))
 		return cmd_stress(argc - 1, argv + 1);
+	if (!strcmp(cmd, "vm"))
+		return cmd_vm(argc - 1, argv + 1);
 	if (!strcmp(cmd, "replay"))
 		return replay_main(NULL, argc - 1, argv + 1);
 	return cli_bad_use(usage, "unknown command '%s'", cmd);

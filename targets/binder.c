@@ -312,11 +312,19 @@ static ssize_t binder_send(struct chan *c, const struct op *op, const uint8_t *b
 	return cmd == BR_TRANSACTION_COMPLETE ? (ssize_t)len : reply_errno(cmd);
 }
 
-/* Takes everything queued for this handle, as if it read and dropped it. */
+/* Takes everything queued for this handle, as if it read and dropped it.
+ * A request the server read and did not answer keeps it from taking more,
+ * so its thread goes first (the sender gets BR_DEAD_REPLY now).  Not a
+ * client's: its thread's replies would be dropped with their buffers still
+ * allocated until the deferred release. */
 static void drain(struct chan *c)
 {
 	struct binder_transaction_data tr;
 
+	if (c->role == ROLE_SERVER) {
+		ioctl(c->fd[0], BINDER_THREAD_EXIT, 0);
+		write_u32(c, BC_ENTER_LOOPER);
+	}
 	for (int i = 0; i < 4 * IPCF_MAX_OPS; i++) {
 		uint32_t cmd;
 		if (read_one(c, true, &cmd, &tr))
@@ -327,7 +335,7 @@ static void drain(struct chan *c)
 		if (cmd == BR_TRANSACTION && !(tr.flags & TF_ONE_WAY)) {
 			/* Unanswered: the sender gets BR_DEAD_REPLY now. */
 			ioctl(c->fd[0], BINDER_THREAD_EXIT, 0);
-			write_u32(c, BC_ENTER_LOOPER);
+			write_u32(c, BC_ENTER_LOOPER); /* a new thread: a looper again */
 		}
 	}
 }
