@@ -31,3 +31,5 @@ def rate(e):
 print(f"{t:<16} {rate('libfuzzer'):>14} {rate('afl'):>14}")
 PY
 done
+# The guest runner: boot-to-result time.
+bash ci/bench_vm.sh

@@ -11,6 +11,7 @@ static const char *const class_names[CLASS_COUNT] = {
 	[CLASS_BYTE_STREAM] = "byte-stream",
 	[CLASS_TYPED_QUEUE] = "typed-queue",
 	[CLASS_SHARED_RECORDS] = "shared-records",
+	[CLASS_REQUEST_REPLY] = "request-reply",
 };
 
 static void json_string(const char *s)

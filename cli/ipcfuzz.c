@@ -25,6 +25,8 @@ static const char usage[] =
 	"  repro FILE [--target T] [--minimize] [--to-c OUT.c]\n"
 	"                                     a crash file: its program, the oracle report,\n"
 	"                                     a smaller input, a standalone C reproducer\n"
+	"  vm [--] COMMAND [ARG...]           run a command in a guest kernel with\n"
+	"                                     Binder, dma-buf heaps and udmabuf\n"
 	"\n"
 	"Each command takes --help.  Exit status: 0 clean, 1 a finding, 2 bad use.\n";
 
@@ -64,6 +66,8 @@ int main(int argc, char **argv)
 		return cmd_campaign(argc - 1, argv + 1);
 	if (!strcmp(cmd, "repro"))
 		return cmd_repro(argc - 1, argv + 1);
+	if (!strcmp(cmd, "vm"))
+		return cmd_vm(argc - 1, argv + 1);
 	if (!strcmp(cmd, "replay"))
 		return replay_main(NULL, argc - 1, argv + 1);
 	return cli_bad_use(usage, "unknown command '%s'", cmd);

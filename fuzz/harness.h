@@ -8,8 +8,11 @@
 
 #include "../src/exec/report.h"
 
-/* Sets up the executor for `target` once; exits 0 with "skipped: why" when
- * the kernel lacks the mechanism, 2 for an unknown target. */
+#define HARNESS_EXIT_SKIPPED 77
+
+/* Sets up the executor for `target` once; exits HARNESS_EXIT_SKIPPED with
+ * "skipped: why" when the kernel lacks the mechanism, 2 for an unknown
+ * target. */
 void harness_init(const char *target);
 /* Decodes and runs one input; 1 with r filled in on a finding. */
 int harness_run(const uint8_t *data, size_t size, struct report *r);

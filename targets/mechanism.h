@@ -17,6 +17,7 @@ enum sem_class {
 	CLASS_BYTE_STREAM,    /* pipe, fifo, unix-stream, tcp, pty (raw) */
 	CLASS_TYPED_QUEUE,    /* SysV message queue */
 	CLASS_SHARED_RECORDS, /* shared memory under a process-shared lock */
+	CLASS_REQUEST_REPLY,  /* Binder: transactions to a context manager, replies */
 	CLASS_COUNT
 };
 
@@ -31,6 +32,8 @@ enum naming {
 	NAMING_NONE,	   /* anonymous: the form is ignored */
 	NAMING_SYSV_KEY,   /* slot key or IPC_PRIVATE; other forms use the slot key */
 	NAMING_POSIX_NAME, /* "/name": empty, inner slash, too long are errors */
+	NAMING_DEVICE,     /* the slot is a device that always exists: create claims
+			    * it (EBUSY while claimed), join opens it, destroy is a no-op */
 };
 
 /* What a peer needs to find an object: filled in by create, sent on join. */
@@ -39,16 +42,18 @@ struct obj_ref {
 	int32_t key;
 	int32_t id;
 	uint32_t size;
+	uint8_t slot; /* the program's object slot (NAMING_DEVICE: which device) */
 };
 
 /* One actor's handle on one object, private to the actor's process. */
 struct chan {
 	unsigned ends; /* OPF_READ | OPF_WRITE still open */
 	int fd[2];     /* [0] read end, [1] write end, -1 when not held */
-	int id;	       /* SysV identifier */
+	int id;        /* SysV identifier (binder: the device's slot) */
 	void *map;     /* shared mapping, NULL when none */
 	size_t map_len;
 	size_t size; /* usable bytes of the object as this handle sees it */
+	int role;    /* mechanism-private (binder: context manager or client) */
 };
 
 /* What one op did.  err is a positive errno or 0; ret is the byte count or
@@ -88,6 +93,10 @@ struct mechanism {
 	 * src/prog/to_c.h for what it may use); op NULL: its helper functions,
 	 * once.  NULL: `ipcfuzz repro --to-c` does not support the mechanism. */
 	void (*to_c)(FILE *f, const struct op *op);
+	/* Optional: before an open handle is closed at the end of a program,
+	 * what it still holds in the kernel that it should not (buffers, refs
+	 * the process never gave back): appends "leak:<what> ..." lines to why. */
+	void (*audit)(struct chan *c, char *why, size_t cap);
 	/* Optional: how `ipcfuzz stress` drives it (NULL = not stressed). */
 	const struct stress_profile *stress;
 };

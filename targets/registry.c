@@ -3,12 +3,13 @@
 
 #include <string.h>
 
-extern const struct mechanism mech_pipe, mech_sysv_msg, mech_posix_shm;
+extern const struct mechanism mech_pipe, mech_sysv_msg, mech_posix_shm, mech_binder;
 
 const struct mechanism *const mechanisms[] = {
 	&mech_posix_shm,
 	&mech_pipe,
 	&mech_sysv_msg,
+	&mech_binder,
 };
 const size_t mechanism_count = sizeof mechanisms / sizeof mechanisms[0];
 

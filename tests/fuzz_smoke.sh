@@ -5,6 +5,8 @@ seconds=${IPCFUZZ_SMOKE_SECONDS:-10}
 rm -rf "$out"
 "$ipcfuzz" fuzz "$target" --engine "$engine" --seconds "$seconds" --out "$out"
 status=$?
+# A mechanism this kernel lacks is skipped (77 for ctest), never passed.
+[ $status = 0 ] && [ ! -e "$out/summary.json" ] && exit 77
 cat "$out/summary.json" 2>/dev/null
 if grep -q '"execs": 0,' "$out/summary.json" 2>/dev/null; then
 	echo "FAIL: no executions"; tail -20 "$out/fuzz.log"; exit 1

@@ -45,15 +45,17 @@ void actor_init(struct actor *a, const struct mechanism *mech, unsigned watchdog
 
 void actor_fini(struct actor *a)
 {
-	actor_close_all(a);
+	actor_close_all(a, NULL, 0);
 	free(a->payload);
 	free(a->data);
 	a->payload = a->data = NULL;
 }
 
-void actor_close_all(struct actor *a)
+void actor_close_all(struct actor *a, char *why, size_t cap)
 {
 	for (int i = 0; i < IPCF_OBJS; i++) {
+		if (a->chans[i].ends && why && a->mech->audit)
+			a->mech->audit(&a->chans[i], why, cap);
 		if (a->chans[i].ends)
 			a->mech->close(&a->chans[i], OPF_READ | OPF_WRITE);
 		chan_reset(&a->chans[i]);

@@ -30,7 +30,8 @@ void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_r
 	       const int fds[2], struct outcome *out);
 /* Disarms the watchdog the last blocking op armed. */
 void actor_watchdog_off(void);
-/* Closes every handle (end of program, or before an actor goes away). */
-void actor_close_all(struct actor *a);
+/* Closes every handle (end of program, or before an actor goes away).  With
+ * why, the mechanism's audit first appends what a handle still holds. */
+void actor_close_all(struct actor *a, char *why, size_t cap);
 
 #endif

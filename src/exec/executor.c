@@ -323,7 +323,7 @@ static void teardown(struct executor *e)
 	}
 	prof_add(PROF_PEER_END, t);
 	t = prof_now();
-	actor_close_all(&e->self);
+	actor_close_all(&e->self, why, sizeof why);
 	/* Destroy every object the program made, through the descriptor: a
 	 * destroy that does not work must show up as a leak below. */
 	for (int k = 0; k < e->ncreated; k++) {
@@ -371,6 +371,7 @@ int executor_run(struct executor *e, const struct prog *p, struct report *r)
 		struct obj_ref *ref = &e->slot_ref[s];
 		memset(ref, 0, sizeof *ref);
 		ref->id = -1;
+		ref->slot = (uint8_t)s;
 		ref->key = sandbox_sysv_key((unsigned)s);
 		sandbox_posix_name(ref->name, sizeof ref->name, (unsigned)s, NAME_SLOT);
 	}

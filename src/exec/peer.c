@@ -184,7 +184,7 @@ static void peer_main(int sock, const struct mechanism *mech)
 			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
 			break;
 		case PEER_END:
-			actor_close_all(&a);
+			actor_close_all(&a, rep.leaks, sizeof rep.leaks);
 			if (fault_on(FAULT_PEER_LEAK_FD))
 				(void)!dup(sock);
 			audit_check_maps(rep.leaks, sizeof rep.leaks);

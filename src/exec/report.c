@@ -61,7 +61,7 @@ static const char *classify(enum sem_class cls, const struct expect *ex,
 	if (out->err != ex->err && !(ex->err_alt && out->err == ex->err_alt))
 		return "errno";
 	if (out->ret != ex->ret)
-		return cls == CLASS_TYPED_QUEUE ? "edge" : "result";
+		return cls == CLASS_TYPED_QUEUE || cls == CLASS_REQUEST_REPLY ? "edge" : "result";
 	if (ex->has_mtype && out->mtype != ex->mtype)
 		return "order";
 	if (out->len != ex->len)

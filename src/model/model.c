@@ -9,6 +9,7 @@ static const struct class_model *const class_models[CLASS_COUNT] = {
 	[CLASS_BYTE_STREAM] = &model_byte_stream,
 	[CLASS_TYPED_QUEUE] = &model_typed_queue,
 	[CLASS_SHARED_RECORDS] = &model_shared_records,
+	[CLASS_REQUEST_REPLY] = &model_request_reply,
 };
 
 void model_init(struct model *m, const struct mechanism *mech, const struct limits *lim)
@@ -77,6 +78,9 @@ static int create_name(const struct model *m, const struct op *op, int *name_id)
 	case NAMING_SYSV_KEY:
 		if (form != NAME_PRIVATE)
 			*name_id = op->obj * 8 + NAME_SLOT;
+		return 0;
+	case NAMING_DEVICE:
+		*name_id = op->obj * 8 + NAME_SLOT; /* one device per slot, any form */
 		return 0;
 	case NAMING_POSIX_NAME:
 		if (form == NAME_EMPTY || form == NAME_SLASH)
@@ -150,8 +154,11 @@ static void close_handle(struct model *m, int actor, int slot, unsigned ends, st
 	if (k < 0)
 		return;
 	h->ends &= m->mech->cls == CLASS_BYTE_STREAM ? ~ends : 0u;
-	if (!h->ends)
+	if (!h->ends) {
 		h->kobj = -1;
+		if (m->cls->release)
+			m->cls->release(m, &m->objs[k], actor);
+	}
 	finish_pending(m, k, false, st);
 }
 
@@ -161,6 +168,30 @@ static bool pending_on(const struct model *m, int k)
 		if (m->pend[a].active && m->pend[a].kobj == k)
 			return true;
 	return false;
+}
+
+/* NAMING_DEVICE: the device always exists (its object is made on first
+ * use); a create claims it.  A claim refused while another actor holds the
+ * device runs non-blocking: a blocking create waits for a holder the kernel
+ * releases asynchronously, so only "busy now" is deterministic. */
+static void step_claim(struct model *m, const struct op *op, int k, int name_id,
+		       struct step *st)
+{
+	if (k < 0)
+		k = new_kobj(m, op, name_id);
+	if (k < 0) {
+		expect_err(&st->ex, ENOSPC);
+		return;
+	}
+	int err = m->cls->claim(m, &m->objs[k], op);
+	if (err) {
+		st->force_nowait = true;
+		expect_err(&st->ex, err);
+		return;
+	}
+	m->h[op->actor][op->obj] = (struct handle){k, OPF_READ | OPF_WRITE};
+	m->slot_kobj[op->obj] = k;
+	m->slot_name[op->obj] = name_id;
 }
 
 static void step_create(struct model *m, const struct op *op, struct step *st)
@@ -176,6 +207,10 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 		return;
 	}
 	k = find_named(m, name_id);
+	if (m->mech->naming == NAMING_DEVICE) {
+		step_claim(m, op, k, name_id, st);
+		return;
+	}
 	if (k >= 0 && (op->flags & (OPF_CREAT | OPF_EXCL)) == (OPF_CREAT | OPF_EXCL)) {
 		expect_err(&st->ex, EEXIST);
 		return;
@@ -231,6 +266,8 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 		     m->objs[m->slot_kobj[op->obj]].name_id < 0;
 	k = by_id ? m->slot_kobj[op->obj] : find_named(m, m->slot_name[op->obj]);
 	close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
+	if (k < 0 && m->mech->naming == NAMING_DEVICE) /* opening a device always works */
+		k = m->slot_kobj[op->obj] = new_kobj(m, op, op->obj * 8 + NAME_SLOT);
 	if (k < 0) {
 		expect_err(&st->ex, ENOENT);
 		return;
@@ -244,7 +281,8 @@ static void step_destroy(struct model *m, const struct op *op, struct step *st)
 
 	switch (m->mech->naming) {
 	case NAMING_NONE:
-		return; /* anonymous: nothing to remove */
+	case NAMING_DEVICE:
+		return; /* anonymous, or a device: nothing to remove */
 	case NAMING_POSIX_NAME: {
 		int named = find_named(m, m->slot_name[op->obj]);
 		if (named < 0) {

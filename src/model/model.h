@@ -99,9 +99,15 @@ struct class_model {
 	/* Does the pending op finish now?  If so, fill ex and apply. */
 	bool (*try_finish)(struct model *m, struct kobj *o, const struct op *op, bool removed,
 			   struct expect *ex);
+	/* Optional (NAMING_DEVICE): a create claims the existing object for its
+	 * actor; returns 0 or the errno (EBUSY while someone else holds it). */
+	int (*claim)(struct model *m, struct kobj *o, const struct op *create);
+	/* Optional: the actor's handle on o is gone (close, kill, re-create). */
+	void (*release)(struct model *m, struct kobj *o, int actor);
 };
 
-extern const struct class_model model_byte_stream, model_typed_queue, model_shared_records;
+extern const struct class_model model_byte_stream, model_typed_queue, model_shared_records,
+	model_request_reply;
 
 void model_init(struct model *m, const struct mechanism *mech, const struct limits *lim);
 void model_free(struct model *m);

@@ -37,6 +37,13 @@ static const struct {
 	{"stress-corrupt", FAULT_STRESS_CORRUPT},
 	{"stress-reorder", FAULT_STRESS_REORDER},
 	{"stress-truncate", FAULT_STRESS_TRUNCATE},
+	{"binder-drop-byte", FAULT_BINDER_DROP_BYTE},
+	{"binder-flip", FAULT_BINDER_FLIP},
+	{"binder-wrong-code", FAULT_BINDER_WRONG_CODE},
+	{"binder-dead-errno", FAULT_BINDER_DEAD_ERRNO},
+	{"binder-no-free", FAULT_BINDER_NO_FREE},
+	{"binder-keep-fd", FAULT_BINDER_KEEP_FD},
+	{"binder-leak-ref", FAULT_BINDER_LEAK_REF},
 };
 
 void fault_init(void)
@@ -64,7 +71,7 @@ void fault_init(void)
 
 const char *fault_names(void)
 {
-	static char list[512];
+	static char list[1024];
 
 	if (!list[0])
 		for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {

@@ -29,6 +29,14 @@ enum fault {
 	FAULT_STRESS_CORRUPT = 1u << 17,  /* one payload byte flipped after the checksum */
 	FAULT_STRESS_REORDER = 1u << 18,  /* two frames sent in swapped order */
 	FAULT_STRESS_TRUNCATE = 1u << 19, /* one frame sent 8 bytes short */
+	/* Binder: a transaction's receiver or the leak bookkeeping broken. */
+	FAULT_BINDER_DROP_BYTE = 1u << 20,  /* recv loses the payload's last byte */
+	FAULT_BINDER_FLIP = 1u << 21,       /* recv flips a payload byte */
+	FAULT_BINDER_WRONG_CODE = 1u << 22, /* recv reports code + 1 */
+	FAULT_BINDER_DEAD_ERRNO = 1u << 23, /* BR_DEAD_REPLY reported as EPROTO */
+	FAULT_BINDER_NO_FREE = 1u << 24,    /* recv forgets BC_FREE_BUFFER */
+	FAULT_BINDER_KEEP_FD = 1u << 25,    /* recv keeps a received fd object open */
+	FAULT_BINDER_LEAK_REF = 1u << 26,   /* a client takes a ref on handle 0 (BC_ACQUIRE) */
 };
 
 extern unsigned fault_mask;

@@ -13,6 +13,7 @@ void chan_reset(struct chan *c)
 	c->map = NULL;
 	c->map_len = 0;
 	c->size = 0;
+	c->role = 0;
 }
 
 int chan_close_fds(struct chan *c, unsigned ends)
