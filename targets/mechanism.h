@@ -83,6 +83,10 @@ struct mechanism {
 	int (*setopt)(struct chan *c, unsigned value);
 	/* Does the object still exist? (leak ledger; NULL = dies with its fds) */
 	int (*exists)(const struct obj_ref *ref);
+	/* The io_uring opcodes its use path makes when an op says `uring`
+	 * (URING_OPS_* of src/uring/backend.h, checked by the probe); 0 = no
+	 * io_uring use path, and the flag changes nothing. */
+	uint64_t uring_ops;
 	/* Optional: how `ipcfuzz stress` drives it (NULL = not stressed). */
 	const struct stress_profile *stress;
 };

@@ -37,6 +37,9 @@ static const struct {
 	{"stress-corrupt", FAULT_STRESS_CORRUPT},
 	{"stress-reorder", FAULT_STRESS_REORDER},
 	{"stress-truncate", FAULT_STRESS_TRUNCATE},
+	{"uring-drop-byte", FAULT_URING_DROP_BYTE},
+	{"uring-leak-ring", FAULT_URING_LEAK_RING},
+	{"uring-hang", FAULT_URING_HANG},
 };
 
 void fault_init(void)

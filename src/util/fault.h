@@ -29,6 +29,11 @@ enum fault {
 	FAULT_STRESS_CORRUPT = 1u << 17,  /* one payload byte flipped after the checksum */
 	FAULT_STRESS_REORDER = 1u << 18,  /* two frames sent in swapped order */
 	FAULT_STRESS_TRUNCATE = 1u << 19, /* one frame sent 8 bytes short */
+	/* The io_uring use backend (src/uring/), broken on its own so the
+	 * model, the differential run and the audit can be seen catching it. */
+	FAULT_URING_DROP_BYTE = 1u << 20, /* a receive through the ring loses a byte */
+	FAULT_URING_LEAK_RING = 1u << 21, /* the end of a program forgets the ring */
+	FAULT_URING_HANG = 1u << 22,      /* a ring receive waits behind a long timeout */
 };
 
 extern unsigned fault_mask;
