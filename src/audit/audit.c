@@ -157,11 +157,11 @@ int audit_compare(const struct audit_snapshot *b, enum audit_scope scope, char *
 			rings |= 1ull << i;
 	if (rings) {
 		leaks++;
-		add(why, cap, "leak:io_uring io_uring instances open after the run (");
+		add(why, cap, "leak:io_uring io_uring instances open after the run:");
 		for (int i = 0; i < AUDIT_FD_SPAN; i++)
 			if (rings & (1ull << i))
 				add(why, cap, " fd %d", b->low_fd + i);
-		add(why, cap, " )\n");
+		add(why, cap, "\n");
 	}
 	opened &= ~rings;
 	if (a.low_fd < b->low_fd || opened) {

@@ -55,8 +55,12 @@ int differential_run(struct executor *e, const struct prog *p, struct report *r)
 		n += (size_t)snprintf(detail + n, sizeof detail - n, "io_uring trace:\n");
 	if (n < sizeof detail)
 		n += trace_format(&tu, d, detail + n, sizeof detail - n);
-	if (n < sizeof detail && (fs || fu))
-		snprintf(detail + n, sizeof detail - n, "%s", fu ? ru.text : rs.text);
+	if (n < sizeof detail && (fs || fu)) {
+		/* The run's own report, but its signature is not this one's. */
+		const char *text = fu ? ru.text : rs.text, *sig = strstr(text, "signature: ");
+		int keep = sig ? (int)(sig - text) : (int)strlen(text);
+		snprintf(detail + n, sizeof detail - n, "%.*s", keep, text);
+	}
 	report_clear(r);
 	report_fail(r, executor_target(e), p, index, "diff", detail);
 	return 1;
