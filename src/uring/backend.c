@@ -194,8 +194,8 @@ ssize_t use_recvmsg(const struct op *op, int fd, struct msghdr *mh, int flags)
  * moved as one buffer).  Blocking: splice and tee are non-blocking when
  * either pipe is O_NONBLOCK, and only the channel may decide that; draining
  * never waits anyway, it takes only bytes that are there. */
-static int scratch[2] = {-1, -1};
-static uint8_t *scratch_copy;
+static _Thread_local int scratch[2] = {-1, -1};
+static _Thread_local uint8_t *scratch_copy;
 
 static int scratch_open(void)
 {

@@ -19,8 +19,9 @@ enum tag { TAG_OP = 1, TAG_TIMEOUT, TAG_CANCEL };
  * itself is torn down (which cancels everything in it). */
 #define DRAIN_MS 2000
 
-static struct io_uring ring;
-static bool ring_open;
+/* Per thread: a participant of a threaded stress run is a thread. */
+static _Thread_local struct io_uring ring;
+static _Thread_local bool ring_open;
 static unsigned bound_ms;
 
 struct io_uring *uring_ring(int *err)

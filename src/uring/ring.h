@@ -1,5 +1,5 @@
 /* The io_uring of one participant: each process (the executor, each peer)
- * has at most one ring, opened on its first io_uring op of a program and
+ * or stress thread has at most one ring, opened on its first io_uring op of a program and
  * closed with the program's handles, so a ring that outlives its program is
  * a leak the audit reports (leak:io_uring).  Every request runs to its
  * completion here: bounded by a linked timeout, cancelled when a signal (the
