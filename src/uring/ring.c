@@ -153,7 +153,11 @@ int uring_call(struct io_uring *r, struct io_uring_sqe *op)
 		io_uring_cqe_seen(r, cqe);
 		inflight--;
 	}
-	if (interrupted || (timed_out && res == -ECANCELED))
+	/* Cancelled (by us or by its timeout): interrupted, as a system call
+	 * would be.  But a request that completed before the cancel reached it
+	 * did its work (the bytes are moved), and says so, as a system call
+	 * that returns before the signal does. */
+	if (res == -ECANCELED && (interrupted || timed_out))
 		return -EINTR;
 	return res;
 }
