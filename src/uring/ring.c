@@ -91,6 +91,16 @@ static int cancel_all(struct io_uring *r)
 	return s < 0 ? 0 : s;
 }
 
+/* How a cancelled request may complete.  A SPLICE or TEE runs in an io-wq
+ * worker; cancelling it signals the worker, and the pipe wait it was in
+ * returns the kernel's internal -ERESTARTSYS (512), which io_uring passes
+ * on as is (seen on 6.18).  Only when we cancelled is that "interrupted". */
+#define ERESTARTSYS 512
+static bool cancelled(int res)
+{
+	return res == -ECANCELED || res == -EINTR || res == -ERESTARTSYS;
+}
+
 int uring_call(struct io_uring *r, struct io_uring_sqe *op)
 {
 	unsigned ms = bound();
@@ -157,7 +167,7 @@ int uring_call(struct io_uring *r, struct io_uring_sqe *op)
 	 * would be.  But a request that completed before the cancel reached it
 	 * did its work (the bytes are moved), and says so, as a system call
 	 * that returns before the signal does. */
-	if (res == -ECANCELED && (interrupted || timed_out))
+	if ((interrupted || timed_out) && cancelled(res))
 		return -EINTR;
 	return res;
 }
