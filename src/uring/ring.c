@@ -94,11 +94,14 @@ static int cancel_all(struct io_uring *r)
 /* How a cancelled request may complete.  A SPLICE or TEE runs in an io-wq
  * worker; cancelling it signals the worker, and the pipe wait it was in
  * returns the kernel's internal -ERESTARTSYS (512), which io_uring passes
- * on as is (seen on 6.18).  Only when we cancelled is that "interrupted". */
+ * on as is, or the worker's retry gives -EAGAIN (both seen on 6.18).  Only
+ * when we cancelled is that "interrupted": a non-blocking request is
+ * complete before we wait (its CQE is there, nothing interrupts), so its
+ * EAGAIN is never taken for this. */
 #define ERESTARTSYS 512
 static bool cancelled(int res)
 {
-	return res == -ECANCELED || res == -EINTR || res == -ERESTARTSYS;
+	return res == -ECANCELED || res == -EINTR || res == -ERESTARTSYS || res == -EAGAIN;
 }
 
 int uring_call(struct io_uring *r, struct io_uring_sqe *op)
