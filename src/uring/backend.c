@@ -44,30 +44,6 @@ static ssize_t received(ssize_t n)
 	return n;
 }
 
-/* Runs one prepared request.  uring-hang links a long timeout in front of
- * it, so a receive waits although its data is there, and only the bound
- * (watchdog, kick, linked timeout) and the cancel path can end it. */
-typedef void (*prep_fn)(struct io_uring_sqe *sqe, const void *arg);
-
-static ssize_t ring_call(prep_fn prep, const void *arg, bool is_recv)
-{
-	static struct __kernel_timespec hour = {.tv_sec = 3600};
-	int err;
-	struct io_uring *r = uring_ring(&err);
-
-	if (!r)
-		return err;
-	if (is_recv && fault_on(FAULT_URING_HANG)) {
-		struct io_uring_sqe *t = io_uring_get_sqe(r);
-		io_uring_prep_timeout(t, &hour, 0, 0);
-		io_uring_sqe_set_data64(t, 0);
-		t->flags |= IOSQE_IO_LINK;
-	}
-	struct io_uring_sqe *sqe = io_uring_get_sqe(r);
-	prep(sqe, arg);
-	return uring_call(r, sqe);
-}
-
 /* Arguments of the prep functions (liburing's preps take them one by one). */
 struct rw_arg {
 	int fd;
@@ -76,7 +52,33 @@ struct rw_arg {
 	int flags;
 	struct msghdr *mh;
 	int fd_out;
+	bool blocking; /* not asked to be non-blocking */
 };
+
+/* Runs one prepared request.  uring-hang links a long timeout in front of
+ * it, so a receive waits although its data is there, and only the bound
+ * (watchdog, kick, linked timeout) and the cancel path can end it. */
+typedef void (*prep_fn)(struct io_uring_sqe *sqe, const void *arg);
+
+static ssize_t ring_call(prep_fn prep, const struct rw_arg *arg, bool is_recv)
+{
+	static struct __kernel_timespec hour = {.tv_sec = 3600};
+	int err;
+	struct io_uring *r = uring_ring(&err);
+
+	if (!r)
+		return err;
+	if (is_recv && arg->blocking && fault_on(FAULT_URING_HANG)) {
+		struct io_uring_sqe *t = io_uring_get_sqe(r);
+		io_uring_prep_timeout(t, &hour, 0, 0);
+		io_uring_sqe_set_data64(t, 0);
+		t->flags |= IOSQE_IO_LINK;
+	}
+	struct io_uring_sqe *sqe = io_uring_get_sqe(r);
+	prep(sqe, arg);
+	return uring_call(r, sqe, arg->blocking);
+}
+
 
 /* READ and WRITE: flags are rw_flags (RWF_NOWAIT). */
 static void prep_read(struct io_uring_sqe *sqe, const void *p)
@@ -145,6 +147,7 @@ ssize_t use_read(const struct op *op, int fd, void *buf, size_t cap)
 	if (!via_ring(op))
 		return sys_result(read(fd, buf, cap));
 	struct rw_arg a = {.fd = fd, .buf = buf, .len = cap, .flags = rw_nowait(op, fd)};
+	a.blocking = !a.flags;
 	return received(ring_call(prep_read, &a, true));
 }
 
@@ -153,6 +156,7 @@ ssize_t use_write(const struct op *op, int fd, const void *buf, size_t len)
 	if (!via_ring(op))
 		return sys_result(write(fd, buf, len));
 	struct rw_arg a = {.fd = fd, .buf = (void *)buf, .len = len, .flags = rw_nowait(op, fd)};
+	a.blocking = !a.flags;
 	return ring_call(prep_write, &a, false);
 }
 
@@ -162,6 +166,7 @@ ssize_t use_send(const struct op *op, int fd, const void *buf, size_t len, int f
 		return sys_result(send(fd, buf, len, flags));
 	struct rw_arg a = {.fd = fd, .buf = (void *)buf, .len = len,
 			   .flags = msg_nowait(op, fd, flags)};
+	a.blocking = !(a.flags & MSG_DONTWAIT);
 	return ring_call(prep_send, &a, false);
 }
 
@@ -170,6 +175,7 @@ ssize_t use_recv(const struct op *op, int fd, void *buf, size_t cap, int flags)
 	if (!via_ring(op))
 		return sys_result(recv(fd, buf, cap, flags));
 	struct rw_arg a = {.fd = fd, .buf = buf, .len = cap, .flags = msg_nowait(op, fd, flags)};
+	a.blocking = !(a.flags & MSG_DONTWAIT);
 	return received(ring_call(prep_recv, &a, true));
 }
 
@@ -178,6 +184,7 @@ ssize_t use_sendmsg(const struct op *op, int fd, const struct msghdr *mh, int fl
 	if (!via_ring(op))
 		return sys_result(sendmsg(fd, mh, flags));
 	struct rw_arg a = {.fd = fd, .mh = (struct msghdr *)mh, .flags = msg_nowait(op, fd, flags)};
+	a.blocking = !(a.flags & MSG_DONTWAIT);
 	return ring_call(prep_sendmsg, &a, false);
 }
 
@@ -186,6 +193,7 @@ ssize_t use_recvmsg(const struct op *op, int fd, struct msghdr *mh, int flags)
 	if (!via_ring(op))
 		return sys_result(recvmsg(fd, mh, flags));
 	struct rw_arg a = {.fd = fd, .mh = mh, .flags = msg_nowait(op, fd, flags)};
+	a.blocking = !(a.flags & MSG_DONTWAIT);
 	return received(ring_call(prep_recvmsg, &a, true));
 }
 
@@ -229,6 +237,7 @@ static ssize_t pipe_ring_move(prep_fn prep, const struct op *op, int fd, size_t 
 		return e;
 	struct rw_arg a = {.fd = fd, .fd_out = scratch[1], .len = cap,
 			   .flags = nonblocking(op, fd, 0) ? SPLICE_F_NONBLOCK : 0};
+	a.blocking = !a.flags;
 	return ring_call(prep, &a, true);
 }
 

@@ -94,17 +94,17 @@ static int cancel_all(struct io_uring *r)
 /* How a cancelled request may complete.  A SPLICE or TEE runs in an io-wq
  * worker; cancelling it signals the worker, and the pipe wait it was in
  * returns the kernel's internal -ERESTARTSYS (512), which io_uring passes
- * on as is, or the worker's retry gives -EAGAIN (both seen on 6.18).  Only
- * when we cancelled is that "interrupted": a non-blocking request is
- * complete before we wait (its CQE is there, nothing interrupts), so its
- * EAGAIN is never taken for this. */
+ * on as is, or the worker's retry gives -EAGAIN (both seen on 6.18); the
+ * same happens when the executor's kick reaches the worker rather than the
+ * thread waiting for it.  So a blocking request that ends so, or one we
+ * cancelled, was interrupted; a non-blocking one's EAGAIN is its answer. */
 #define ERESTARTSYS 512
 static bool cancelled(int res)
 {
 	return res == -ECANCELED || res == -EINTR || res == -ERESTARTSYS || res == -EAGAIN;
 }
 
-int uring_call(struct io_uring *r, struct io_uring_sqe *op)
+int uring_call(struct io_uring *r, struct io_uring_sqe *op, int blocking)
 {
 	unsigned ms = bound();
 	struct __kernel_timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
@@ -170,7 +170,7 @@ int uring_call(struct io_uring *r, struct io_uring_sqe *op)
 	 * would be.  But a request that completed before the cancel reached it
 	 * did its work (the bytes are moved), and says so, as a system call
 	 * that returns before the signal does. */
-	if ((interrupted || timed_out) && cancelled(res))
+	if ((interrupted || timed_out || blocking) && cancelled(res))
 		return -EINTR;
 	return res;
 }

@@ -25,10 +25,11 @@ void uring_set_bound(unsigned ms);
 
 /* Submits the SQEs the caller prepared, the last of which is the op whose
  * result is wanted (requests linked before it carry user_data 0), with a
- * linked timeout on that op, and waits for every completion.  Returns the
+ * linked timeout on that op, and waits for every completion.  blocking: the
+ * op may wait (it was not asked to be non-blocking).  Returns the
  * op's result (a count or -errno); -EINTR when a signal or the timeout
  * ended the wait (the request was cancelled first), as an interrupted
  * system call would say. */
-int uring_call(struct io_uring *ring, struct io_uring_sqe *op);
+int uring_call(struct io_uring *ring, struct io_uring_sqe *op, int blocking);
 
 #endif
