@@ -21,13 +21,15 @@
 static const char usage[] =
 	"usage: ipcfuzz stress <mechanism|all> [--producers P] [--consumers C]\n"
 	"                      [--seconds S | --messages N] [--msg-size A[-B]]\n"
-	"                      [--kill-every MS] [--threads] [--json FILE]\n"
+	"                      [--kill-every MS] [--threads] [--io-uring] [--json FILE]\n"
 	"P producers and C consumers (default 2 and 2, at most 64 each) hammer the\n"
 	"mechanism for S seconds (default 2) or until N messages are sent, and every\n"
 	"frame is verified: lost, duplicated, corrupted, truncated, reordered.\n"
 	"  --msg-size A[-B]  whole frames in bytes, 32-byte header included (default 64)\n"
 	"  --kill-every MS   SIGKILL a random participant about every MS ms, restart it\n"
 	"  --threads         participants are threads of one process (for TSan; no kills)\n"
+	"  --io-uring        the same traffic through io_uring, one ring per participant\n"
+	"                    (skipped, with why, where the kernel does not allow it)\n"
 	"  --json FILE       write the report as JSON\n"
 	"A leak audit runs at the end.  Exit: 0 clean, 1 a violation, leak or failure,\n"
 	"2 bad use.\n";
@@ -108,6 +110,8 @@ static int parse(int argc, char **argv, struct args *a)
 			i++;
 		} else if (!strcmp(w, "--threads")) {
 			a->o.threads = 1;
+		} else if (!strcmp(w, "--io-uring")) {
+			a->o.io_uring = 1;
 		} else if (!strcmp(w, "--json")) {
 			if (!next)
 				return cli_bad_use(usage, "stress: %s takes a file name", w);

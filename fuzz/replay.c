@@ -13,16 +13,21 @@
 #include <sys/stat.h>
 
 struct tally {
-	int files, clean, found, flaky;
+	int files, clean, found, flaky, skipped;
 	int runs, quiet;
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: replay [--target T] [--runs N] [--quiet] FILE|DIR...\n"
+	fprintf(f, "usage: replay [--target T] [--runs N] [--backend B] [--quiet] FILE|DIR...\n"
 		   "Runs every input N times (default 3) through the target's harness with no\n"
 		   "fuzzing engine. Text programs and binary inputs are both accepted.\n"
-		   "Exit: 0 clean, 1 a finding (divergence, leak or flaky input), 2 bad use.\n");
+		   "--backend: prog (as each op says, the default), syscall, uring (every\n"
+		   "send/recv through io_uring), or both (run twice, syscalls then io_uring: the\n"
+		   "results must match each other and the model). Also IPCFUZZ_BACKEND.\n"
+		   "An input that needs io_uring where the kernel does not allow it is SKIPPED.\n"
+		   "Exit: 0 clean, 1 a finding (divergence, leak or flaky input), 2 bad use,\n"
+		   "77 every input skipped.\n");
 }
 
 static void replay_file(const char *path, struct tally *t)
@@ -43,9 +48,16 @@ static void replay_file(const char *path, struct tally *t)
 			if (!failures)
 				first = r;
 			failures++;
+		} else if (r.skipped[0]) {
+			break; /* it will not run the next time either */
 		}
 	}
 	free(data);
+	if (!failures && r.skipped[0]) {
+		t->skipped++;
+		printf("SKIP   %s (%s)\n", path, r.skipped);
+		return;
+	}
 	if (!failures) {
 		t->clean++;
 		if (!t->quiet)
@@ -143,6 +155,15 @@ int replay_main(const char *target, int argc, char **argv)
 				return 2;
 			}
 			t.runs = (int)v;
+		} else if (!strcmp(argv[i], "--backend") && i + 1 < argc) {
+			int m = backend_parse(argv[++i]);
+			if (m < 0) {
+				fprintf(stderr, "replay: --backend wants prog, syscall, uring or both, not '%s'\n",
+					argv[i]);
+				free(paths);
+				return 2;
+			}
+			harness_set_backend((enum backend_mode)m);
 		} else if (!strcmp(argv[i], "--target") && i + 1 < argc) {
 			target = argv[++i];
 		} else if (!strcmp(argv[i], "--quiet")) {
@@ -178,7 +199,9 @@ int replay_main(const char *target, int argc, char **argv)
 		t.found++;
 		fputs(r.text, stdout);
 	}
-	printf("%s: %d inputs x %d runs: %d clean, %d found, %d flaky\n", harness_target(), t.files,
-	       t.runs, t.clean, t.found, t.flaky);
-	return t.found || t.flaky ? 1 : 0;
+	printf("%s: %d inputs x %d runs: %d clean, %d found, %d flaky, %d skipped\n",
+	       harness_target(), t.files, t.runs, t.clean, t.found, t.flaky, t.skipped);
+	if (t.found || t.flaky)
+		return 1;
+	return t.skipped && !t.clean ? 77 : 0;
 }

@@ -33,6 +33,13 @@ static inline unsigned role_channel(const struct stress_ctx *x, enum role role, 
 	return x->nchan > 1 ? i % x->nchan : 0;
 }
 
+/* The op flags that pick the use backend of every send and receive: with
+ * --io-uring each participant's calls go through its own ring. */
+static inline uint8_t stress_backend(const struct stress_ctx *x)
+{
+	return x->opt->io_uring ? OPF_URING : 0;
+}
+
 /* A participant: a producer or consumer with its own handle. */
 struct part {
 	struct stress_ctx *x;

@@ -7,6 +7,7 @@
 #include "ring.h"
 #include "verify.h"
 
+#include "../src/uring/backend.h"
 #include "../src/util/fault.h"
 
 #include <errno.h>
@@ -91,7 +92,8 @@ static int ring_settled(void *ctx, uint8_t tag, const uint8_t *frame, size_t n)
 static long send_frame(struct part *me, const uint8_t *buf, size_t n)
 {
 	struct stress_ctx *x = me->x;
-	struct op op = {.kind = OP_SEND, .arg = 1}; /* SysV: mtype 1; others ignore it */
+	/* SysV: mtype 1; others ignore it */
+	struct op op = {.kind = OP_SEND, .flags = stress_backend(x), .arg = 1};
 	struct ring_hooks hooks = {ring_take, ring_settled, me};
 	size_t done = 0;
 
@@ -200,7 +202,7 @@ static int consume_messages(struct part *me)
 		enum phase ph = area_phase(&x->area);
 		if (ph == PHASE_ABORT)
 			return 0;
-		op.flags = ph >= PHASE_DRAIN ? OPF_NOWAIT : 0;
+		op.flags = (ph >= PHASE_DRAIN ? OPF_NOWAIT : 0) | stress_backend(x);
 		memset(inbox, 0, FRAME_HDR); /* so a header found here after a kill is new */
 		atomic_store(&cs->in_recv, 1);
 		int64_t mtype = 0;
@@ -294,6 +296,7 @@ int role_main(struct stress_ctx *x, enum role role, unsigned index, int own_proc
 	}
 	if (joined)
 		x->mech->close(&me.h, OPF_READ | OPF_WRITE);
+	use_end(); /* its ring (a thread's ring is not closed by an exit) */
 	timer_delete(t);
 	return rc;
 }

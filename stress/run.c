@@ -8,6 +8,7 @@
 #include "verify.h"
 
 #include "../src/audit/audit.h"
+#include "../src/uring/probe.h"
 #include "../src/util/fault.h"
 #include "../src/util/payload.h"
 
@@ -135,8 +136,13 @@ int stress_run(const struct mechanism *m, const struct stress_opts *o, struct st
 
 	memset(r, 0, sizeof *r);
 	r->mech = m->id;
-	r->mode = o->threads ? "threads" : "processes";
+	r->mode = o->threads ? (o->io_uring ? "threads+io_uring" : "threads")
+			     : (o->io_uring ? "processes+io_uring" : "processes");
 	const char *why = !m->stress ? "no stress profile" : m->probe ? m->probe() : NULL;
+	/* The same traffic through rings needs the mechanism's io_uring use
+	 * path and a kernel that allows it; otherwise skipped, with why. */
+	if (!why && o->io_uring)
+		why = !m->uring_ops ? "no io_uring use path" : uring_probe(m->uring_ops);
 	if (!why)
 		why = stress_check(m, o, buf, sizeof buf);
 	if (why) {

@@ -19,6 +19,7 @@ struct stress_opts {
 	uint32_t size_min, size_max; /* whole frames, header included */
 	unsigned kill_every_ms;	     /* 0: no participant is killed */
 	int threads;		     /* participants are threads (for TSan) */
+	int io_uring;		     /* sends and receives through io_uring, a ring each */
 	int progress;		     /* a live line on stdout */
 };
 

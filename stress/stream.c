@@ -107,7 +107,7 @@ int consume_stream(struct part *me)
 		enum phase ph = area_phase(&x->area);
 		if (ph == PHASE_ABORT)
 			break;
-		op.flags = ph >= PHASE_DRAIN ? OPF_NOWAIT : 0;
+		op.flags = (ph >= PHASE_DRAIN ? OPF_NOWAIT : 0) | stress_backend(x);
 		if (rd.start == rd.end) {
 			rd.start = rd.end = 0;
 		} else if (rd.cap - rd.end < rd.max + FRAME_HDR) {

@@ -97,6 +97,10 @@ struct mechanism {
 	 * what it still holds in the kernel that it should not (buffers, refs
 	 * the process never gave back): appends "leak:<what> ..." lines to why. */
 	void (*audit)(struct chan *c, char *why, size_t cap);
+	/* The io_uring opcodes its use path makes when an op says `uring`
+	 * (URING_OPS_* of src/uring/backend.h, checked by the probe); 0 = no
+	 * io_uring use path, and the flag changes nothing. */
+	uint64_t uring_ops;
 	/* Optional: how `ipcfuzz stress` drives it (NULL = not stressed). */
 	const struct stress_profile *stress;
 };

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "mechanism.h"
 
+#include "../src/uring/backend.h"
 #include "../src/util/fault.h"
 #include "../stress/stress.h"
 
@@ -39,8 +40,7 @@ static ssize_t pipe_send(struct chan *c, const struct op *op, const uint8_t *buf
 	if (c->fd[1] < 0)
 		return -EBADF;
 	set_nonblock(c->fd[1], op->flags & OPF_NOWAIT);
-	ssize_t n = write(c->fd[1], buf, len);
-	return n < 0 ? -errno : n;
+	return use_write(op, c->fd[1], buf, len);
 }
 
 static ssize_t pipe_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap,
@@ -54,9 +54,9 @@ static ssize_t pipe_recv(struct chan *c, const struct op *op, uint8_t *buf, size
 		return -errno;
 	}
 	set_nonblock(c->fd[0], op->flags & OPF_NOWAIT);
-	ssize_t n = read(c->fd[0], buf, cap);
+	ssize_t n = use_pipe_read(op, c->fd[0], buf, cap);
 	if (n < 0)
-		return -errno;
+		return n;
 	if (fault_on(FAULT_STREAM_DROP_BYTE) && n > 0)
 		n--;
 	if (fault_on(FAULT_STREAM_SWAP) && n > 1 && buf[0] != buf[1]) {
@@ -161,5 +161,6 @@ const struct mechanism mech_pipe = {
 	.destroy = pipe_destroy,
 	.setopt = pipe_setopt,
 	.to_c = pipe_to_c,
+	.uring_ops = URING_OPS_PIPE,
 	.stress = &pipe_stress,
 };

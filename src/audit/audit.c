@@ -127,6 +127,20 @@ void audit_snapshot(struct audit_snapshot *s)
 	s->mq_names = mq[0] ? count_names(mq, 0) : 0;
 }
 
+/* An io_uring instance is a descriptor whose /proc link says so.  Only
+ * descriptors that appeared during the run are asked, so this costs
+ * nothing when nothing leaked. */
+static int fd_is_ring(int fd)
+{
+	char path[64], target[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, target, sizeof target - 1);
+	if (n <= 0)
+		return 0;
+	target[n] = 0;
+	return !strcmp(target, "anon_inode:[io_uring]");
+}
+
 int audit_compare(const struct audit_snapshot *b, enum audit_scope scope, char *why,
 		  size_t cap)
 {
@@ -135,8 +149,22 @@ int audit_compare(const struct audit_snapshot *b, enum audit_scope scope, char *
 	sigset_t pend;
 
 	audit_snapshot(&a);
-	uint64_t opened = b->low_fd == a.low_fd ? a.fd_open & ~b->fd_open : 0;
-	if (a.low_fd != b->low_fd || opened) {
+	/* What is open now of the span the snapshot looked at. */
+	uint64_t now = a.low_fd == b->low_fd ? a.fd_open : open_fds(b->low_fd);
+	uint64_t opened = now & ~b->fd_open, rings = 0;
+	for (int i = 0; i < AUDIT_FD_SPAN; i++)
+		if ((opened & (1ull << i)) && fd_is_ring(b->low_fd + i))
+			rings |= 1ull << i;
+	if (rings) {
+		leaks++;
+		add(why, cap, "leak:io_uring io_uring instances open after the run:");
+		for (int i = 0; i < AUDIT_FD_SPAN; i++)
+			if (rings & (1ull << i))
+				add(why, cap, " fd %d", b->low_fd + i);
+		add(why, cap, "\n");
+	}
+	opened &= ~rings;
+	if (a.low_fd < b->low_fd || opened) {
 		leaks++;
 		add(why, cap, "leak:fd descriptors open after the run (lowest free %d, was %d;",
 		    a.low_fd, b->low_fd);
@@ -282,6 +310,9 @@ int audit_full(char *why, size_t cap)
 			    strstr(line, "/memfd:")) {
 				leaks++;
 				add(why, cap, "leak:mapping %s", line);
+			} else if (strstr(line, "anon_inode:[io_uring]")) {
+				leaks++; /* a ring's queues, still mapped */
+				add(why, cap, "leak:io_uring %s", line);
 			}
 		fclose(f);
 	}
@@ -291,7 +322,10 @@ int audit_full(char *why, size_t cap)
 		char target[256];
 		if (fd_target(e->d_name, target, sizeof target) || in_baseline(e->d_name, target))
 			continue;
-		if (strstr(target, "/dev/shm/") || !strncmp(target, "pipe:", 5) ||
+		if (!strcmp(target, "anon_inode:[io_uring]")) {
+			leaks++;
+			add(why, cap, "leak:io_uring fd %s -> %s\n", e->d_name, target);
+		} else if (strstr(target, "/dev/shm/") || !strncmp(target, "pipe:", 5) ||
 		    strstr(target, "/dev/mqueue") || !strncmp(target, "socket:", 7)) {
 			if (atoi(e->d_name) >= 900)
 				continue; /* the executor's own peer sockets */

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "actor.h"
 
+#include "../uring/backend.h"
 #include "../util/fault.h"
 #include "../util/payload.h"
 
@@ -40,6 +41,7 @@ void actor_init(struct actor *a, const struct mechanism *mech, unsigned watchdog
 		chan_reset(&a->chans[i]);
 	a->payload = malloc(IPCF_MAX_LEN + 1);
 	a->data = malloc(IPCF_MAX_LEN + 1);
+	uring_set_bound(watchdog_ms); /* the ring's linked timeouts: the same bound */
 	actor_signals();
 }
 
@@ -60,6 +62,7 @@ void actor_close_all(struct actor *a, char *why, size_t cap)
 			a->mech->close(&a->chans[i], OPF_READ | OPF_WRITE);
 		chan_reset(&a->chans[i]);
 	}
+	use_end(); /* a ring lives for one program, like the handles it used */
 }
 
 /* A one-shot timer that kicks this thread if a blocking call overstays. */

@@ -9,6 +9,7 @@
 #include "actor.h"
 #include "peer.h"
 #include "profile.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,7 @@ struct executor {
 	const struct prog *p;
 	struct report *r;
 	struct audit_snapshot snap;
+	struct trace *trace; /* NULL unless a differential run records one */
 };
 
 /* IPCFUZZ_TIMEOUT_MS bounds every blocking step (default 3 s: generous on a
@@ -158,6 +160,25 @@ static void remember_create(struct executor *e, const struct op *op, const struc
 		e->created[e->ncreated++] = *ref;
 }
 
+/* Every result goes through here: into the trace, then to the judge. */
+static void judge(struct executor *e, int i, const struct op *ran, const struct expect *ex,
+		  const struct outcome *out, const uint8_t *data, const char *note)
+{
+	if (e->trace)
+		trace_add(e->trace, i, ran, out, data);
+	report_judge(e->r, target(e), e->mech->cls, e->p, i, ran, ex, out, data, note);
+}
+
+const char *executor_target(const struct executor *e)
+{
+	return e->mech->id;
+}
+
+void executor_set_trace(struct executor *e, struct trace *t)
+{
+	e->trace = t;
+}
+
 /* Runs one op that the model says to run now; judges it. */
 static void run_now(struct executor *e, int i, const struct op *op, const struct step *st)
 {
@@ -195,7 +216,7 @@ static void run_now(struct executor *e, int i, const struct op *op, const struct
 		close_owned(fds);
 	if (op->kind == OP_CREATE && out.err == 0)
 		remember_create(e, op, &ref);
-	report_judge(e->r, target(e), e->mech->cls, e->p, i, op, &st->ex, &out, data,
+	judge(e, i, op, &st->ex, &out, data,
 		     st->force_nowait ? "(run non-blocking: the model predicts it would block)"
 				      : NULL);
 }
@@ -215,7 +236,7 @@ static void collect(struct executor *e, int i, int a, const struct expect *ex)
 		return;
 	}
 	struct op woken = e->model.pend[a].op;
-	report_judge(e->r, target(e), e->mech->cls, e->p, i, &woken, ex, &rep.out, e->pdata,
+	judge(e, i, &woken, ex, &rep.out, e->pdata,
 		     "(a blocked op of this peer, completed by this op)");
 }
 
@@ -234,7 +255,7 @@ static void cancel_pending(struct executor *e, int i, int a)
 		peer_failed(e, a, i, err);
 		return;
 	}
-	report_judge(e->r, target(e), e->mech->cls, e->p, i, &blocked, &ex, &rep.out, e->pdata,
+	judge(e, i, &blocked, &ex, &rep.out, e->pdata,
 		     "(a blocked op, interrupted: the model says nothing could wake it)");
 }
 

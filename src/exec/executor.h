@@ -22,6 +22,10 @@ void executor_free(struct executor *e);
 /* Returns 0 when everything matched the model and nothing leaked, else 1
  * with the report filled in.  Either way everything is cleaned up. */
 int executor_run(struct executor *e, const struct prog *p, struct report *r);
+/* Records every result of the following runs into t (NULL: stop). */
+struct trace;
+const char *executor_target(const struct executor *e);
+void executor_set_trace(struct executor *e, struct trace *t);
 /* End of a run: the full /proc scan (mappings, descriptors). */
 int executor_final_audit(struct executor *e, struct report *r);
 

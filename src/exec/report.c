@@ -10,7 +10,13 @@ void report_clear(struct report *r)
 	r->check[0] = 0;
 	r->signature[0] = 0;
 	r->text[0] = 0;
+	r->skipped[0] = 0;
 	r->op_index = -1;
+}
+
+void report_skip(struct report *r, const char *why)
+{
+	snprintf(r->skipped, sizeof r->skipped, "%s", why);
 }
 
 bool report_failed(const struct report *r)

@@ -55,11 +55,11 @@ void op_normalize(struct op *op)
 		op->arg = 0;
 		break;
 	case OP_SEND:
-		op->flags &= OPF_NOWAIT;
+		op->flags &= OPF_NOWAIT | OPF_URING;
 		break;
 	case OP_RECV:
-		op->flags &= OPF_NOWAIT | OPF_NOERROR | OPF_EXCEPT;
-		op->seed = 0;
+		op->flags &= OPF_NOWAIT | OPF_NOERROR | OPF_EXCEPT | OPF_URING;
+		op->seed = op->flags & OPF_URING ? op->seed % VIA_COUNT : 0;
 		break;
 	case OP_CLOSE:
 		op->flags &= OPF_READ | OPF_WRITE;

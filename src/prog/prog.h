@@ -39,6 +39,21 @@ enum op_flag {
 	OPF_EXCL = 1u << 4,    /* create: IPC_EXCL / O_EXCL */
 	OPF_READ = 1u << 5,    /* close: the read end */
 	OPF_WRITE = 1u << 6,   /* close: the write end */
+	/* send/recv: the use backend.  Without it the mechanism makes its
+	 * system call (write, send, ...); with it the same call goes through
+	 * io_uring (src/uring/), on the same descriptors, judged by the same
+	 * model.  Mechanisms without an io_uring use path ignore it. */
+	OPF_URING = 1u << 6,
+};
+
+/* A receive through io_uring from a pipe takes one of three routes; the
+ * op's seed (text: via=) says which, so a program exercises each on
+ * purpose.  Elsewhere, and without `uring`, the seed of a receive is 0. */
+enum uring_via {
+	VIA_READ,   /* IORING_OP_READ */
+	VIA_SPLICE, /* IORING_OP_SPLICE into a scratch pipe, then read that */
+	VIA_TEE,    /* IORING_OP_TEE (a copy), then READ takes the same bytes */
+	VIA_COUNT
 };
 
 /* How OP_CREATE names its object: the mechanism maps the form to a key or a
@@ -57,7 +72,7 @@ struct op {
 	uint8_t actor; /* 0 .. IPCF_ACTORS-1 */
 	uint8_t obj;   /* 0 .. IPCF_OBJS-1 */
 	uint8_t flags; /* enum op_flag, masked per kind */
-	uint8_t seed;  /* payload generator seed (send) */
+	uint8_t seed;  /* payload generator seed (send); recv uring: enum uring_via */
 	uint16_t len;  /* bytes to send, receive buffer size, size, option value */
 	int16_t arg;   /* mtype / msgtyp / record index; create: form | mode<<3 */
 };
@@ -96,5 +111,23 @@ size_t prog_format(const struct prog *p, char *buf, size_t cap);
 int prog_parse(const char *text, struct prog *p, char *err, size_t errcap);
 
 const char *op_kind_name(unsigned kind);
+
+/* The use backend of a whole program (src/prog/backend.c). */
+enum backend_mode {
+	BACKEND_PROG,    /* as each op says (its `uring` flag) */
+	BACKEND_SYSCALL, /* every send/recv through system calls */
+	BACKEND_URING,   /* every send/recv through io_uring */
+	BACKEND_BOTH,    /* differential: syscalls, then io_uring, same results */
+	BACKEND_COUNT
+};
+const char *backend_name(enum backend_mode m);
+/* -1 for a name that is not one. */
+int backend_parse(const char *name);
+/* out = p with every send/recv's `uring` flag set (uring) or cleared;
+ * receives keep their route (via=) where they had one, else op i takes
+ * route i % VIA_COUNT, so a differential run tries every route. */
+void prog_with_backend(const struct prog *p, int uring, struct prog *out);
+/* Does any op go through io_uring? */
+int prog_uses_uring(const struct prog *p);
 
 #endif

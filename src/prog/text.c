@@ -21,13 +21,26 @@ static const char *const form_names[NAME_FORM_COUNT] = {
 	[NAME_SLASH] = "slash", [NAME_LONG] = "long",
 };
 
+/* Flag words, and the kinds each belongs to (a bit means different things
+ * to different kinds). */
+#define K(kind) (1u << (kind))
+static const char *const via_names[VIA_COUNT] = {
+	[VIA_READ] = "read", [VIA_SPLICE] = "splice", [VIA_TEE] = "tee",
+};
+
 static const struct {
 	const char *name;
 	uint8_t bit;
+	unsigned kinds;
 } flag_names[] = {
-	{"nowait", OPF_NOWAIT}, {"noerror", OPF_NOERROR}, {"except", OPF_EXCEPT},
-	{"creat", OPF_CREAT},   {"excl", OPF_EXCL},       {"read", OPF_READ},
-	{"write", OPF_WRITE},
+	{"nowait", OPF_NOWAIT, K(OP_SEND) | K(OP_RECV)},
+	{"noerror", OPF_NOERROR, K(OP_RECV)},
+	{"except", OPF_EXCEPT, K(OP_RECV)},
+	{"creat", OPF_CREAT, K(OP_CREATE)},
+	{"excl", OPF_EXCL, K(OP_CREATE)},
+	{"read", OPF_READ, K(OP_CLOSE)},
+	{"write", OPF_WRITE, K(OP_CLOSE)},
+	{"uring", OPF_URING, K(OP_SEND) | K(OP_RECV)},
 };
 
 /* Which key=value fields each kind carries (and so prints and accepts). */
@@ -84,8 +97,10 @@ static void format_into(struct out *o, const struct op *op)
 		put(o, " seed=%u", op->seed);
 	if (f & F_VALUE)
 		put(o, " value=%u", op->len);
+	if (op->kind == OP_RECV && op->seed)
+		put(o, " via=%s", via_names[op->seed % VIA_COUNT]);
 	for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
-		if (op->flags & flag_names[i].bit)
+		if ((op->flags & flag_names[i].bit) && (flag_names[i].kinds & K(op->kind)))
 			put(o, " %s", flag_names[i].name);
 }
 
@@ -162,7 +177,7 @@ static int parse_word(struct op *op, char *w, unsigned *seen)
 			return 0;
 		}
 		for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
-			if (!strcmp(w, flag_names[i].name)) {
+			if (!strcmp(w, flag_names[i].name) && (flag_names[i].kinds & K(op->kind))) {
 				op->flags |= flag_names[i].bit;
 				return 0;
 			}
@@ -179,6 +194,9 @@ static int parse_word(struct op *op, char *w, unsigned *seen)
 	else if (!strcmp(w, "arg") && (f & F_ARG) && !parse_int(val, INT16_MIN, INT16_MAX, &v))
 		op->arg = (int16_t)v;
 	else if (!strcmp(w, "seed") && (f & F_SEED) && !parse_int(val, 0, 255, &v))
+		op->seed = (uint8_t)v;
+	else if (!strcmp(w, "via") && op->kind == OP_RECV &&
+		 (v = lookup(via_names, VIA_COUNT, val)) >= 0)
 		op->seed = (uint8_t)v;
 	else if (!strcmp(w, "mode") && (f & F_CREATE) && !parse_int(val, 0, 0777, &v))
 		op->arg = op_create_arg(op_create_form(op), (unsigned)v);
@@ -225,6 +243,8 @@ int prog_parse(const char *text, struct prog *p, char *err, size_t errcap)
 		while ((w = strtok_r(NULL, " \t\r", &save)))
 			if (parse_word(&op, w, &seen))
 				return fail(err, errcap, line, "bad or misplaced word '%s'", w);
+		if (kind == OP_RECV && op.seed && !(op.flags & OPF_URING))
+			return fail(err, errcap, line, "%s", "via= is a route of io_uring: add uring");
 		if (kind == OP_KILL && op.actor == 0)
 			return fail(err, errcap, line, "%s", "kill needs a peer actor (a1 or a2)");
 		op_normalize(&op);

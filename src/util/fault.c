@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-unsigned fault_mask;
+uint64_t fault_mask; /* 64 faults at most: an enum value per bit */
 
 static const struct {
 	const char *name;
@@ -44,6 +44,9 @@ static const struct {
 	{"binder-no-free", FAULT_BINDER_NO_FREE},
 	{"binder-keep-fd", FAULT_BINDER_KEEP_FD},
 	{"binder-leak-ref", FAULT_BINDER_LEAK_REF},
+	{"uring-drop-byte", FAULT_URING_DROP_BYTE},
+	{"uring-leak-ring", FAULT_URING_LEAK_RING},
+	{"uring-hang", FAULT_URING_HANG},
 };
 
 void fault_init(void)

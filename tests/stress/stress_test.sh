@@ -103,6 +103,28 @@ threads) # Threads of one process (what the tsan preset checks).
 		[ "$(field "$m" .received)" -gt 1000 ] || fail "$m: too few messages"
 	done
 	;;
+uring) # --io-uring: the same verified traffic through one ring per
+	# participant, processes (with kills) and threads; mechanisms without an
+	# io_uring use path are skipped with the reason; a ring that loses a byte
+	# is caught by the frames' checks.
+	run 0 all --io-uring --messages 20000 --producers 3 --consumers 2 --msg-size 32-256
+	some_ran
+	for m in $(ran); do
+		expect "$m" .status pass
+		expect "$m" .mode processes+io_uring
+		expect "$m" .received 20000
+		for c in $checks; do expect "$m" ".$c" 0; done
+	done
+	jq -e '[.results[] | select(.status == "skipped") | .reason] |
+		all(. == "no io_uring use path" or test("io_uring|stress profile"))' "$tmp/r.json" \
+		>/dev/null || fail "a skip without its reason"
+	run 0 all --io-uring --threads --seconds 1
+	for m in $(ran); do expect "$m" .mode threads+io_uring; done
+	run 0 all --io-uring --seconds 1 --kill-every 20
+	for m in $(ran); do for c in $checks; do expect "$m" ".$c" 0; done; done
+	IPCFUZZ_FAULT=uring-drop-byte run 1 pipe --io-uring --messages 2000 --producers 1 --consumers 1
+	expect pipe .status fail
+	;;
 hang) # A channel that never delivers ends the run with a clear failure.
 	start=$(date +%s)
 	IPCFUZZ_FAULT=hang timeout 60 "$cli" stress pipe --seconds 1 >"$tmp/out" 2>&1

@@ -55,6 +55,27 @@ static void parse_errors(void)
 	CHECK(prog_parse("kill a0\n", &p, err, sizeof err) < 0, "kill of the executor accepted");
 	CHECK(prog_parse("# only a comment\n\n", &p, err, sizeof err) == 0 && p.n == 0,
 	      "comments and blank lines");
+	/* uring shares bit 6 with close's "write" and keeps its own meaning. */
+	CHECK(prog_parse("send a0 o0 len=3 uring nowait\nrecv a1 o0 len=3 uring\n", &p, err,
+			 sizeof err) == 0 &&
+		      p.ops[0].flags == (OPF_URING | OPF_NOWAIT) && p.ops[1].flags == OPF_URING,
+	      "send/recv uring: %s", err);
+	CHECK(prog_parse("close a0 o0 uring\n", &p, err, sizeof err) < 0, "uring on close accepted");
+	CHECK(prog_parse("recv a0 o0 len=3 uring via=tee\n", &p, err, sizeof err) == 0 &&
+		      p.ops[0].seed == VIA_TEE,
+	      "via=tee: %s", err);
+	CHECK(prog_parse("recv a0 o0 len=3 via=splice\n", &p, err, sizeof err) < 0,
+	      "via= without uring accepted");
+	CHECK(prog_parse("recv a0 o0 len=3 uring via=mmap\n", &p, err, sizeof err) < 0,
+	      "unknown route accepted");
+	CHECK(prog_parse("send a0 o0 write\n", &p, err, sizeof err) < 0, "write on send accepted");
+	{
+		char text[128];
+		prog_parse("close a0 o0 write\nrecv a0 o0 len=1 uring\n", &p, err, sizeof err);
+		prog_format(&p, text, sizeof text);
+		CHECK(strstr(text, "close a0 o0 write\n") && strstr(text, "len=1 arg=0 uring\n"),
+		      "flag words by kind:\n%s", text);
+	}
 	CHECK(prog_parse("recv a1 o2 len=5 arg=-3 nowait except\n", &p, err, sizeof err) == 0 &&
 		      p.n == 1 && p.ops[0].kind == OP_RECV && p.ops[0].actor == 1 &&
 		      p.ops[0].obj == 2 && p.ops[0].arg == -3 &&

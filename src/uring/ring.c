@@ -1,0 +1,176 @@
+/* One ring per participant, and the one way a request runs on it: submit,
+ * bound, wait, cancel on interruption, drain.  See ring.h. */
+#define _GNU_SOURCE
+#include "ring.h"
+
+#include "../util/fault.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+enum tag { TAG_OP = 1, TAG_TIMEOUT, TAG_CANCEL };
+
+/* Entries: an op, its linked timeout, two cancels and a fault's extra
+ * request never need more. */
+#define RING_ENTRIES 8
+/* How long a cancelled request may take to report back before the ring
+ * itself is torn down (which cancels everything in it). */
+#define DRAIN_MS 2000
+
+/* Per thread: a participant of a threaded stress run is a thread. */
+static _Thread_local struct io_uring ring;
+static _Thread_local bool ring_open;
+static unsigned bound_ms;
+
+struct io_uring *uring_ring(int *err)
+{
+	if (!ring_open) {
+		int e = io_uring_queue_init(RING_ENTRIES, &ring, 0);
+		if (e < 0) {
+			*err = e;
+			return NULL;
+		}
+		ring_open = true;
+	}
+	*err = 0;
+	return &ring;
+}
+
+void uring_ring_close(void)
+{
+	if (!ring_open)
+		return;
+	/* uring-leak-ring: forget the ring without closing it. */
+	if (!fault_on(FAULT_URING_LEAK_RING))
+		io_uring_queue_exit(&ring);
+	ring_open = false;
+}
+
+void uring_set_bound(unsigned ms)
+{
+	bound_ms = ms;
+}
+
+/* Peers do not arm a watchdog (the executor kicks them), so their bound is
+ * a last resort past the executor's own: twice IPCFUZZ_TIMEOUT_MS. */
+static unsigned bound(void)
+{
+	if (bound_ms)
+		return bound_ms;
+	const char *v = getenv("IPCFUZZ_TIMEOUT_MS");
+	long ms = v ? strtol(v, NULL, 10) : 0;
+	return 2 * (ms >= 10 && ms <= 600000 ? (unsigned)ms : 3000u);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
+
+/* Asks the kernel to cancel everything this call submitted: the op, and
+ * whatever the caller linked before it (plain user_data matches, which
+ * every kernel with io_uring cancel understands).  Returns how many
+ * completions the cancels themselves will post. */
+static int cancel_all(struct io_uring *r)
+{
+	int n = 0;
+
+	for (uint64_t tag = 0; tag <= TAG_OP; tag++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(r);
+		if (!sqe)
+			break;
+		io_uring_prep_cancel64(sqe, tag, 0);
+		io_uring_sqe_set_data64(sqe, TAG_CANCEL);
+		n++;
+	}
+	int s = io_uring_submit(r);
+	return s < 0 ? 0 : s;
+}
+
+/* How a cancelled request may complete.  A SPLICE or TEE runs in an io-wq
+ * worker; cancelling it signals the worker, and the pipe wait it was in
+ * returns the kernel's internal -ERESTARTSYS (512), which io_uring passes
+ * on as is, or the worker's retry gives -EAGAIN (both seen on 6.18); the
+ * same happens when the executor's kick reaches the worker rather than the
+ * thread waiting for it.  So a blocking request that ends so, or one we
+ * cancelled, was interrupted; a non-blocking one's EAGAIN is its answer. */
+#define ERESTARTSYS 512
+static bool cancelled(int res)
+{
+	return res == -ECANCELED || res == -EINTR || res == -ERESTARTSYS || res == -EAGAIN;
+}
+
+int uring_call(struct io_uring *r, struct io_uring_sqe *op, int blocking)
+{
+	unsigned ms = bound();
+	struct __kernel_timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	bool interrupted = false, timed_out = false;
+	int res = -ECANCELED;
+	uint64_t deadline = 0;
+
+	io_uring_sqe_set_data64(op, TAG_OP);
+	/* The timeout starts when the op does, and cancels it if it is still
+	 * waiting then.  Every op gets one, non-blocking ones too: a request
+	 * the kernel parks although it was asked not to must not hang us. */
+	struct io_uring_sqe *lt = io_uring_get_sqe(r);
+	if (lt) {
+		op->flags |= IOSQE_IO_LINK;
+		io_uring_prep_link_timeout(lt, &ts, 0);
+		io_uring_sqe_set_data64(lt, TAG_TIMEOUT);
+	}
+	int inflight = io_uring_submit(r);
+	if (inflight < 0) {
+		/* Nothing reached the kernel; do not leave SQEs for the next call. */
+		uring_ring_close();
+		return inflight;
+	}
+	while (inflight > 0) {
+		struct io_uring_cqe *cqe = NULL;
+		int e;
+		if (!interrupted) {
+			e = io_uring_wait_cqe(r, &cqe);
+		} else {
+			struct __kernel_timespec slice = {.tv_nsec = 50 * 1000000L};
+			e = io_uring_wait_cqe_timeout(r, &cqe, &slice);
+		}
+		if (e == -EINTR || e == -ETIME) {
+			/* A signal (watchdog, kick) says we waited too long. */
+			if (!interrupted) {
+				interrupted = true;
+				deadline = now_ms() + DRAIN_MS;
+				inflight += cancel_all(r);
+			} else if (now_ms() > deadline) {
+				uring_ring_close(); /* exit cancels what is left */
+				return -EINTR;
+			}
+			continue;
+		}
+		if (e < 0) {
+			uring_ring_close();
+			return e;
+		}
+		switch (io_uring_cqe_get_data64(cqe)) {
+		case TAG_OP:
+			res = cqe->res;
+			break;
+		case TAG_TIMEOUT:
+			timed_out = cqe->res == -ETIME;
+			break;
+		default: /* cancels, and requests a caller linked before the op */
+			break;
+		}
+		io_uring_cqe_seen(r, cqe);
+		inflight--;
+	}
+	/* Cancelled (by us or by its timeout): interrupted, as a system call
+	 * would be.  But a request that completed before the cancel reached it
+	 * did its work (the bytes are moved), and says so, as a system call
+	 * that returns before the signal does. */
+	if ((interrupted || timed_out || blocking) && cancelled(res))
+		return -EINTR;
+	return res;
+}
