@@ -37,6 +37,9 @@ static const struct {
 	{"stress-corrupt", FAULT_STRESS_CORRUPT},
 	{"stress-reorder", FAULT_STRESS_REORDER},
 	{"stress-truncate", FAULT_STRESS_TRUNCATE},
+	{"ident-no-drop", FAULT_IDENT_NO_DROP},
+	{"ident-no-ns", FAULT_IDENT_NO_NS},
+	{"access-errno", FAULT_ACCESS_ERRNO},
 };
 
 void fault_init(void)

@@ -29,6 +29,11 @@ enum fault {
 	FAULT_STRESS_CORRUPT = 1u << 17,  /* one payload byte flipped after the checksum */
 	FAULT_STRESS_REORDER = 1u << 18,  /* two frames sent in swapped order */
 	FAULT_STRESS_TRUNCATE = 1u << 19, /* one frame sent 8 bytes short */
+	/* Access control: a peer that keeps root's powers, a namespace never
+	 * entered, a denial reported with the wrong errno. */
+	FAULT_IDENT_NO_DROP = 1u << 20, /* ident skips setgroups/setresgid/setresuid */
+	FAULT_IDENT_NO_NS = 1u << 21,   /* ident skips unshare */
+	FAULT_ACCESS_ERRNO = 1u << 22,  /* EACCES reported as EPERM */
 };
 
 extern unsigned fault_mask;
