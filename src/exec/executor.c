@@ -95,6 +95,13 @@ static bool has_ident(const struct executor *e, int a)
 	return e->ident[a].kind == OP_IDENT;
 }
 
+/* Entering new namespaces waits for the kernel to finish tearing down the
+ * ones earlier programs left (network namespaces are freed by a worker):
+ * measured here at up to ~1 s for a network and ~0.4 s for an IPC namespace
+ * while a fuzzer churns them.  That is setup, not a judged op, so it gets a
+ * longer bound than one op has. */
+#define IDENT_TIMEOUT(e) ((e)->timeout_ms * 5)
+
 /* A peer under its identity: a spare from the zygote that takes it before
  * anything else.  0; *ident_err is the errno taking it failed with (the
  * peer is gone then); else a start failure. */
@@ -108,7 +115,7 @@ static int start_peer(struct executor *e, int a, int *ident_err)
 
 	*ident_err = 0;
 	if (!r && has_ident(e, a)) {
-		if (peer_send(p, &cmd, NULL) || peer_wait(p, &rep, NULL, NULL, e->timeout_ms))
+		if (peer_send(p, &cmd, NULL) || peer_wait(p, &rep, NULL, NULL, IDENT_TIMEOUT(e)))
 			r = -EPIPE;
 		else if ((*ident_err = rep.out.err))
 			peer_kill(p);
