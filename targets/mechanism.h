@@ -68,6 +68,28 @@ struct outcome {
 
 struct stress_profile; /* stress/stress.h */
 
+/* Who may do what with a named object: data the access model
+ * (src/model/access.c) reads, so a mechanism states its rule, not code. */
+enum perm_model {
+	PERM_NONE, /* no permission checks (anonymous: reached by inheritance) */
+	PERM_SYSV, /* ipc_perm: mode against uid/cuid and gid/cgid, CAP_IPC_OWNER;
+		    * IPC_RMID and IPC_SET by owner, creator or CAP_SYS_ADMIN */
+	PERM_FILE, /* an inode: owner, group or other bits, CAP_DAC_OVERRIDE and
+		    * CAP_DAC_READ_SEARCH; chown/chmod rules; a sticky directory */
+};
+
+struct access_rule {
+	enum perm_model perm;
+	unsigned isolation; /* the IDENT_NS_* bit whose namespace holds its names */
+	/* Permission bits (4 read, 2 write) each path asks for: join opens it
+	 * (and a create that finds it), ctl is IPC_STAT before IPC_SET. */
+	uint8_t join, send, recv, ctl;
+	uint8_t umask;  /* create's mode passes through the creator's umask */
+	uint8_t sticky; /* destroy unlinks from a sticky directory (/dev/shm) */
+	/* What a refused unlink reports: 0 = the kernel's EPERM. */
+	uint8_t unlink_errno;
+};
+
 /* Every function returns 0 or a negative errno; data-moving ones return the
  * byte count.  Blocking calls are bounded by the caller's watchdog. */
 struct mechanism {
@@ -87,6 +109,11 @@ struct mechanism {
 	int (*destroy)(struct chan *c, const struct obj_ref *ref);
 	/* Optional: OP_SETOPT (NULL = ENOTSUP). */
 	int (*setopt)(struct chan *c, unsigned value);
+	/* Optional: OP_PERM, owner and mode at run time (NULL = ENOTSUP). */
+	int (*set_perm)(struct chan *c, const struct obj_ref *ref, uint32_t uid, uint32_t gid,
+			unsigned mode);
+	/* Its access rule (NULL = none: anyone holding it may use it). */
+	const struct access_rule *access;
 	/* Does the object still exist? (leak ledger; NULL = dies with its fds) */
 	int (*exists)(const struct obj_ref *ref);
 	/* Optional: writes the C of one op for a standalone reproducer (see
@@ -113,6 +140,8 @@ const struct mechanism *mechanism_find(const char *id);
 void chan_reset(struct chan *c);
 /* Closes the listed ends of a descriptor-based channel. */
 int chan_close_fds(struct chan *c, unsigned ends);
+/* fchown then fchmod: OP_PERM of an object that is an inode. */
+int fd_set_perm(int fd, uint32_t uid, uint32_t gid, unsigned mode);
 /* NULL when path exists, else `why` (for probes). */
 const char *probe_needs(const char *path, const char *why);
 

@@ -5,6 +5,7 @@
 #include "mechanism.h"
 
 #include "../src/audit/audit.h"
+#include "../src/prog/ident.h"
 #include "../src/sandbox/sandbox.h"
 #include "../src/sync/robust_lock.h"
 #include "../src/util/fault.h"
@@ -96,7 +97,7 @@ static int posix_shm_join(struct chan *c, const struct obj_ref *ref)
 {
 	int fd = shm_open(ref->name, O_RDWR | O_CLOEXEC, 0);
 	if (fd < 0)
-		return -errno;
+		return fault_on(FAULT_ACCESS_ERRNO) && errno == EACCES ? -EPERM : -errno;
 	return map_object(c, fd);
 }
 
@@ -145,6 +146,24 @@ static int posix_shm_destroy(struct chan *c, const struct obj_ref *ref)
 		return 0;
 	return shm_unlink(ref->name) ? -errno : 0;
 }
+
+static int posix_shm_set_perm(struct chan *c, const struct obj_ref *ref, uint32_t uid,
+			      uint32_t gid, unsigned mode)
+{
+	(void)ref;
+	return fd_set_perm(c->fd[0], uid, gid, mode);
+}
+
+/* A file in /dev/shm (sticky, 1777): opened read-write, by name in the
+ * mount namespace's /dev/shm, created through the umask. */
+static const struct access_rule posix_shm_access = {
+	.perm = PERM_FILE,
+	.isolation = IDENT_NS_MNT,
+	.join = 6,
+	.umask = 1,
+	.sticky = 1,
+	.unlink_errno = EACCES, /* glibc's shm_unlink turns EPERM into EACCES */
+};
 
 static const char *posix_shm_probe(void)
 {
@@ -278,6 +297,8 @@ const struct mechanism mech_posix_shm = {
 	.destroy = posix_shm_destroy,
 	.setopt = NULL,
 	.to_c = posix_shm_to_c,
+	.set_perm = posix_shm_set_perm,
+	.access = &posix_shm_access,
 	.exists = posix_shm_exists,
 	.stress = &posix_shm_stress,
 };

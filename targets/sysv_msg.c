@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "mechanism.h"
 
+#include "../src/prog/ident.h"
 #include "../src/sandbox/sandbox.h"
 #include "../src/util/fault.h"
 #include "../stress/stress.h"
@@ -59,7 +60,7 @@ static ssize_t sysv_msg_send(struct chan *c, const struct op *op, const uint8_t 
 	msg.mtype = op->arg;
 	memcpy(msg.text, buf, len);
 	if (msgsnd(c->id, &msg, len, op->flags & OPF_NOWAIT ? IPC_NOWAIT : 0))
-		return -errno;
+		return fault_on(FAULT_ACCESS_ERRNO) && errno == EACCES ? -EPERM : -errno;
 	return (ssize_t)len;
 }
 
@@ -108,6 +109,33 @@ static int sysv_msg_setopt(struct chan *c, unsigned value)
 	ds.msg_qbytes = value;
 	return msgctl(c->id, IPC_SET, &ds) ? -errno : 0;
 }
+
+/* IPC_SET takes msg_qbytes too, so the queue is read first (IPC_STAT,
+ * which needs read permission) and its size written back unchanged. */
+static int sysv_msg_set_perm(struct chan *c, const struct obj_ref *ref, uint32_t uid, uint32_t gid,
+			     unsigned mode)
+{
+	struct msqid_ds ds;
+
+	(void)ref;
+	if (msgctl(c->id, IPC_STAT, &ds))
+		return -errno;
+	ds.msg_perm.uid = uid;
+	ds.msg_perm.gid = gid;
+	ds.msg_perm.mode = (unsigned short)mode;
+	return msgctl(c->id, IPC_SET, &ds) ? -errno : 0;
+}
+
+/* ipc_perm: msgget(key, 0) asks nothing, msgsnd write, msgrcv read,
+ * IPC_STAT (before every IPC_SET) read. */
+static const struct access_rule sysv_msg_access = {
+	.perm = PERM_SYSV,
+	.isolation = IDENT_NS_IPC,
+	.join = 0,
+	.send = 2,
+	.recv = 4,
+	.ctl = 4,
+};
 
 static int sysv_msg_exists(const struct obj_ref *ref)
 {
@@ -192,6 +220,8 @@ const struct mechanism mech_sysv_msg = {
 	.destroy = sysv_msg_destroy,
 	.setopt = sysv_msg_setopt,
 	.to_c = sysv_msg_to_c,
+	.set_perm = sysv_msg_set_perm,
+	.access = &sysv_msg_access,
 	.exists = sysv_msg_exists,
 	.stress = &sysv_msg_stress,
 };

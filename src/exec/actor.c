@@ -2,6 +2,7 @@
 #include "actor.h"
 
 #include "../uring/backend.h"
+#include "../prog/ident.h"
 #include "../util/fault.h"
 #include "../util/payload.h"
 
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void on_kick(int sig)
@@ -157,6 +159,15 @@ void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_r
 		break;
 	case OP_SETOPT:
 		r = m->setopt ? m->setopt(c, op->len) : -ENOTSUP;
+		break;
+	case OP_PERM:
+		r = m->set_perm ? m->set_perm(c, ref, ident_id(op_perm_uid(op)),
+					      ident_id(op_perm_gid(op)), op_perm_mode(op))
+				: -ENOTSUP;
+		break;
+	case OP_IDENT:
+		/* In the executor: only the umask (a peer is restarted instead). */
+		umask((mode_t)op_ident_umask(op));
 		break;
 	default:
 		r = -EINVAL;

@@ -7,6 +7,7 @@
 #include "../util/fault.h"
 #include "../util/payload.h"
 #include "actor.h"
+#include "identity.h"
 #include "peer.h"
 #include "profile.h"
 #include "trace.h"
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct executor {
@@ -26,6 +28,9 @@ struct executor {
 	struct actor self;
 	struct peer peers[IPCF_ACTORS]; /* [0] is the executor itself */
 	bool used[IPCF_ACTORS];         /* took part in this program */
+	/* The identity each peer runs (or is to be started) under: an OP_IDENT,
+	 * or kind OP_KIND_COUNT for the executor's own.  Reset every program. */
+	struct op ident[IPCF_ACTORS];
 	struct obj_ref slot_ref[IPCF_OBJS];
 	struct obj_ref created[IPCF_MAX_OPS];
 	int ncreated;
@@ -59,8 +64,10 @@ struct executor *executor_new(const struct mechanism *mech, const struct executo
 	actor_init(&e->self, mech, e->timeout_ms);
 	e->payload = malloc(IPCF_MAX_LEN + 1);
 	e->pdata = malloc(IPCF_MAX_LEN + 1);
-	for (int a = 0; a < IPCF_ACTORS; a++)
+	for (int a = 0; a < IPCF_ACTORS; a++) {
 		e->peers[a].sock = e->peers[a].pidfd = -1;
+		e->ident[a].kind = OP_KIND_COUNT;
+	}
 	peer_zygote_start(mech);
 	audit_full_baseline();
 	prof_init();
@@ -85,15 +92,50 @@ static const char *target(const struct executor *e)
 	return e->mech->id;
 }
 
+static bool has_ident(const struct executor *e, int a)
+{
+	return e->ident[a].kind == OP_IDENT;
+}
+
+/* Entering new namespaces waits for the kernel to finish tearing down the
+ * ones earlier programs left (network namespaces are freed by a worker):
+ * measured here at up to ~1 s for a network and ~0.4 s for an IPC namespace
+ * while a fuzzer churns them.  That is setup, not a judged op, so it gets a
+ * longer bound than one op has. */
+#define IDENT_TIMEOUT(e) ((e)->timeout_ms * 5)
+
+/* A peer under its identity: a spare from the zygote that takes it before
+ * anything else.  0; *ident_err is the errno taking it failed with (the
+ * peer is gone then); else a start failure. */
+static int start_peer(struct executor *e, int a, int *ident_err)
+{
+	struct peer *p = &e->peers[a];
+	struct peer_cmd cmd = {.what = PEER_IDENT, .op = e->ident[a]};
+	struct peer_reply rep = {0};
+	uint64_t t = prof_now();
+	int r = peer_start(p, a, e->mech);
+
+	*ident_err = 0;
+	if (!r && has_ident(e, a)) {
+		if (peer_send(p, &cmd, NULL) || peer_wait(p, &rep, NULL, NULL, IDENT_TIMEOUT(e)))
+			r = -EPIPE;
+		else if ((*ident_err = rep.out.err))
+			peer_kill(p);
+	}
+	prof_add(PROF_RESPAWN, t);
+	return r;
+}
+
 static int ensure_peer(struct executor *e, int a)
 {
+	int ident_err;
+
 	e->used[a] = true;
 	if (e->peers[a].pid)
 		return 0;
-	uint64_t t = prof_now();
-	int r = peer_start(&e->peers[a], a, e->mech);
-	prof_add(PROF_RESPAWN, t);
-	return r;
+	/* The model said this identity works when the program took it. */
+	int r = start_peer(e, a, &ident_err);
+	return r ? r : ident_err ? -EPIPE : 0;
 }
 
 /* A peer that stopped answering or died: report it, then get rid of it. */
@@ -155,7 +197,14 @@ static void close_owned(int fds[2])
 
 static void remember_create(struct executor *e, const struct op *op, const struct obj_ref *ref)
 {
+	unsigned iso = e->mech->access ? e->mech->access->isolation : 0;
+
 	e->slot_ref[op->obj] = *ref;
+	/* What a peer made in a namespace of its own is not the executor's to
+	 * destroy (it names nothing, or something else, here): it dies with
+	 * the peer, which the end of the program stops. */
+	if (identity_private(&e->ident[op->actor], iso))
+		return;
 	if (e->ncreated < IPCF_MAX_OPS)
 		e->created[e->ncreated++] = *ref;
 }
@@ -267,13 +316,38 @@ static void kill_peer_op(struct executor *e, const struct op *op)
 	prof_add(PROF_KILL, t);
 }
 
+/* OP_IDENT of a peer: it is replaced by one that takes the identity before
+ * anything else, so no descriptor or mapping of the old identity survives
+ * into the new one.  On failure the actor keeps the identity it had. */
+static void ident_op(struct executor *e, int i, const struct op *op, const struct step *st)
+{
+	struct outcome out = {0};
+	struct op before = e->ident[op->actor];
+	int a = op->actor, ident_err;
+
+	kill_peer_op(e, op);
+	e->ident[a] = *op;
+	if (start_peer(e, a, &ident_err)) {
+		peer_failed(e, a, i, -EPIPE);
+		return;
+	}
+	e->used[a] = true;
+	if (ident_err) {
+		e->ident[a] = before;
+		out.ret = -1;
+		out.err = ident_err;
+	}
+	report_judge(e->r, target(e), e->mech->cls, e->p, i, op, &st->ex, &out, NULL, NULL);
+}
+
 static void step(struct executor *e, int i)
 {
 	const struct op *op = &e->p->ops[i];
 	struct step st;
 	struct op eff = *op;
 
-	if (op->actor && e->model.pend[op->actor].active && op->kind != OP_KILL)
+	bool restarts = op->actor && (op->kind == OP_KILL || op->kind == OP_IDENT);
+	if (op->actor && e->model.pend[op->actor].active && !restarts)
 		cancel_pending(e, i, op->actor);
 	/* An inherited join needs the holder's attention too. */
 	int holder = op->kind == OP_JOIN ? model_join_source(&e->model, op) : -1;
@@ -288,6 +362,8 @@ static void step(struct executor *e, int i)
 		eff.flags |= OPF_NOWAIT;
 	if (op->kind == OP_KILL)
 		kill_peer_op(e, op);
+	else if (op->kind == OP_IDENT && op->actor)
+		ident_op(e, i, op, &st);
 	else if (st.how == STEP_RUN)
 		run_now(e, i, &eff, &st);
 	else if (st.how == STEP_PEND) {
@@ -342,6 +418,15 @@ static void teardown(struct executor *e)
 		}
 		e->used[a] = false;
 	}
+	/* Peers under an identity go: their private namespaces with them, and
+	 * the next program finds every actor as the executor is. */
+	for (int a = 1; a < IPCF_ACTORS; a++)
+		if (has_ident(e, a)) {
+			peer_kill(&e->peers[a]);
+			e->used[a] = false;
+			e->ident[a].kind = OP_KIND_COUNT;
+		}
+	umask((mode_t)e->lim.self.umask);
 	prof_add(PROF_PEER_END, t);
 	t = prof_now();
 	actor_close_all(&e->self, why, sizeof why);

@@ -4,6 +4,7 @@
 #include "../audit/audit.h"
 #include "../util/fault.h"
 #include "actor.h"
+#include "identity.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -177,6 +178,14 @@ static void peer_main(int sock, const struct mechanism *mech)
 			struct chan *c = &a.chans[cmd.op.obj];
 			rep.out.ret = c->ends;
 			send_msg(sock, &rep, sizeof rep, NULL, 0, c->fd);
+			break;
+		}
+		case PEER_IDENT: {
+			int err = identity_apply(&cmd.op);
+			rep.out.ret = err ? -1 : 0;
+			rep.out.err = -err;
+			peer_audit_begin(&base);
+			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
 			break;
 		}
 		case PEER_BEGIN:

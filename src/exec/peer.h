@@ -15,6 +15,7 @@ enum peer_cmd_what {
 	PEER_EXPORT, /* send back the descriptors of chans[op.obj] */
 	PEER_BEGIN,  /* take the audit baseline */
 	PEER_END,    /* close everything, audit, report leaks */
+	PEER_IDENT,  /* take the identity op (OP_IDENT) before any other op */
 };
 
 struct peer_cmd {

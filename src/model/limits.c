@@ -1,9 +1,13 @@
 #define _GNU_SOURCE
 #include "limits.h"
 
+#include "../prog/ident.h"
+
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static long read_long(const char *path, long dflt)
@@ -19,7 +23,7 @@ static long read_long(const char *path, long dflt)
 	return v;
 }
 
-static int has_cap(int cap)
+static uint64_t cap_eff(void)
 {
 	FILE *f = fopen("/proc/self/status", "re");
 	char line[256];
@@ -30,7 +34,51 @@ static int has_cap(int cap)
 			break;
 	if (f)
 		fclose(f);
-	return (int)((eff >> cap) & 1);
+	return eff;
+}
+
+/* Is id inside one of the ranges of /proc/self/{uid,gid}_map? */
+static bool id_mapped(const char *map, uint32_t id)
+{
+	FILE *f = fopen(map, "re");
+	unsigned long inner, outer, count;
+	bool found = false;
+
+	while (f && !found && fscanf(f, "%lu %lu %lu", &inner, &outer, &count) == 3)
+		found = id >= inner && id - inner < count;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static void read_self(struct limits *l)
+{
+	struct cred *c = &l->self;
+	gid_t groups[64];
+	char word[16] = "";
+	int n = getgroups(64, groups);
+	FILE *f;
+
+	c->uid = (uint32_t)geteuid();
+	c->gid = (uint32_t)getegid();
+	c->ngroups = 0;
+	for (int i = 0; i < n && c->ngroups < CRED_MAX_GROUPS; i++)
+		c->groups[c->ngroups++] = (uint32_t)groups[i];
+	c->caps = cap_eff();
+	c->umask = umask(022);
+	umask((mode_t)c->umask);
+	l->protected_regular = (int)read_long("/proc/sys/fs/protected_regular", 0);
+	if ((f = fopen("/proc/self/setgroups", "re"))) {
+		if (fscanf(f, "%15s", word) != 1)
+			word[0] = 0;
+		fclose(f);
+	}
+	l->setgroups_ok = strcmp(word, "deny") != 0;
+	l->mapped = 0;
+	for (unsigned i = 0; i < IDENT_IDS; i++)
+		if (id_mapped("/proc/self/uid_map", ident_id(i)) &&
+		    id_mapped("/proc/self/gid_map", ident_id(i)))
+			l->mapped |= 1u << i;
 }
 
 void limits_read(struct limits *l)
@@ -49,5 +97,5 @@ void limits_read(struct limits *l)
 	}
 	l->msgmax = read_long("/proc/sys/kernel/msgmax", 8192);
 	l->msgmnb = read_long("/proc/sys/kernel/msgmnb", 16384);
-	l->cap_sys_resource = has_cap(24 /* CAP_SYS_RESOURCE */);
+	read_self(l);
 }

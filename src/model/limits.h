@@ -1,9 +1,24 @@
-/* Limits of the running kernel, read once after entering the sandbox (a new
- * IPC namespace has its own msgmax/msgmnb), never hard-coded. */
+/* Limits of the running kernel and the credentials of this process, read
+ * once after entering the sandbox (a new IPC namespace has its own
+ * msgmax/msgmnb), never hard-coded. */
 #ifndef IPCFUZZ_LIMITS_H
 #define IPCFUZZ_LIMITS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#define CRED_MAX_GROUPS 8
+
+/* Who an actor is, as the access rules see it. */
+struct cred {
+	uint32_t uid, gid; /* effective = real = saved = fs ids */
+	uint32_t groups[CRED_MAX_GROUPS];
+	int ngroups;
+	uint64_t caps;  /* effective capabilities (bit n = capability n) */
+	unsigned umask;
+	int ns[3];      /* namespace ids by IDENT_NS_* bit: 0 = the sandbox's */
+};
 
 struct limits {
 	long page_size;
@@ -11,9 +26,13 @@ struct limits {
 	long pipe_default_size; /* F_GETPIPE_SZ of a fresh pipe */
 	long msgmax;
 	long msgmnb;
-	/* CAP_SYS_RESOURCE: may raise msg_qbytes past msgmnb (containers often
-	 * drop it even for root). */
-	int cap_sys_resource;
+	/* The executor, and so every peer that takes no identity.  Containers
+	 * often drop capabilities even for root (CAP_SYS_RESOURCE here), so
+	 * the rules look at the capability set, never at uid 0. */
+	struct cred self;
+	int protected_regular; /* fs.protected_regular: O_CREAT in sticky dirs */
+	bool setgroups_ok;     /* /proc/self/setgroups is not "deny" */
+	unsigned mapped;       /* ident.h ids mapped in our user namespace (mask) */
 };
 
 void limits_read(struct limits *l);

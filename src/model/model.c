@@ -34,7 +34,8 @@ void model_reset(struct model *m)
 	}
 	for (int a = 0; a < IPCF_ACTORS; a++)
 		for (int s = 0; s < IPCF_OBJS; s++)
-			m->h[a][s] = (struct handle){-1, 0};
+			m->h[a][s] = (struct handle){-1, 0, false};
+	access_reset(m);
 }
 
 void model_free(struct model *m)
@@ -93,12 +94,16 @@ static int create_name(const struct model *m, const struct op *op, int *name_id)
 	return 0;
 }
 
-static int find_named(const struct model *m, int name_id)
+/* Names are looked up in the actor's own namespace of the mechanism's kind. */
+static int find_named(const struct model *m, int name_id, int actor)
 {
+	int ns = access_ns(m, actor);
+
 	if (name_id < 0)
 		return -1;
 	for (int k = 0; k < MODEL_MAX_KOBJ; k++)
-		if (m->objs[k].used && m->objs[k].named && m->objs[k].name_id == name_id)
+		if (m->objs[k].used && m->objs[k].named && m->objs[k].name_id == name_id &&
+		    m->objs[k].ns == ns)
 			return k;
 	return -1;
 }
@@ -158,6 +163,7 @@ static void close_handle(struct model *m, int actor, int slot, unsigned ends, st
 		h->kobj = -1;
 		if (m->cls->release)
 			m->cls->release(m, &m->objs[k], actor);
+		h->stale = false;
 	}
 	finish_pending(m, k, false, st);
 }
@@ -189,7 +195,7 @@ static void step_claim(struct model *m, const struct op *op, int k, int name_id,
 		expect_err(&st->ex, err);
 		return;
 	}
-	m->h[op->actor][op->obj] = (struct handle){k, OPF_READ | OPF_WRITE};
+	m->h[op->actor][op->obj] = (struct handle){.kobj = k, .ends = OPF_READ | OPF_WRITE};
 	m->slot_kobj[op->obj] = k;
 	m->slot_name[op->obj] = name_id;
 }
@@ -206,7 +212,7 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 		expect_err(&st->ex, err);
 		return;
 	}
-	k = find_named(m, name_id);
+	k = find_named(m, name_id, op->actor);
 	if (m->mech->naming == NAMING_DEVICE) {
 		step_claim(m, op, k, name_id, st);
 		return;
@@ -219,13 +225,19 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 		expect_err(&st->ex, ENOENT);
 		return;
 	}
-	if (k < 0)
-		k = new_kobj(m, op, name_id);
-	if (k < 0) {
-		expect_err(&st->ex, ENOSPC);
+	if (k >= 0 && (err = access_check(m, op->actor, &m->objs[k], WANT_OPEN, op))) {
+		expect_err(&st->ex, err);
 		return;
 	}
-	m->h[op->actor][op->obj] = (struct handle){k, OPF_READ | OPF_WRITE};
+	if (k < 0) {
+		k = new_kobj(m, op, name_id);
+		if (k < 0) {
+			expect_err(&st->ex, ENOSPC);
+			return;
+		}
+		access_own(m, op->actor, &m->objs[k], op);
+	}
+	m->h[op->actor][op->obj] = (struct handle){k, OPF_READ | OPF_WRITE, false};
 	m->slot_kobj[op->obj] = k;
 	if (name_id >= 0)
 		m->slot_name[op->obj] = name_id;
@@ -257,14 +269,24 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 		}
 		st->join_ends = m->h[st->join_from][op->obj].ends;
 		close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
-		m->h[op->actor][op->obj] = (struct handle){k, st->join_ends};
+		m->h[op->actor][op->obj] = (struct handle){k, st->join_ends, false};
 		return;
 	}
 	/* By name: IPC_PRIVATE objects are joined by their id, which always
 	 * "works" (the id is only checked when used). */
 	bool by_id = m->mech->naming == NAMING_SYSV_KEY && m->slot_kobj[op->obj] >= 0 &&
 		     m->objs[m->slot_kobj[op->obj]].name_id < 0;
-	k = by_id ? m->slot_kobj[op->obj] : find_named(m, m->slot_name[op->obj]);
+	k = by_id ? m->slot_kobj[op->obj] : find_named(m, m->slot_name[op->obj], op->actor);
+	/* An id from another IPC namespace names nothing in the joiner's,
+	 * unless objects were made there too: then it may name one of them,
+	 * which no model can say, so the join is not run. */
+	bool stale = by_id && m->objs[k].ns != access_ns(m, op->actor);
+	if (stale && m->ns_had_objs[access_ns(m, op->actor)]) {
+		close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
+		st->how = STEP_SKIP;
+		st->ex.skipped = true;
+		return;
+	}
 	close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
 	if (k < 0 && m->mech->naming == NAMING_DEVICE) /* opening a device always works */
 		k = m->slot_kobj[op->obj] = new_kobj(m, op, op->obj * 8 + NAME_SLOT);
@@ -272,30 +294,59 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 		expect_err(&st->ex, ENOENT);
 		return;
 	}
-	m->h[op->actor][op->obj] = (struct handle){k, OPF_READ | OPF_WRITE};
+	int err = by_id ? 0 : access_check(m, op->actor, &m->objs[k], WANT_OPEN, op);
+	if (err) {
+		expect_err(&st->ex, err);
+		return;
+	}
+	m->h[op->actor][op->obj] = (struct handle){k, OPF_READ | OPF_WRITE, stale};
+}
+
+/* Handles whose SysV object was removed, or whose id names nothing in the
+ * actor's IPC namespace: ops on them fail (EINVAL, or EIDRM for a removed
+ * id the kernel still recognises). */
+static bool removed(const struct model *m, int k)
+{
+	return m->objs[k].removed;
+}
+
+static bool gone(const struct model *m, const struct op *op, struct step *st)
+{
+	const struct handle *h = &m->h[op->actor][op->obj];
+
+	if (!h->stale && !removed(m, h->kobj))
+		return false;
+	expect_err(&st->ex, EINVAL);
+	st->ex.err_alt = h->stale ? 0 : EIDRM;
+	return true;
 }
 
 static void step_destroy(struct model *m, const struct op *op, struct step *st)
 {
-	int k = m->h[op->actor][op->obj].kobj;
+	int k = m->h[op->actor][op->obj].kobj, err;
 
 	switch (m->mech->naming) {
 	case NAMING_NONE:
 	case NAMING_DEVICE:
 		return; /* anonymous, or a device: nothing to remove */
 	case NAMING_POSIX_NAME: {
-		int named = find_named(m, m->slot_name[op->obj]);
+		int named = find_named(m, m->slot_name[op->obj], op->actor);
 		if (named < 0) {
 			expect_err(&st->ex, ENOENT);
+			return;
+		}
+		if ((err = access_check(m, op->actor, &m->objs[named], WANT_UNLINK, op))) {
+			expect_err(&st->ex, err);
 			return;
 		}
 		m->objs[named].named = false; /* open handles keep it alive */
 		return;
 	}
 	case NAMING_SYSV_KEY:
-		if (m->objs[k].removed) {
-			expect_err(&st->ex, EINVAL);
-			st->ex.err_alt = EIDRM;
+		if (gone(m, op, st))
+			return;
+		if ((err = access_check(m, op->actor, &m->objs[k], WANT_UNLINK, op))) {
+			expect_err(&st->ex, err);
 			return;
 		}
 		/* RMID: gone for everyone at once, waiters get EIDRM. */
@@ -304,12 +355,6 @@ static void step_destroy(struct model *m, const struct op *op, struct step *st)
 		finish_pending(m, k, true, st);
 		return;
 	}
-}
-
-/* Handles whose SysV object was removed: ops on them fail, waiters woke. */
-static bool removed(const struct model *m, int k)
-{
-	return m->objs[k].removed;
 }
 
 static void step_data(struct model *m, const struct op *op, const uint8_t *payload,
@@ -323,9 +368,14 @@ static void step_data(struct model *m, const struct op *op, const uint8_t *paylo
 		expect_err(&st->ex, EBADF); /* that end was closed */
 		return;
 	}
-	if (removed(m, k)) {
-		expect_err(&st->ex, EINVAL);
-		st->ex.err_alt = EIDRM;
+	if (gone(m, op, st))
+		return;
+	int err = m->cls->arg_err ? m->cls->arg_err(m, op) : 0;
+	if (!err)
+		err = access_check(m, op->actor, &m->objs[k], op->kind == OP_SEND ? WANT_SEND : WANT_RECV,
+				   op);
+	if (err) {
+		expect_err(&st->ex, err);
 		return;
 	}
 	struct op eff = *op;
@@ -350,6 +400,63 @@ static void step_data(struct model *m, const struct op *op, const uint8_t *paylo
 	finish_pending(m, k, false, st);
 }
 
+/* A peer killed (OP_KILL) or restarted under another identity: its blocked
+ * op and its handles go with it. */
+static void peer_gone(struct model *m, int actor, struct step *st)
+{
+	m->pend[actor].active = false;
+	for (int s = 0; s < IPCF_OBJS; s++)
+		close_handle(m, actor, s, OPF_READ | OPF_WRITE, st);
+}
+
+static void step_ident(struct model *m, const struct op *op, struct step *st)
+{
+	int err;
+
+	if (op->actor)
+		peer_gone(m, op->actor, st);
+	if ((err = access_ident(m, op))) {
+		/* The peer was killed all the same; it comes back as it was. */
+		access_restart(m, op->actor);
+		expect_err(&st->ex, err);
+	}
+}
+
+/* IPC_SET wakes every blocked sender and receiver, which then check their
+ * permission again (msgsnd/msgrcv loop): those that lost it fail. */
+static void recheck_pending(struct model *m, int k, struct step *st)
+{
+	for (int a = 0; a < IPCF_ACTORS; a++) {
+		struct pending *p = &m->pend[a];
+		enum access_want w = p->op.kind == OP_SEND ? WANT_SEND : WANT_RECV;
+		int err;
+		if (!p->active || p->kobj != k || !(err = access_check(m, a, &m->objs[k], w, &p->op)))
+			continue;
+		memset(&st->done[a], 0, sizeof st->done[a]);
+		expect_err(&st->done[a], err);
+		st->completes[a] = true;
+		p->active = false;
+	}
+}
+
+static void step_perm(struct model *m, const struct op *op, struct step *st)
+{
+	int k = m->h[op->actor][op->obj].kobj, err;
+
+	if (!m->mech->set_perm) {
+		expect_err(&st->ex, ENOTSUP);
+		return;
+	}
+	if (gone(m, op, st))
+		return;
+	if ((err = access_check(m, op->actor, &m->objs[k], WANT_PERM, op))) {
+		expect_err(&st->ex, err);
+		return;
+	}
+	access_set(&m->objs[k], op);
+	recheck_pending(m, k, st);
+}
+
 void model_step(struct model *m, const struct op *op, const uint8_t *payload, struct step *st)
 {
 	memset(st, 0, sizeof *st);
@@ -364,9 +471,11 @@ void model_step(struct model *m, const struct op *op, const uint8_t *payload, st
 		step_join(m, op, st);
 		return;
 	case OP_KILL:
-		m->pend[op->actor].active = false;
-		for (int s = 0; s < IPCF_OBJS; s++)
-			close_handle(m, op->actor, s, OPF_READ | OPF_WRITE, st);
+		peer_gone(m, op->actor, st);
+		access_restart(m, op->actor);
+		return;
+	case OP_IDENT:
+		step_ident(m, op, st);
 		return;
 	default:
 		break;
@@ -388,18 +497,22 @@ void model_step(struct model *m, const struct op *op, const uint8_t *payload, st
 		step_destroy(m, op, st);
 		break;
 	case OP_SETOPT: {
-		int k = m->h[op->actor][op->obj].kobj;
+		int k = m->h[op->actor][op->obj].kobj, err;
 		if (!m->cls->setopt || !m->mech->setopt) {
 			expect_err(&st->ex, ENOTSUP);
-		} else if (removed(m, k)) {
-			expect_err(&st->ex, EINVAL);
-			st->ex.err_alt = EIDRM;
-		} else {
+		} else if (!gone(m, op, st)) {
+			if ((err = access_check(m, op->actor, &m->objs[k], WANT_CTL, op))) {
+				expect_err(&st->ex, err);
+				break;
+			}
 			m->cls->setopt(m, &m->objs[k], op, &st->ex);
 			finish_pending(m, k, false, st);
 		}
 		break;
 	}
+	case OP_PERM:
+		step_perm(m, op, st);
+		break;
 	}
 }
 

@@ -50,17 +50,26 @@ struct stream_state;
 struct queue_state;
 struct records_state;
 
+/* Owner and mode of an object (ipc_perm, or an inode's uid/gid/mode). */
+struct perm {
+	uint32_t uid, gid, cuid, cgid;
+	unsigned mode;
+};
+
 struct kobj {
 	bool used;
 	bool named;   /* reachable by its name or key */
 	bool removed; /* SysV IPC_RMID: every use fails, waiters woke */
 	int name_id;  /* slot*8+form, or -1 for IPC_PRIVATE / anonymous */
+	int ns;       /* namespace its name lives in (the mechanism's isolation) */
+	struct perm perm;
 	void *state; /* class state (kept when the object is gone, for reuse) */
 };
 
 struct handle {
 	int kobj; /* -1 = not open */
 	unsigned ends;
+	bool stale; /* a SysV id from another IPC namespace: names nothing here */
 };
 
 struct pending {
@@ -78,6 +87,9 @@ struct model {
 	int slot_kobj[IPCF_OBJS]; /* kernel object the slot's last create gave */
 	struct handle h[IPCF_ACTORS][IPCF_OBJS];
 	struct pending pend[IPCF_ACTORS];
+	struct cred cred[IPCF_ACTORS]; /* who each actor is now */
+	int next_ns;                   /* namespace ids handed out so far */
+	bool ns_had_objs[1 + 3 * IPCF_MAX_OPS]; /* some object was made in it */
 	uint8_t *scratch[IPCF_ACTORS + 1];
 };
 
@@ -94,6 +106,12 @@ struct class_model {
 	void (*recv)(struct model *m, struct kobj *o, const struct op *op, struct expect *ex,
 		     bool *blocks);
 	void (*setopt)(struct model *m, struct kobj *o, const struct op *op, struct expect *ex);
+	/* Optional: errors the kernel finds in an op's arguments before it
+	 * checks permissions (msgsnd's mtype and size). */
+	int (*arg_err)(const struct model *m, const struct op *op);
+	/* Optional: an extra EPERM of IPC_SET (a queue size only
+	 * CAP_SYS_RESOURCE may keep). */
+	int (*set_err)(const struct model *m, int actor, const struct kobj *o);
 	/* May a peer's op of this kind be left blocked deterministically? */
 	bool (*may_pend)(const struct op *op);
 	/* Does the pending op finish now?  If so, fill ex and apply. */
@@ -119,6 +137,31 @@ void model_step(struct model *m, const struct op *op, const uint8_t *payload, st
 int model_join_source(const struct model *m, const struct op *op);
 /* The executor interrupts actor's pending op (the actor is needed again). */
 void model_cancel(struct model *m, int actor, struct expect *ex);
+
+/* Access rules (access.c).  Each returns 0 or the errno the kernel gives. */
+enum access_want {
+	WANT_OPEN,   /* join by name, or a create that finds the object */
+	WANT_SEND,
+	WANT_RECV,
+	WANT_CTL,    /* setopt: IPC_STAT then IPC_SET by the owner */
+	WANT_PERM,   /* OP_PERM: IPC_SET / fchown+fchmod */
+	WANT_UNLINK, /* destroy */
+};
+void access_reset(struct model *m);
+/* OP_IDENT: predicts it and, when it works, gives the actor the identity. */
+int access_ident(struct model *m, const struct op *op);
+/* A peer was restarted: its private namespaces are new, the old ones (and
+ * every object in them) are gone. */
+void access_restart(struct model *m, int actor);
+/* The namespace the actor looks names up in. */
+int access_ns(const struct model *m, int actor);
+/* A new object: the creator owns it, its mode is the create's (umask). */
+void access_own(struct model *m, int actor, struct kobj *o, const struct op *create);
+int access_check(const struct model *m, int actor, const struct kobj *o, enum access_want w,
+		 const struct op *op);
+/* OP_PERM succeeded: the new owner and mode. */
+void access_set(struct kobj *o, const struct op *op);
+bool access_cap(const struct model *m, int actor, int cap);
 
 /* For class models: open handles on object k with the given end. */
 int model_count_ends(const struct model *m, int k, unsigned end);

@@ -69,12 +69,27 @@ static void enqueue(struct queue_state *q, int64_t type, const uint8_t *data, si
 	q->cbytes += len;
 }
 
+#define CAP_SYS_RESOURCE_ 24
+
+/* msgsnd checks its size and mtype before it looks at the queue. */
+static int queue_arg_err(const struct model *m, const struct op *op)
+{
+	return op->kind == OP_SEND && (op->len > m->lim.msgmax || op->arg < 1) ? EINVAL : 0;
+}
+
+/* IPC_SET keeps msg_qbytes, and a size past msgmnb is CAP_SYS_RESOURCE's. */
+static int queue_set_err(const struct model *m, int actor, const struct kobj *o)
+{
+	const struct queue_state *q = o->state;
+	return q->qbytes > m->lim.msgmnb && !access_cap(m, actor, CAP_SYS_RESOURCE_) ? EPERM : 0;
+}
+
 static void queue_send(struct model *m, struct kobj *o, const struct op *op,
 		       const uint8_t *payload, struct expect *ex, bool *blocks)
 {
 	struct queue_state *q = o->state;
 
-	if (op->len > m->lim.msgmax || op->arg < 1) {
+	if (queue_arg_err(m, op)) {
 		ex->ret = -1;
 		ex->err = EINVAL;
 		return;
@@ -156,7 +171,7 @@ static void queue_recv(struct model *m, struct kobj *o, const struct op *op, str
 static void queue_setopt(struct model *m, struct kobj *o, const struct op *op, struct expect *ex)
 {
 	struct queue_state *q = o->state;
-	if (op->len > m->lim.msgmnb && !m->lim.cap_sys_resource) {
+	if (op->len > m->lim.msgmnb && !access_cap(m, op->actor, CAP_SYS_RESOURCE_)) {
 		ex->ret = -1;
 		ex->err = EPERM;
 		return;
@@ -196,6 +211,8 @@ const struct class_model model_typed_queue = {
 	.send = queue_send,
 	.recv = queue_recv,
 	.setopt = queue_setopt,
+	.arg_err = queue_arg_err,
+	.set_err = queue_set_err,
 	.may_pend = queue_may_pend,
 	.try_finish = queue_try_finish,
 };

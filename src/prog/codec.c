@@ -2,14 +2,18 @@
  * byte string is a program.  Missing trailing bytes read as zero. */
 #include "prog.h"
 
+#include "ident.h"
+
 #include <string.h>
 
 /* Weights of the op kinds, out of 256: the fuzzer mostly moves data,
- * sometimes reshapes the topology, and rarely kills a peer (a restart is a
- * fork, the most expensive thing an iteration can do). */
+ * sometimes reshapes the topology, and rarely kills a peer or changes an
+ * actor's identity (both restart a peer, the most expensive thing an
+ * iteration can do; the end of a program restarts it again). */
 static const uint8_t kind_weight[OP_KIND_COUNT] = {
-	[OP_CREATE] = 32, [OP_JOIN] = 24, [OP_SEND] = 76,   [OP_RECV] = 75,
+	[OP_CREATE] = 32, [OP_JOIN] = 24,    [OP_SEND] = 71,   [OP_RECV] = 72,
 	[OP_CLOSE] = 16,  [OP_DESTROY] = 16, [OP_SETOPT] = 16, [OP_KILL] = 1,
+	[OP_IDENT] = 2,   [OP_PERM] = 6,
 };
 
 /* kind_table[b] is the kind of an op whose first byte is b. */
@@ -73,6 +77,26 @@ void op_normalize(struct op *op)
 		op->flags = 0;
 		op->seed = 0;
 		op->arg = 0;
+		break;
+	case OP_IDENT:
+		op->obj = 0;
+		op->flags = 0;
+		op->len &= IDENT_NS_MASK | IDENT_NOCAP;
+		op->arg = (int16_t)op_ident_umask(op);
+		if (op->actor == 0) {
+			/* The executor stays itself (it must clean up as it
+			 * started): of an identity it takes only the umask. */
+			op->seed = 0;
+			op->len = 0;
+		} else if (op_ident_uid(op) != 0) {
+			op->len &= (uint16_t)~IDENT_NOCAP; /* setuid drops them anyway */
+		}
+		break;
+	case OP_PERM:
+		op->flags = 0;
+		op->seed = 0;
+		op->len = 0;
+		op->arg = op_perm_arg(op_perm_mode(op), op_perm_uid(op), op_perm_gid(op));
 		break;
 	case OP_KILL:
 		if (op->actor == 0)

@@ -26,6 +26,9 @@ enum op_kind {
 	OP_DESTROY, /* unlink / IPC_RMID the object */
 	OP_SETOPT,  /* F_SETPIPE_SZ, IPC_SET msg_qbytes, ...: value in len */
 	OP_KILL,    /* SIGKILL a peer (actor >= 1); it is restarted lazily */
+	OP_IDENT,   /* the actor takes an identity (uid, gid, groups, namespaces,
+		     * umask; see ident.h): a peer is restarted under it */
+	OP_PERM,    /* IPC_SET / fchown+fchmod: owner and mode at run time */
 	OP_KIND_COUNT
 };
 
@@ -74,7 +77,8 @@ struct op {
 	uint8_t flags; /* enum op_flag, masked per kind */
 	uint8_t seed;  /* payload generator seed (send); recv uring: enum uring_via */
 	uint16_t len;  /* bytes to send, receive buffer size, size, option value */
-	int16_t arg;   /* mtype / msgtyp / record index; create: form | mode<<3 */
+	int16_t arg;   /* mtype / msgtyp / record index; create: form | mode<<3;
+			* ident, perm: see ident.h */
 };
 
 struct prog {

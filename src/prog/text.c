@@ -3,6 +3,8 @@
  * which line and which word it did not accept. */
 #include "prog.h"
 
+#include "ident.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -13,8 +15,11 @@
 static const char *const kind_names[OP_KIND_COUNT] = {
 	[OP_CREATE] = "create", [OP_JOIN] = "join",       [OP_SEND] = "send",
 	[OP_RECV] = "recv",     [OP_CLOSE] = "close",     [OP_DESTROY] = "destroy",
-	[OP_SETOPT] = "setopt", [OP_KILL] = "kill",
+	[OP_SETOPT] = "setopt", [OP_KILL] = "kill",       [OP_IDENT] = "ident",
+	[OP_PERM] = "perm",
 };
+
+static const char *const ns_names[] = {"ipc", "net", "mnt"}; /* IDENT_NS_* bits */
 
 static const char *const form_names[NAME_FORM_COUNT] = {
 	[NAME_SLOT] = "slot", [NAME_PRIVATE] = "private", [NAME_EMPTY] = "empty",
@@ -44,7 +49,10 @@ static const struct {
 };
 
 /* Which key=value fields each kind carries (and so prints and accepts). */
-enum field { F_LEN = 1, F_ARG = 2, F_SEED = 4, F_CREATE = 8, F_VALUE = 16, F_OBJ = 32 };
+enum field {
+	F_LEN = 1, F_ARG = 2, F_SEED = 4, F_CREATE = 8, F_VALUE = 16, F_OBJ = 32,
+	F_IDENT = 64, F_PERM = 128,
+};
 static const unsigned kind_fields[OP_KIND_COUNT] = {
 	[OP_CREATE] = F_OBJ | F_CREATE,
 	[OP_JOIN] = F_OBJ,
@@ -54,6 +62,8 @@ static const unsigned kind_fields[OP_KIND_COUNT] = {
 	[OP_DESTROY] = F_OBJ,
 	[OP_SETOPT] = F_OBJ | F_VALUE,
 	[OP_KILL] = 0,
+	[OP_IDENT] = F_IDENT,
+	[OP_PERM] = F_OBJ | F_PERM,
 };
 
 const char *op_kind_name(unsigned kind)
@@ -79,6 +89,23 @@ static void put(struct out *o, const char *fmt, ...)
 		o->len += (size_t)n;
 }
 
+/* "uid=1000 gid=1000 groups=1001,65534 umask=022 ns=ipc,mnt caps=none" */
+static void format_ident(struct out *o, const struct op *op)
+{
+	unsigned groups = op_ident_groups(op), ns = op_ident_ns(op);
+
+	put(o, " uid=%u gid=%u", ident_id(op_ident_uid(op)), ident_id(op_ident_gid(op)));
+	for (unsigned i = 0; i < IDENT_IDS; i++)
+		if (groups & (1u << i))
+			put(o, "%s%u", groups & ((1u << i) - 1) ? "," : " groups=", ident_id(i));
+	put(o, " umask=0%o", op_ident_umask(op));
+	for (unsigned i = 0; i < 3; i++)
+		if (ns & (1u << i))
+			put(o, "%s%s", ns & ((1u << i) - 1) ? "," : " ns=", ns_names[i]);
+	if (op_ident_nocap(op))
+		put(o, " caps=none");
+}
+
 static void format_into(struct out *o, const struct op *op)
 {
 	unsigned f = kind_fields[op->kind % OP_KIND_COUNT];
@@ -99,6 +126,11 @@ static void format_into(struct out *o, const struct op *op)
 		put(o, " value=%u", op->len);
 	if (op->kind == OP_RECV && op->seed)
 		put(o, " via=%s", via_names[op->seed % VIA_COUNT]);
+	if (f & F_IDENT)
+		format_ident(o, op);
+	if (f & F_PERM)
+		put(o, " uid=%u gid=%u mode=0%o", ident_id(op_perm_uid(op)),
+		    ident_id(op_perm_gid(op)), op_perm_mode(op));
 	for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
 		if ((op->flags & flag_names[i].bit) && (flag_names[i].kinds & K(op->kind)))
 			put(o, " %s", flag_names[i].name);
@@ -157,6 +189,85 @@ static int lookup(const char *const *names, unsigned count, const char *word)
 	return -1;
 }
 
+/* An id of the identity table, by value ("1000"). */
+static int parse_id(const char *s)
+{
+	long v;
+	return parse_int(s, 0, UINT32_MAX, &v) ? -1 : ident_index((uint32_t)v);
+}
+
+/* A comma list of words from names[] (or "none") as a bit mask, or -1. */
+static int parse_set(const char *val, int (*item)(const char *))
+{
+	char buf[64], *save = NULL;
+	int mask = 0;
+
+	if (!strcmp(val, "none"))
+		return 0;
+	snprintf(buf, sizeof buf, "%s", val);
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		int i = item(w);
+		if (i < 0)
+			return -1;
+		mask |= 1 << i;
+	}
+	return mask;
+}
+
+static int ns_index(const char *w)
+{
+	return lookup(ns_names, 3, w);
+}
+
+/* ident's and perm's words; 1 when key is not one of them. */
+static int parse_ident_word(struct op *op, unsigned f, const char *key, const char *val)
+{
+	int v = -1;
+	long n;
+
+	if (!strcmp(key, "uid") || !strcmp(key, "gid")) {
+		bool uid = key[0] == 'u';
+		if ((v = parse_id(val)) < 0)
+			return -1;
+		if (f & F_PERM)
+			op->arg = op_perm_arg(op_perm_mode(op), uid ? (unsigned)v : op_perm_uid(op),
+					      uid ? op_perm_gid(op) : (unsigned)v);
+		else
+			op->seed = op_ident_seed(uid ? (unsigned)v : op_ident_uid(op),
+						 uid ? op_ident_gid(op) : (unsigned)v,
+						 op_ident_groups(op));
+		return 0;
+	}
+	if ((f & F_PERM) && !strcmp(key, "mode")) {
+		if (parse_int(val, 0, 0777, &n))
+			return -1;
+		op->arg = op_perm_arg((unsigned)n, op_perm_uid(op), op_perm_gid(op));
+		return 0;
+	}
+	if (!(f & F_IDENT))
+		return 1;
+	if (!strcmp(key, "groups")) {
+		if ((v = parse_set(val, parse_id)) < 0)
+			return -1;
+		op->seed = op_ident_seed(op_ident_uid(op), op_ident_gid(op), (unsigned)v);
+	} else if (!strcmp(key, "umask")) {
+		if (parse_int(val, 0, 0777, &n))
+			return -1;
+		op->arg = (int16_t)n;
+	} else if (!strcmp(key, "ns")) {
+		if ((v = parse_set(val, ns_index)) < 0)
+			return -1;
+		op->len = (uint16_t)((op->len & IDENT_NOCAP) | (unsigned)v);
+	} else if (!strcmp(key, "caps")) {
+		if (strcmp(val, "none") && strcmp(val, "all"))
+			return -1;
+		op->len = (uint16_t)((op->len & IDENT_NS_MASK) | (val[0] == 'n' ? IDENT_NOCAP : 0));
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
 static int parse_word(struct op *op, char *w, unsigned *seen)
 {
 	unsigned f = kind_fields[op->kind];
@@ -185,6 +296,9 @@ static int parse_word(struct op *op, char *w, unsigned *seen)
 	}
 	*eq = 0;
 	const char *val = eq + 1;
+	int r = (f & (F_IDENT | F_PERM)) ? parse_ident_word(op, f, w, val) : 1;
+	if (r <= 0)
+		return r;
 	if (!strcmp(w, "len") && (f & F_LEN) && !parse_int(val, 0, IPCF_MAX_LEN, &v))
 		op->len = (uint16_t)v;
 	else if (!strcmp(w, "value") && (f & F_VALUE) && !parse_int(val, 0, IPCF_MAX_LEN, &v))

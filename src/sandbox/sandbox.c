@@ -70,20 +70,38 @@ static void loopback_up(void)
 	close(s);
 }
 
+/* A fresh /dev/shm: nothing of the namespace we came from shows through. */
+static int private_shm(void)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("ipcfuzz-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"))
+		return -1;
+	return 0;
+}
+
+int sandbox_private(int clone_flags)
+{
+	if (unshare(clone_flags))
+		return -errno;
+	if ((clone_flags & CLONE_NEWNS) && private_shm())
+		return -errno;
+	if (clone_flags & CLONE_NEWNET)
+		loopback_up();
+	return 0;
+}
+
 static int enter_namespaces(void)
 {
+	int err;
+
 	if (geteuid() != 0 && become_ns_root()) {
 		snprintf(why_prefix, sizeof why_prefix, "user namespaces refused: %s",
 			 strerror(errno));
 		return -1;
 	}
-	if (unshare(CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWNET)) {
-		snprintf(why_prefix, sizeof why_prefix, "unshare(IPC|NS|NET): %s", strerror(errno));
-		return -1;
-	}
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    mount("ipcfuzz-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")) {
-		snprintf(why_prefix, sizeof why_prefix, "private /dev/shm: %s", strerror(errno));
+	if ((err = sandbox_private(CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWNET))) {
+		snprintf(why_prefix, sizeof why_prefix, "private IPC, mount, net namespaces: %s",
+			 strerror(-err));
 		return -1;
 	}
 	/* The mqueue mount lives inside our private tmpfs so that no mount point
@@ -91,7 +109,6 @@ static int enter_namespaces(void)
 	snprintf(mq_dir, sizeof mq_dir, "/dev/shm/.mqueue");
 	if (mkdir(mq_dir, 0700) || mount("mqueue", mq_dir, "mqueue", 0, NULL))
 		mq_dir[0] = 0;
-	loopback_up();
 	return 0;
 }
 

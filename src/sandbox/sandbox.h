@@ -16,6 +16,11 @@ enum sandbox_mode sandbox_enter(void);
 enum sandbox_mode sandbox_mode(void);
 const char *sandbox_describe(void);
 
+/* Moves the calling process into new namespaces (CLONE_NEWIPC, NEWNS,
+ * NEWNET): a new mount namespace gets a fresh /dev/shm, a new network one
+ * its loopback up.  0 or -errno.  Peers with an identity use it too. */
+int sandbox_private(int clone_flags);
+
 /* Where POSIX mqueues are mounted in the sandbox ("" when not mounted). */
 const char *sandbox_mqueue_dir(void);
 

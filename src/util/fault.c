@@ -47,6 +47,9 @@ static const struct {
 	{"uring-drop-byte", FAULT_URING_DROP_BYTE},
 	{"uring-leak-ring", FAULT_URING_LEAK_RING},
 	{"uring-hang", FAULT_URING_HANG},
+	{"ident-no-drop", FAULT_IDENT_NO_DROP},
+	{"ident-no-ns", FAULT_IDENT_NO_NS},
+	{"access-errno", FAULT_ACCESS_ERRNO},
 };
 
 void fault_init(void)

@@ -44,6 +44,11 @@ enum fault {
 	FAULT_URING_DROP_BYTE = 1ull << 27, /* a receive through the ring loses a byte */
 	FAULT_URING_LEAK_RING = 1ull << 28, /* the end of a program forgets the ring */
 	FAULT_URING_HANG = 1ull << 29,      /* a ring receive waits behind a long timeout */
+	/* Access control: a peer that keeps root's powers, a namespace never
+	 * entered, a denial reported with the wrong errno. */
+	FAULT_IDENT_NO_DROP = 1ull << 30, /* ident skips setgroups/setresgid/setresuid */
+	FAULT_IDENT_NO_NS = 1ull << 31,   /* ident skips unshare */
+	FAULT_ACCESS_ERRNO = 1ull << 32,  /* EACCES reported as EPERM */
 };
 
 extern uint64_t fault_mask;

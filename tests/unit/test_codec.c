@@ -1,5 +1,6 @@
 /* The codec: every byte string decodes, decode -> text -> encode -> decode is
  * the identity, and the text parser rejects what it does not understand. */
+#include "../../src/prog/ident.h"
 #include "../../src/prog/prog.h"
 #include "check.h"
 
@@ -76,6 +77,25 @@ static void parse_errors(void)
 		CHECK(strstr(text, "close a0 o0 write\n") && strstr(text, "len=1 arg=0 uring\n"),
 		      "flag words by kind:\n%s", text);
 	}
+	/* Identities: ids only from the table, namespaces and groups by name. */
+	CHECK(prog_parse("ident a1 uid=5\n", &p, err, sizeof err) < 0, "uid outside the table");
+	CHECK(prog_parse("ident a1 ns=pid\n", &p, err, sizeof err) < 0, "unknown namespace");
+	CHECK(prog_parse("ident a1 umask=01000\n", &p, err, sizeof err) < 0, "umask too wide");
+	CHECK(prog_parse("perm a0 o0 groups=0\n", &p, err, sizeof err) < 0, "groups on perm");
+	CHECK(prog_parse("ident a2 uid=1001 gid=65534 groups=0,1000 umask=027 ns=mnt,ipc\n", &p,
+			 err, sizeof err) == 0 &&
+		      p.ops[0].actor == 2 && op_ident_uid(&p.ops[0]) == 2 &&
+		      op_ident_gid(&p.ops[0]) == 3 && op_ident_groups(&p.ops[0]) == 3 &&
+		      op_ident_umask(&p.ops[0]) == 027 &&
+		      op_ident_ns(&p.ops[0]) == (IDENT_NS_MNT | IDENT_NS_IPC),
+	      "fields of a parsed ident");
+	CHECK(prog_parse("ident a0 uid=1000 ns=ipc umask=077\n", &p, err, sizeof err) == 0 &&
+		      p.ops[0].seed == 0 && p.ops[0].len == 0 && op_ident_umask(&p.ops[0]) == 077,
+	      "the executor takes only the umask");
+	CHECK(prog_parse("perm a1 o3 uid=65534 gid=1000 mode=0604\n", &p, err, sizeof err) == 0 &&
+		      op_perm_uid(&p.ops[0]) == 3 && op_perm_gid(&p.ops[0]) == 1 &&
+		      op_perm_mode(&p.ops[0]) == 0604,
+	      "fields of a parsed perm");
 	CHECK(prog_parse("recv a1 o2 len=5 arg=-3 nowait except\n", &p, err, sizeof err) == 0 &&
 		      p.n == 1 && p.ops[0].kind == OP_RECV && p.ops[0].actor == 1 &&
 		      p.ops[0].obj == 2 && p.ops[0].arg == -3 &&

@@ -1,0 +1,20 @@
+/* An actor's identity (OP_IDENT): a peer takes it in its own process before
+ * its first op, the executor takes only the umask.  The access model
+ * (src/model/access.c) predicts what each identity may do. */
+#ifndef IPCFUZZ_IDENTITY_H
+#define IPCFUZZ_IDENTITY_H
+
+#include <stdbool.h>
+
+#include "../prog/prog.h"
+
+/* Enters the namespaces, then drops to the groups, gid and uid (and, for
+ * uid 0, the capabilities) of ident.  0 or -errno of the step that failed;
+ * a failed peer is killed, never used half-changed. */
+int identity_apply(const struct op *ident);
+
+/* Does the identity give the actor namespaces of its own among `ns`
+ * (IDENT_NS_* bits)?  Its objects there die with it, not by the executor. */
+bool identity_private(const struct op *ident, unsigned ns);
+
+#endif
