@@ -170,6 +170,11 @@ int cmd_repro(int argc, char **argv)
 			print_program(small, "smaller program", &p);
 		}
 	}
+	if (to_c && prog_to_c_supported(&p)) {
+		fprintf(stderr, "ipcfuzz: repro: --to-c: the program takes identities (ident/perm), "
+				"which a single-process C reproducer cannot replay\n");
+		return 2;
+	}
 	if (to_c) {
 		FILE *f = fopen(to_c, "we");
 		if (!f) {

@@ -15,6 +15,12 @@ cc=${CC_PLAIN:-cc}
 for t in pipe sysv-msg posix-shm; do
 	for f in "$src"/corpus/$t/*.txt; do
 		n=$t-$(basename "$f" .txt)
+		# Identities need other processes: --to-c must refuse them, clearly.
+		if grep -qE '^(ident|perm) ' "$f"; then
+			"$ipcfuzz" repro "$f" --to-c "$dir/$n.c" > "$dir/$n.out" 2>&1
+			[ $? = 2 ] && grep -q "identities" "$dir/$n.out" || bad "$n: ident not refused"
+			continue
+		fi
 		"$ipcfuzz" repro "$f" --to-c "$dir/$n.c" > "$dir/$n.out" 2>&1 ||
 			{ bad "repro $f exit $?"; cat "$dir/$n.out"; continue; }
 		grep -q "^program (" "$dir/$n.out" || bad "$n: no program printed"

@@ -42,7 +42,7 @@ for t in $targets; do
 	$CC $CFLAGS -std=gnu11 -g "${defs[@]}" -DIPCFUZZ_TARGET="\"$t\"" -c "$root/fuzz/harness_entry.c" \
 		-o "$work/obj/entry-$t.o"
 	# shellcheck disable=SC2086
-	${CXX:-$CC} $CFLAGS $LIB_FUZZING_ENGINE "$work/obj/entry-$t.o" "${objs[@]}" -lpthread -lrt \
+	${CXX:-$CC} $CFLAGS $LIB_FUZZING_ENGINE "$work/obj/entry-$t.o" "${objs[@]}" -luring -lpthread -lrt \
 		-o "$OUT/fuzz-$t"
 done
 
@@ -50,7 +50,7 @@ done
 host_srcs=$(cd "$root" && ls cli/*.c $core)
 # shellcheck disable=SC2046
 cc=${HOST_CC:-cc}
-(cd "$root" && $cc -std=gnu11 -O1 "${defs[@]}" -I"$work/generated" $host_srcs -lpthread -lrt \
+(cd "$root" && $cc -std=gnu11 -O1 "${defs[@]}" -I"$work/generated" $host_srcs -luring -lpthread -lrt \
 	-o "$work/host/ipcfuzz")
 for t in $targets; do
 	seeds="$work/seeds/$t"

@@ -283,6 +283,16 @@ static void emit_source(FILE *f, const char *name, const char *src)
 	}
 }
 
+/* ident and perm need actors of other identities and namespaces: the
+ * single-process reproducer cannot be them, so it says so instead. */
+int prog_to_c_supported(const struct prog *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->ops[i].kind == OP_IDENT || p->ops[i].kind == OP_PERM)
+			return -2;
+	return 0;
+}
+
 int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const char *origin)
 {
 	struct emitter e = {.f = f, .m = m, .p = p};
@@ -291,6 +301,8 @@ int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const ch
 
 	if (!m->to_c)
 		return -1;
+	if (prog_to_c_supported(p))
+		return -2;
 	limits_read(&lim);
 	model_init(&e.model, m, &lim);
 	fprintf(f, "/* Standalone reproducer written by `ipcfuzz repro --to-c`%s%s.\n",

@@ -23,7 +23,9 @@
 #include "../../targets/mechanism.h"
 #include "prog.h"
 
-/* Returns 0, or -1 when the mechanism has no to_c hook. */
+/* Returns 0, -1 when the mechanism has no to_c hook, or -2 when the program
+ * uses what one process cannot replay with plain syscalls (identities). */
+int prog_to_c_supported(const struct prog *p);
 int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const char *origin);
 
 #endif
