@@ -60,3 +60,6 @@ done
 
 # The guest runner: boot-to-result time.
 bash ci/bench_vm.sh
+
+# Verified stress traffic beside stress-ng.
+bash ci/bench_stress.sh
