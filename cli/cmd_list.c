@@ -12,6 +12,8 @@ static const char *const class_names[CLASS_COUNT] = {
 	[CLASS_TYPED_QUEUE] = "typed-queue",
 	[CLASS_SHARED_RECORDS] = "shared-records",
 	[CLASS_REQUEST_REPLY] = "request-reply",
+	[CLASS_SIGNALS] = "signals",
+	[CLASS_LINE_DISCIPLINE] = "line-discipline",
 };
 
 static void json_string(const char *s)

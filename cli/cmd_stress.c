@@ -185,9 +185,11 @@ int cmd_stress(int argc, char **argv)
 	fault_init();
 	if (sandbox_enter() != SANDBOX_NAMESPACES)
 		fprintf(stderr, "ipcfuzz stress: sandbox: %s\n", sandbox_describe());
-	audit_full_baseline();
+	/* Our own handlers first: the baseline's handlers are what the audit
+	 * holds the run to. */
 	signal(SIGINT, on_stop);
 	signal(SIGTERM, on_stop);
+	audit_full_baseline();
 
 	size_t n = all ? mechanism_count : 1;
 	struct stress_result *res = calloc(n, sizeof *res);

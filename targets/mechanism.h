@@ -18,6 +18,8 @@ enum sem_class {
 	CLASS_TYPED_QUEUE,    /* SysV message queue */
 	CLASS_SHARED_RECORDS, /* shared memory under a process-shared lock */
 	CLASS_REQUEST_REPLY,  /* Binder: transactions to a context manager, replies */
+	CLASS_SIGNALS,        /* signals: a process is the channel */
+	CLASS_LINE_DISCIPLINE, /* pseudo-terminal: n_tty between master and slave */
 	CLASS_COUNT
 };
 
@@ -25,6 +27,8 @@ enum sem_class {
 enum join_path {
 	JOIN_BY_NAME,	 /* reopen by path, POSIX name or SysV key */
 	JOIN_BY_INHERIT, /* no name: the descriptors travel (fork, SCM_RIGHTS) */
+	JOIN_BY_ADDRESS, /* the creator's address travels in obj_ref (a pid, a
+			  * ptsname); the class model says what a join reaches */
 };
 
 /* How create's name form becomes a name (so the model can predict errors). */
@@ -43,6 +47,9 @@ struct obj_ref {
 	int32_t id;
 	uint32_t size;
 	uint8_t slot; /* the program's object slot (NAMING_DEVICE: which device) */
+	/* Filled by the executor for every op: who is who right now (0 = not
+	 * running), so a receiver can name the actor a signal came from. */
+	int32_t pids[IPCF_ACTORS];
 };
 
 /* One actor's handle on one object, private to the actor's process. */
@@ -54,6 +61,10 @@ struct chan {
 	size_t map_len;
 	size_t size; /* usable bytes of the object as this handle sees it */
 	int role;    /* mechanism-private (binder: context manager or client) */
+	/* What the model expects this op to return.  Kernel paths that finish
+	 * asynchronously (a tty's flip buffers are pushed by a kworker) wait
+	 * for up to this much before looking; anything beyond it still shows. */
+	int64_t hint;
 };
 
 /* What one op did.  err is a positive errno or 0; ret is the byte count or
@@ -107,13 +118,16 @@ struct mechanism {
 			int64_t *mtype);
 	int (*close)(struct chan *c, unsigned ends);
 	int (*destroy)(struct chan *c, const struct obj_ref *ref);
-	/* Optional: OP_SETOPT (NULL = ENOTSUP). */
+	/* Optional: OP_SETOPT opt=size (NULL = ENOTSUP). */
 	int (*setopt)(struct chan *c, unsigned value);
 	/* Optional: OP_PERM, owner and mode at run time (NULL = ENOTSUP). */
 	int (*set_perm)(struct chan *c, const struct obj_ref *ref, uint32_t uid, uint32_t gid,
 			unsigned mode);
 	/* Its access rule (NULL = none: anyone holding it may use it). */
 	const struct access_rule *access;
+	/* Optional: every other OP_SETOPT option (NULL = ENOTSUP).  Returns a
+	 * value >= 0 or a negative errno. */
+	int64_t (*control)(struct chan *c, const struct op *op);
 	/* Does the object still exist? (leak ledger; NULL = dies with its fds) */
 	int (*exists)(const struct obj_ref *ref);
 	/* Optional: writes the C of one op for a standalone reproducer (see
@@ -130,6 +144,17 @@ struct mechanism {
 	uint64_t uring_ops;
 	/* Optional: how `ipcfuzz stress` drives it (NULL = not stressed). */
 	const struct stress_profile *stress;
+	/* Optional: puts a new actor process (0 = the executor) into the state
+	 * the model assumes, before its audit baseline is taken. */
+	int (*actor_setup)(int actor);
+	/* Optional: a barrier for asynchronous deliveries (struct step.settle):
+	 * waits until the handle has want bytes readable (want >= 0) or until
+	 * poll() has flushed pending work (want < 0); returns what it saw. */
+	int64_t (*settle)(struct chan *c, int64_t want, unsigned timeout_ms);
+	/* Optional: after a program, once every handle is closed, brings the
+	 * actor's process back to that state.  Returns 1 when it cannot (a
+	 * session leader stays one): the executor then replaces the peer. */
+	int (*actor_reset)(int actor);
 };
 
 extern const struct mechanism *const mechanisms[];

@@ -113,9 +113,77 @@ static uint64_t open_fds(int low)
 	return open;
 }
 
+static uint64_t mask_bits(const sigset_t *set)
+{
+	uint64_t bits = 0;
+	for (int sig = 1; sig <= 64; sig++)
+		if (sigismember(set, sig) == 1)
+			bits |= 1ull << (sig - 1);
+	return bits;
+}
+
+static uint64_t blocked_now(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigprocmask(SIG_BLOCK, NULL, &set);
+	return mask_bits(&set);
+}
+
+/* The handler ledger: dispositions as they were before a target first
+ * changed them in this program. */
+#define MAX_HANDLERS 65
+static struct {
+	int noted;
+	struct sigaction before;
+} handlers[MAX_HANDLERS];
+
+void audit_note_handler(int sig)
+{
+	if (sig <= 0 || sig >= MAX_HANDLERS || handlers[sig].noted)
+		return;
+	if (sigaction(sig, NULL, &handlers[sig].before) == 0)
+		handlers[sig].noted = 1;
+}
+
+static int same_action(const struct sigaction *a, const struct sigaction *b)
+{
+	return a->sa_handler == b->sa_handler && (a->sa_flags & SA_SIGINFO) == (b->sa_flags & SA_SIGINFO);
+}
+
+static int check_handlers(char *why, size_t cap)
+{
+	int leaks = 0;
+
+	for (int sig = 1; sig < MAX_HANDLERS; sig++) {
+		struct sigaction now;
+		if (!handlers[sig].noted)
+			continue;
+		handlers[sig].noted = 0;
+		if (sigaction(sig, NULL, &now) == 0 && !same_action(&now, &handlers[sig].before)) {
+			leaks++;
+			add(why, cap, "leak:handler signal %d (%s) handler left installed\n", sig,
+			    strsignal(sig));
+			sigaction(sig, &handlers[sig].before, NULL);
+		}
+	}
+	return leaks;
+}
+
+void audit_restore_mask(const struct audit_snapshot *s)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (int sig = 1; sig <= 64; sig++)
+		if (s->blocked & (1ull << (sig - 1)))
+			sigaddset(&set, sig);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+}
+
 void audit_snapshot(struct audit_snapshot *s)
 {
 	memset(s, 0, sizeof *s);
+	s->blocked = blocked_now();
 	s->low_fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
 	if (s->low_fd >= 0)
 		close(s->low_fd);
@@ -199,6 +267,12 @@ signals:
 				add(why, cap, "leak:signal signal %d (%s) left pending\n", sig,
 				    strsignal(sig));
 			}
+	leaks += check_handlers(why, cap);
+	if (a.blocked != b->blocked) {
+		leaks++;
+		add(why, cap, "leak:mask signal mask %#llx, was %#llx\n", (unsigned long long)a.blocked,
+		    (unsigned long long)b->blocked);
+	}
 	return leaks;
 }
 
@@ -274,11 +348,33 @@ static int fd_target(const char *name, char *target, size_t cap)
 	return 0;
 }
 
+static struct sigaction baseline_actions[MAX_HANDLERS];
+static long baseline_tty = -1, baseline_sid = -1;
+
+/* The controlling terminal of this process (stat field 7, tty_nr). */
+static long controlling_tty(void)
+{
+	char buf[1024], *p;
+	long tty = -1;
+	FILE *f = fopen("/proc/self/stat", "re");
+
+	if (f && fgets(buf, sizeof buf, f) && (p = strrchr(buf, ')')))
+		sscanf(p + 1, " %*c %*d %*d %*d %ld", &tty);
+	if (f)
+		fclose(f);
+	return tty;
+}
+
 void audit_full_baseline(void)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
 	char target[256];
+
+	for (int sig = 1; sig < MAX_HANDLERS; sig++)
+		sigaction(sig, NULL, &baseline_actions[sig]);
+	baseline_tty = controlling_tty();
+	baseline_sid = getsid(0);
 
 	nbaseline = 0;
 	while (d && (e = readdir(d)))
@@ -304,6 +400,19 @@ int audit_full(char *why, size_t cap)
 	char line[1024];
 	int leaks = 0;
 
+	if (controlling_tty() != baseline_tty || getsid(0) != baseline_sid) {
+		leaks++;
+		add(why, cap, "leak:ctty the executor's terminal or session changed (tty %ld -> %ld)\n",
+		    baseline_tty, controlling_tty());
+	}
+	for (int sig = 1; sig < MAX_HANDLERS; sig++) {
+		struct sigaction now;
+		if (!sigaction(sig, NULL, &now) && !same_action(&now, &baseline_actions[sig])) {
+			leaks++;
+			add(why, cap, "leak:handler signal %d (%s) handler changed during the run\n",
+			    sig, strsignal(sig));
+		}
+	}
 	if (f) {
 		while (fgets(line, sizeof line, f))
 			if (strstr(line, "/dev/shm/") || strstr(line, "SYSV") ||

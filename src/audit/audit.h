@@ -19,6 +19,7 @@ struct audit_snapshot {
 	int sem_sets;
 	long shm_names;    /* entries in /dev/shm (or ours) */
 	long mq_names;     /* entries in the mqueue mount */
+	uint64_t blocked;  /* the signal mask (signals 1..64, bit sig-1) */
 };
 
 void audit_snapshot(struct audit_snapshot *s);
@@ -34,6 +35,13 @@ void audit_note_map(void *addr, size_t len);
 int audit_check_maps(char *why, size_t cap);
 /* A new peer drops the ledger it inherited (and, with unmap, the mappings). */
 void audit_forget_maps(int unmap);
+
+/* Signal handlers: a target notes a signal before it changes its
+ * disposition; the disposition must be back to what it was by the audit.
+ * (audit_full compares every signal with the run's start.) */
+void audit_note_handler(int sig);
+/* After a leak was reported: the signal mask back as it was. */
+void audit_restore_mask(const struct audit_snapshot *s);
 
 /* Children: the executor says which pids are its own peers. */
 int audit_children(const pid_t *own, int nown, char *why, size_t cap);

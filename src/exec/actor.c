@@ -34,10 +34,11 @@ void actor_signals(void)
 	signal(SIGPIPE, SIG_IGN); /* EPIPE is the result we check */
 }
 
-void actor_init(struct actor *a, const struct mechanism *mech, unsigned watchdog_ms)
+void actor_init(struct actor *a, const struct mechanism *mech, int index, unsigned watchdog_ms)
 {
 	memset(a, 0, sizeof *a);
 	a->mech = mech;
+	a->index = index;
 	a->watchdog_ms = watchdog_ms;
 	for (int i = 0; i < IPCF_OBJS; i++)
 		chan_reset(&a->chans[i]);
@@ -45,6 +46,32 @@ void actor_init(struct actor *a, const struct mechanism *mech, unsigned watchdog
 	a->data = malloc(IPCF_MAX_LEN + 1);
 	uring_set_bound(watchdog_ms); /* the ring's linked timeouts: the same bound */
 	actor_signals();
+	if (index >= 0)
+		actor_become(a, index);
+}
+
+void actor_become(struct actor *a, int index)
+{
+	a->index = index;
+	if (a->mech->actor_setup)
+		a->mech->actor_setup(index);
+}
+
+int actor_reset(struct actor *a)
+{
+	return a->mech->actor_reset ? a->mech->actor_reset(a->index) : 0;
+}
+
+/* Who is who, as the executor told the last op (peers restart with new
+ * pids, so the table travels with every op). */
+static pid_t pids[IPCF_ACTORS];
+
+int actor_by_pid(pid_t pid)
+{
+	for (int i = 0; pid > 0 && i < IPCF_ACTORS; i++)
+		if (pids[i] == pid)
+			return i;
+	return -1;
 }
 
 void actor_fini(struct actor *a)
@@ -112,6 +139,11 @@ void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_r
 	long r = 0;
 
 	memset(out, 0, sizeof *out);
+	for (int i = 0; i < IPCF_ACTORS; i++)
+		pids[i] = ref->pids[i];
+	if (a->index >= 0)
+		pids[a->index] = getpid(); /* a peer started for this very op is not in it yet */
+	c->hint = a->hint;
 	if (blocking && a->watchdog_ms)
 		watchdog_arm(a->watchdog_ms);
 	switch (op->kind) {
@@ -158,7 +190,10 @@ void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_r
 		r = m->destroy(c, ref);
 		break;
 	case OP_SETOPT:
-		r = m->setopt ? m->setopt(c, op->len) : -ENOTSUP;
+		if (op->arg == OPT_SIZE)
+			r = m->setopt ? m->setopt(c, op->len) : -ENOTSUP;
+		else
+			r = m->control ? m->control(c, op) : -ENOTSUP;
 		break;
 	case OP_PERM:
 		r = m->set_perm ? m->set_perm(c, ref, ident_id(op_perm_uid(op)),

@@ -13,12 +13,17 @@
 
 struct actor {
 	const struct mechanism *mech;
+	int index; /* 0 = the executor, 1.. = peers */
 	struct chan chans[IPCF_OBJS];
 	uint8_t *payload, *data; /* IPCF_MAX_LEN + 1 bytes each */
 	unsigned watchdog_ms;    /* 0 = the caller bounds blocking */
+	int64_t hint;            /* what the model expects of the next op (chan.hint) */
 };
 
-void actor_init(struct actor *a, const struct mechanism *mech, unsigned watchdog_ms);
+/* Also runs the mechanism's actor_setup for this process, unless index is
+ * -1 (a spare peer, told later with actor_become). */
+void actor_init(struct actor *a, const struct mechanism *mech, int index, unsigned watchdog_ms);
+void actor_become(struct actor *a, int index);
 void actor_fini(struct actor *a);
 /* Installs the kick handler (once per process). */
 void actor_signals(void);
@@ -33,5 +38,10 @@ void actor_watchdog_off(void);
 /* Closes every handle (end of program, or before an actor goes away).  With
  * why, the mechanism's audit first appends what a handle still holds. */
 void actor_close_all(struct actor *a, char *why, size_t cap);
+/* After actor_close_all at the end of a program: the mechanism's
+ * actor_reset.  1 = this process cannot be reset and must be replaced. */
+int actor_reset(struct actor *a);
+/* Which actor a pid is, by the table the last op carried: 0.., or -1. */
+int actor_by_pid(pid_t pid);
 
 #endif

@@ -61,7 +61,7 @@ struct executor *executor_new(const struct mechanism *mech, const struct executo
 	e->mech = mech;
 	e->timeout_ms = o && o->timeout_ms ? o->timeout_ms : timeout_from_env();
 	model_init(&e->model, mech, &e->lim);
-	actor_init(&e->self, mech, e->timeout_ms);
+	actor_init(&e->self, mech, 0, e->timeout_ms);
 	e->payload = malloc(IPCF_MAX_LEN + 1);
 	e->pdata = malloc(IPCF_MAX_LEN + 1);
 	for (int a = 0; a < IPCF_ACTORS; a++) {
@@ -152,10 +152,10 @@ static void peer_failed(struct executor *e, int a, int index, int err)
 
 /* Runs op on a peer and waits for its result.  0, or a peer failure. */
 static int peer_run(struct executor *e, const struct op *op, uint32_t salt, int *fds,
-		    unsigned ends, struct peer_reply *rep, bool wait)
+		    unsigned ends, int64_t hint, struct peer_reply *rep, bool wait)
 {
 	struct peer *p = &e->peers[op->actor];
-	struct peer_cmd cmd = {.what = PEER_OP, .salt = salt, .ends = ends, .op = *op};
+	struct peer_cmd cmd = {.what = PEER_OP, .salt = salt, .ends = ends, .op = *op, .hint = hint};
 
 	cmd.ref = e->slot_ref[op->obj];
 	if (ensure_peer(e, op->actor) || peer_send(p, &cmd, fds))
@@ -228,6 +228,32 @@ void executor_set_trace(struct executor *e, struct trace *t)
 	e->trace = t;
 }
 
+/* Every op carries who is who: a receiver names a signal's sender by it. */
+static void tell_pids(struct executor *e, int obj)
+{
+	e->slot_ref[obj].pids[0] = getpid();
+	for (int a = 1; a < IPCF_ACTORS; a++)
+		e->slot_ref[obj].pids[a] = e->peers[a].pid;
+}
+
+/* The op ended its own actor, as the model predicted: there is no result
+ * to judge, but the actor must really be gone. */
+static void expected_death(struct executor *e, int i, int a, int err)
+{
+	char why[200];
+
+	if (err == -EPIPE) {
+		peer_expect_death(&e->peers[a], e->timeout_ms);
+	} else {
+		snprintf(why, sizeof why,
+			 "the model says this op ends peer a%d (a fatal signal), but it %s\n", a,
+			 err ? "hung" : "answered");
+		report_fail(e->r, target(e), e->p, i, "survived", why);
+		peer_kill(&e->peers[a]);
+	}
+	e->used[a] = false;
+}
+
 /* Runs one op that the model says to run now; judges it. */
 static void run_now(struct executor *e, int i, const struct op *op, const struct step *st)
 {
@@ -236,6 +262,7 @@ static void run_now(struct executor *e, int i, const struct op *op, const struct
 	const uint8_t *data = e->self.data;
 	int fds[2] = {-1, -1};
 	bool owned = false, inherit = op->kind == OP_JOIN && st->join_from >= 0;
+	bool dies = op->actor && (st->kills & (1u << op->actor));
 
 	if (inherit && fetch_fds(e, st->join_from, op->obj, st->join_ends, fds, &owned)) {
 		peer_failed(e, st->join_from, i, -EPIPE);
@@ -243,16 +270,22 @@ static void run_now(struct executor *e, int i, const struct op *op, const struct
 	}
 	uint64_t t = prof_now();
 	if (op->actor == 0) {
+		e->self.hint = st->ex.ret;
 		actor_run(&e->self, op, (uint32_t)i, &ref, inherit ? fds : NULL, &out);
 		owned = false; /* the executor's own handle adopted them */
 		prof_add(PROF_SELF_OP, t);
 	} else {
 		struct peer_reply rep = {0};
-		int err = peer_run(e, op, (uint32_t)i, inherit ? fds : NULL, st->join_ends, &rep, true);
+		int err = peer_run(e, op, (uint32_t)i, inherit ? fds : NULL, st->join_ends,
+				   st->ex.ret, &rep, true);
 		prof_add(PROF_PEER_OP, t);
 		if (owned)
 			close_owned(fds);
 		owned = false;
+		if (dies) {
+			expected_death(e, i, op->actor, err);
+			return;
+		}
 		if (err) {
 			peer_failed(e, op->actor, i, err);
 			return;
@@ -289,23 +322,91 @@ static void collect(struct executor *e, int i, int a, const struct expect *ex)
 		     "(a blocked op of this peer, completed by this op)");
 }
 
-/* The actor is needed again while its op still blocks: interrupt it. */
-static void cancel_pending(struct executor *e, int i, int a)
+/* Interrupts a peer's blocked op and judges what it returns (EINTR). */
+static void interrupt(struct executor *e, int i, int a, const struct op *blocked,
+		      const struct expect *ex, const char *why)
 {
-	struct expect ex;
 	struct peer_reply rep = {0};
-	struct op blocked = e->model.pend[a].op;
-
-	model_cancel(&e->model, a, &ex);
 	uint64_t t = prof_now();
 	int err = peer_cancel(&e->peers[a], &rep, e->pdata, e->timeout_ms);
+
 	prof_add(PROF_COLLECT, t);
 	if (err) {
 		peer_failed(e, a, i, err);
 		return;
 	}
-	judge(e, i, &blocked, &ex, &rep.out, e->pdata,
-		     "(a blocked op, interrupted: the model says nothing could wake it)");
+	judge(e, i, blocked, ex, &rep.out, e->pdata, why);
+}
+
+/* The actor is needed again while its op still blocks: interrupt it. */
+static void cancel_pending(struct executor *e, int i, int a)
+{
+	struct expect ex;
+	struct op blocked = e->model.pend[a].op;
+
+	model_cancel(&e->model, a, &ex);
+	interrupt(e, i, a, &blocked, &ex,
+		  "(a blocked op, interrupted: the model says nothing could wake it)");
+}
+
+/* The model interrupts a waiter before an op that would race with it. */
+static void cancel_first(struct executor *e, int i, const struct step *st)
+{
+	struct expect ex = {.ret = -1, .err = EINTR};
+
+	for (int a = 1; a < IPCF_ACTORS; a++)
+		if ((st->cancels & (1u << a)) && e->peers[a].pid && !report_failed(e->r))
+			interrupt(e, i, a, &st->cancelled[a], &ex,
+				  "(a blocked op, interrupted first: this op would race with its waking)");
+}
+
+/* Barriers the model asked for: the kernel finishes some deliveries in a
+ * worker (a tty's flip buffers); the next op must not race with them. */
+static void settle(struct executor *e, int i, const struct step *st)
+{
+	char why[240];
+
+	for (int s = 0; s < st->nsettle && !report_failed(e->r); s++) {
+		int a = st->settle[s].actor, obj = st->settle[s].obj;
+		int64_t want = st->settle[s].want, got = want;
+		if (!e->mech->settle)
+			return;
+		if (a == 0) {
+			got = e->mech->settle(&e->self.chans[obj], want, e->timeout_ms);
+		} else if (e->peers[a].pid) {
+			struct peer_cmd cmd = {.what = PEER_SETTLE, .salt = e->timeout_ms,
+					       .op = {.obj = (uint8_t)obj}, .hint = want};
+			struct peer_reply rep;
+			if (peer_send(&e->peers[a], &cmd, NULL) ||
+			    peer_wait(&e->peers[a], &rep, NULL, NULL, e->timeout_ms * 2 + 1000)) {
+				peer_failed(e, a, i, -EPIPE);
+				return;
+			}
+			got = rep.out.ret;
+		}
+		if (want >= 0 && got != want) {
+			snprintf(why, sizeof why,
+				 "after this op a%d o%d should have %lld bytes to read (the model's "
+				 "line discipline); the kernel has %lld\n",
+				 a, obj, (long long)want, (long long)got);
+			report_fail(e->r, target(e), e->p, i, "settle", why);
+		}
+	}
+}
+
+/* Peers that got something asynchronously (a handler ran): one round trip,
+ * and whatever it was is done before the next op. */
+static void sync_peers(struct executor *e, int i, unsigned sync)
+{
+	for (int a = 1; a < IPCF_ACTORS; a++) {
+		struct peer_cmd cmd = {.what = PEER_SYNC};
+		struct peer_reply rep;
+		if (!(sync & (1u << a)) || !e->peers[a].pid || report_failed(e->r))
+			continue;
+		if (peer_send(&e->peers[a], &cmd, NULL) ||
+		    peer_wait(&e->peers[a], &rep, NULL, NULL, e->timeout_ms))
+			peer_failed(e, a, i, -EPIPE);
+	}
 }
 
 static void kill_peer_op(struct executor *e, const struct op *op)
@@ -340,6 +441,25 @@ static void ident_op(struct executor *e, int i, const struct op *op, const struc
 	report_judge(e->r, target(e), e->mech->cls, e->p, i, op, &st->ex, &out, NULL, NULL);
 }
 
+/* Peers other than the op's own that the model says the op ended. */
+static void reap_killed(struct executor *e, int i, const struct op *op, unsigned kills)
+{
+	char why[200];
+
+	for (int a = 1; a < IPCF_ACTORS; a++) {
+		if (!(kills & (1u << a)) || a == op->actor || !e->peers[a].pid)
+			continue;
+		if (peer_expect_death(&e->peers[a], e->timeout_ms) && !report_failed(e->r)) {
+			snprintf(why, sizeof why,
+				 "the model says this op ends peer a%d (a fatal signal), but it is "
+				 "still running\n",
+				 a);
+			report_fail(e->r, target(e), e->p, i, "survived", why);
+		}
+		e->used[a] = false;
+	}
+}
+
 static void step(struct executor *e, int i)
 {
 	const struct op *op = &e->p->ops[i];
@@ -360,24 +480,33 @@ static void step(struct executor *e, int i)
 	prof_add(PROF_MODEL, t);
 	if (st.force_nowait)
 		eff.flags |= OPF_NOWAIT;
+	if (st.cancels)
+		cancel_first(e, i, &st);
+	tell_pids(e, op->obj);
 	if (op->kind == OP_KILL)
 		kill_peer_op(e, op);
-	else if (op->kind == OP_IDENT && op->actor)
+	else if (op->kind == OP_IDENT && op->actor && st.how != STEP_SKIP)
 		ident_op(e, i, op, &st);
 	else if (st.how == STEP_RUN)
 		run_now(e, i, &eff, &st);
 	else if (st.how == STEP_PEND) {
 		t = prof_now();
-		int err = peer_run(e, op, (uint32_t)i, NULL, 0, NULL, false);
+		int err = peer_run(e, op, (uint32_t)i, NULL, 0, 0, NULL, false);
 		if (err)
 			peer_failed(e, op->actor, i, err);
 		else if (peer_await_blocked(&e->peers[op->actor], e->timeout_ms) == -ETIMEDOUT)
 			peer_failed(e, op->actor, i, -ETIMEDOUT);
 		prof_add(PROF_PEND, t);
 	}
+	if (st.kills && op->kind != OP_KILL)
+		reap_killed(e, i, op, st.kills);
 	for (int a = 1; a < IPCF_ACTORS; a++)
 		if (st.completes[a] && e->peers[a].pid && !report_failed(e->r))
 			collect(e, i, a, &st.done[a]);
+	if (st.nsettle)
+		settle(e, i, &st);
+	if (st.sync)
+		sync_peers(e, i, st.sync);
 }
 
 /* Leak report lines start with their check name ("leak:fd ..."). */
@@ -415,6 +544,8 @@ static void teardown(struct executor *e)
 			snprintf(who, sizeof who, "peer a%d", a);
 			report_leaks(e, who, rep.leaks);
 			peer_kill(&e->peers[a]); /* a fresh one next time */
+		} else if (rep.out.ret == 1) {
+			peer_kill(&e->peers[a]); /* cannot be reset (a session leader) */
 		}
 		e->used[a] = false;
 	}
@@ -430,6 +561,7 @@ static void teardown(struct executor *e)
 	prof_add(PROF_PEER_END, t);
 	t = prof_now();
 	actor_close_all(&e->self, why, sizeof why);
+	actor_reset(&e->self);
 	/* Destroy every object the program made, through the descriptor: a
 	 * destroy that does not work must show up as a leak below. */
 	for (int k = 0; k < e->ncreated; k++) {
@@ -463,6 +595,7 @@ static void teardown(struct executor *e)
 		while (!sigpending(&pend) && !sigisemptyset(&pend))
 			if (sigtimedwait(&pend, NULL, &zero) < 0)
 				break;
+		audit_restore_mask(&e->snap);
 	}
 }
 

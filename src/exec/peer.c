@@ -148,8 +148,11 @@ static void peer_main(int sock, const struct mechanism *mech)
 	struct peer_reply rep = {0};
 	struct audit_snapshot base;
 
-	actor_init(&a, mech, 0); /* the executor bounds how long we may block */
+	/* Which actor this is comes with PEER_SETUP: a spare is forked before
+	 * anyone knows which actor it will replace. */
+	actor_init(&a, mech, -1, 0); /* the executor bounds how long we may block */
 	peer_audit_begin(&base);
+	bool base_leader = getsid(0) == getpid();
 	for (;;) {
 		int fds[2] = {-1, -1};
 		ssize_t n = recv_msg_spin(sock, &cmd, sizeof cmd, NULL, 0, fds, PEER_SPIN_US);
@@ -164,6 +167,7 @@ static void peer_main(int sock, const struct mechanism *mech)
 			if (inherit)
 				fds_place(fds, cmd.ends);
 			rep.ref = cmd.ref;
+			a.hint = cmd.hint;
 			actor_run(&a, &cmd.op, cmd.salt, &rep.ref, inherit ? fds : NULL, &rep.out);
 			if (!inherit) {
 				if (fds[0] >= 0)
@@ -192,12 +196,36 @@ static void peer_main(int sock, const struct mechanism *mech)
 			peer_audit_begin(&base);
 			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
 			break;
+		case PEER_SETUP:
+			actor_become(&a, cmd.op.actor);
+			peer_audit_begin(&base);
+			base_leader = getsid(0) == getpid();
+			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
+			break;
 		case PEER_END:
 			actor_close_all(&a, rep.leaks, sizeof rep.leaks);
+			rep.out.ret = actor_reset(&a);
+			/* A session leader that says it can be reset is a stray
+			 * session (one that says it cannot is replaced). */
+			if (rep.out.ret != 1 && getsid(0) == getpid() && !base_leader) {
+				size_t n = strlen(rep.leaks);
+				snprintf(rep.leaks + n, sizeof rep.leaks - n,
+					 "leak:session peer %d still leads a session\n", (int)getpid());
+			}
 			if (fault_on(FAULT_PEER_LEAK_FD))
 				(void)!dup(sock);
 			audit_check_maps(rep.leaks, sizeof rep.leaks);
 			audit_compare(&base, AUDIT_PROCESS, rep.leaks, sizeof rep.leaks);
+			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
+			break;
+		case PEER_SYNC:
+			/* Any handler for a signal sent to us ran before this line. */
+			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
+			break;
+		case PEER_SETTLE:
+			rep.out.ret = mech->settle ? mech->settle(&a.chans[cmd.op.obj % IPCF_OBJS],
+								  cmd.hint, cmd.salt)
+						   : cmd.hint;
 			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
 			break;
 		}
@@ -330,7 +358,55 @@ int peer_start(struct peer *p, int actor, const struct mechanism *mech)
 	p->pidfd = (int)syscall(SYS_pidfd_open, answer, 0);
 	if (p->pidfd >= 0)
 		p->pidfd = high_fd(p->pidfd, 4 + actor * 3);
+	/* Now it knows which actor it is: the mechanism's setup for that
+	 * actor, and its audit baseline after it. */
+	struct peer_cmd cmd = {.what = PEER_SETUP, .op = {.actor = (uint8_t)actor}};
+	struct peer_reply rep;
+	if (peer_send(p, &cmd, NULL) || peer_wait(p, &rep, NULL, NULL, 5000)) {
+		peer_kill(p);
+		return -EPIPE;
+	}
 	return 0;
+}
+
+/* Readable once it has exited: its descriptors are closed by then. */
+static int pidfd_wait(int pidfd, unsigned timeout_ms)
+{
+	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+	int n;
+
+	do
+		n = poll(&pfd, 1, (int)timeout_ms);
+	while (n < 0 && errno == EINTR);
+	return n > 0 ? 0 : -ETIMEDOUT;
+}
+
+/* An exited process is readable on its pidfd a moment before the zygote's
+ * auto-reap releases it; until then kill() still finds it.  Wait for the
+ * release, so that "a signal to a dead pid fails with ESRCH" is exact. */
+static void pidfd_wait_reaped(int pidfd)
+{
+	for (int i = 0; i < 100000; i++) {
+		if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
+			return;
+		if (i > 100)
+			usleep(10);
+		else
+			sched_yield();
+	}
+}
+
+static void peer_forget(struct peer *p)
+{
+	if (p->pidfd >= 0) {
+		pidfd_wait(p->pidfd, 5000);
+		pidfd_wait_reaped(p->pidfd);
+		close(p->pidfd);
+	}
+	close(p->sock);
+	p->pid = 0;
+	p->sock = -1;
+	p->pidfd = -1;
 }
 
 void peer_kill(struct peer *p)
@@ -338,17 +414,20 @@ void peer_kill(struct peer *p)
 	if (!p->pid)
 		return;
 	kill(p->pid, SIGKILL);
-	if (p->pidfd >= 0) {
-		/* Readable once it has exited: its descriptors are closed by then. */
-		struct pollfd pfd = {.fd = p->pidfd, .events = POLLIN};
-		while (poll(&pfd, 1, 5000) < 0 && errno == EINTR)
-			;
-		close(p->pidfd);
-	}
-	close(p->sock);
-	p->pid = 0;
-	p->sock = -1;
-	p->pidfd = -1;
+	peer_forget(p);
+}
+
+int peer_expect_death(struct peer *p, unsigned timeout_ms)
+{
+	int r = 0;
+
+	if (!p->pid)
+		return 0;
+	if (p->pidfd >= 0)
+		r = pidfd_wait(p->pidfd, timeout_ms);
+	kill(p->pid, SIGKILL);
+	peer_forget(p);
+	return r;
 }
 
 int peer_send(struct peer *p, const struct peer_cmd *c, const int fds[2])

@@ -16,6 +16,9 @@ enum peer_cmd_what {
 	PEER_BEGIN,  /* take the audit baseline */
 	PEER_END,    /* close everything, audit, report leaks */
 	PEER_IDENT,  /* take the identity op (OP_IDENT) before any other op */
+	PEER_SYNC,   /* just answer: the peer has run (signals to it were handled) */
+	PEER_SETTLE, /* mech->settle on chans[op.obj], want = hint, timeout = salt ms */
+	PEER_SETUP,  /* a new peer learns its actor (op.actor): setup, then baseline */
 };
 
 struct peer_cmd {
@@ -24,10 +27,11 @@ struct peer_cmd {
 	uint32_t ends; /* inherited join: which ends the attached fds are */
 	struct op op;
 	struct obj_ref ref;
+	int64_t hint; /* what the model expects (struct chan.hint) */
 };
 
 struct peer_reply {
-	struct outcome out;
+	struct outcome out; /* PEER_END: out.ret = 1 when the peer must be replaced */
 	struct obj_ref ref;
 	char leaks[512];
 };
@@ -43,7 +47,13 @@ struct peer {
 int peer_zygote_start(const struct mechanism *mech);
 pid_t peer_zygote_pid(void);
 int peer_start(struct peer *p, int actor, const struct mechanism *mech);
+/* SIGKILL, then waits until the process is reaped (a signal to its pid
+ * then fails with ESRCH, as the model says). */
 void peer_kill(struct peer *p);
+/* The model says the peer's process is ending by itself (a fatal signal):
+ * 0 once it is gone, -ETIMEDOUT if it is still running after timeout_ms.
+ * Either way the peer is reaped and forgotten afterwards. */
+int peer_expect_death(struct peer *p, unsigned timeout_ms);
 int peer_send(struct peer *p, const struct peer_cmd *c, const int fds[2]);
 /* Waits up to timeout_ms; 0 on a reply, -ETIMEDOUT, or -EPIPE if it died.
  * data gets out.len bytes; fds (may be NULL) gets passed descriptors. */

@@ -47,11 +47,6 @@ static void stream_free(void *p)
 
 #define SLOT(s, i) ((s)->slot[((s)->head + (i)) % MAX_SLOTS])
 
-static int kobj_index(const struct model *m, const struct kobj *o)
-{
-	return (int)(o - m->objs);
-}
-
 static void stream_send(struct model *m, struct kobj *o, const struct op *op,
 			const uint8_t *payload, struct expect *ex, bool *blocks)
 {
@@ -61,7 +56,7 @@ static void stream_send(struct model *m, struct kobj *o, const struct op *op,
 	ex->ret = 0;
 	if (len == 0)
 		return; /* a null write succeeds before anything is checked */
-	if (!model_count_ends(m, kobj_index(m, o), OPF_READ)) {
+	if (!model_count_ends(m, model_kobj_index(m, o), OPF_READ)) {
 		ex->ret = -1;
 		ex->err = EPIPE;
 		return;
@@ -109,7 +104,7 @@ static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait
 	if (cap == 0)
 		return true;
 	if (!s->nbytes) {
-		if (!model_count_ends(m, kobj_index(m, o), OPF_WRITE))
+		if (!model_count_ends(m, model_kobj_index(m, o), OPF_WRITE))
 			return true; /* EOF */
 		if (!nowait)
 			return false;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static long read_long(const char *path, long dflt)
@@ -98,4 +99,10 @@ void limits_read(struct limits *l)
 	l->msgmax = read_long("/proc/sys/kernel/msgmax", 8192);
 	l->msgmnb = read_long("/proc/sys/kernel/msgmnb", 16384);
 	read_self(l);
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_SIGPENDING, &rl))
+		rl.rlim_cur = rl.rlim_max = 0;
+	/* Values past what a long holds (RLIM_INFINITY) act as no limit. */
+	l->sigpending_soft = rl.rlim_cur > (rlim_t)LONG_MAX ? LONG_MAX : (long)rl.rlim_cur;
+	l->sigpending_hard = rl.rlim_max > (rlim_t)LONG_MAX ? LONG_MAX : (long)rl.rlim_max;
 }

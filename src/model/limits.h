@@ -33,6 +33,9 @@ struct limits {
 	int protected_regular; /* fs.protected_regular: O_CREAT in sticky dirs */
 	bool setgroups_ok;     /* /proc/self/setgroups is not "deny" */
 	unsigned mapped;       /* ident.h ids mapped in our user namespace (mask) */
+	/* RLIMIT_SIGPENDING as peers inherit it (they may lower the soft one). */
+	long sigpending_soft;
+	long sigpending_hard;
 };
 
 void limits_read(struct limits *l);

@@ -10,6 +10,8 @@ static const struct class_model *const class_models[CLASS_COUNT] = {
 	[CLASS_TYPED_QUEUE] = &model_typed_queue,
 	[CLASS_SHARED_RECORDS] = &model_shared_records,
 	[CLASS_REQUEST_REPLY] = &model_request_reply,
+	[CLASS_SIGNALS] = &model_signals,
+	[CLASS_LINE_DISCIPLINE] = &model_line_discipline,
 };
 
 void model_init(struct model *m, const struct mechanism *mech, const struct limits *lim)
@@ -20,6 +22,8 @@ void model_init(struct model *m, const struct mechanism *mech, const struct limi
 	m->lim = *lim;
 	for (int i = 0; i <= IPCF_ACTORS; i++)
 		m->scratch[i] = malloc(IPCF_MAX_LEN + 1);
+	if (m->cls->ctx_new)
+		m->ctx = m->cls->ctx_new(m);
 	model_reset(m);
 }
 
@@ -34,14 +38,18 @@ void model_reset(struct model *m)
 	}
 	for (int a = 0; a < IPCF_ACTORS; a++)
 		for (int s = 0; s < IPCF_OBJS; s++)
-			m->h[a][s] = (struct handle){-1, 0, false};
+			m->h[a][s] = (struct handle){.kobj = -1, .ends = 0, .role = ROLE_CREATOR};
 	access_reset(m);
+	if (m->cls->ctx_reset)
+		m->cls->ctx_reset(m);
 }
 
 void model_free(struct model *m)
 {
 	for (int k = 0; k < MODEL_MAX_KOBJ; k++)
 		m->cls->free_state(m->objs[k].state);
+	if (m->cls->ctx_free)
+		m->cls->ctx_free(m->ctx);
 	for (int i = 0; i <= IPCF_ACTORS; i++)
 		free(m->scratch[i]);
 	memset(m, 0, sizeof *m);
@@ -50,6 +58,11 @@ void model_free(struct model *m)
 uint8_t *model_scratch(struct model *m, int which)
 {
 	return m->scratch[which];
+}
+
+int model_kobj_index(const struct model *m, const struct kobj *o)
+{
+	return (int)(o - m->objs);
 }
 
 int model_count_ends(const struct model *m, int k, unsigned end)
@@ -136,15 +149,19 @@ static bool handle_open(const struct model *m, const struct op *op)
 	return m->h[op->actor][op->obj].kobj >= 0 && m->h[op->actor][op->obj].ends;
 }
 
-/* Pending ops on object k may finish after anything that touched it. */
+/* Pending ops may finish after anything that touched their object, or
+ * (signals: the objects of one process share its state) any object; k and
+ * removed say what this step did. */
 static void finish_pending(struct model *m, int k, bool removed, struct step *st)
 {
 	for (int a = 0; a < IPCF_ACTORS; a++) {
 		struct pending *p = &m->pend[a];
-		if (!p->active || p->kobj != k)
+		if (!p->active || st->completes[a])
 			continue;
+		struct kobj *o = &m->objs[p->kobj];
 		st->done[a].data = m->scratch[a + 1];
-		if (m->cls->try_finish(m, &m->objs[k], &p->op, removed, &st->done[a])) {
+		if (m->cls->try_finish(m, o, &p->op, p->kobj == k ? removed : o->removed,
+				       &st->done[a])) {
 			st->completes[a] = true;
 			p->active = false;
 		}
@@ -163,9 +180,42 @@ static void close_handle(struct model *m, int actor, int slot, unsigned ends, st
 		h->kobj = -1;
 		if (m->cls->release)
 			m->cls->release(m, &m->objs[k], actor);
+		if (m->cls->closed)
+			m->cls->closed(m, k, actor, h->role);
 		h->stale = false;
 	}
 	finish_pending(m, k, false, st);
+}
+
+void model_kill_actor(struct model *m, int actor)
+{
+	m->cur->kills |= 1u << actor;
+}
+
+void model_cancel_first(struct model *m, int actor)
+{
+	if (!m->pend[actor].active)
+		return;
+	m->cur->cancels |= 1u << actor;
+	m->cur->cancelled[actor] = m->pend[actor].op;
+	m->pend[actor].active = false;
+}
+
+void model_sync_actor(struct model *m, int actor)
+{
+	if (actor)
+		m->cur->sync |= 1u << actor;
+}
+
+void model_settle(struct model *m, int actor, int obj, int64_t want)
+{
+	struct step *st = m->cur;
+	if (st->nsettle < (int)(sizeof st->settle / sizeof st->settle[0])) {
+		st->settle[st->nsettle].actor = (int8_t)actor;
+		st->settle[st->nsettle].obj = (uint8_t)obj;
+		st->settle[st->nsettle].want = want;
+		st->nsettle++;
+	}
 }
 
 static bool pending_on(const struct model *m, int k)
@@ -205,6 +255,11 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 	int name_id, err = create_name(m, op, &name_id);
 	int k = -1;
 
+	if (m->cls->may_create && !m->cls->may_create(m, op)) {
+		st->how = STEP_SKIP; /* the harness does not do this (see the class) */
+		st->ex.skipped = true;
+		return;
+	}
 	/* The actor's previous handle in this slot is released first, whether
 	 * or not the create then succeeds. */
 	close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
@@ -237,7 +292,8 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 		}
 		access_own(m, op->actor, &m->objs[k], op);
 	}
-	m->h[op->actor][op->obj] = (struct handle){k, OPF_READ | OPF_WRITE, false};
+	m->h[op->actor][op->obj] =
+		(struct handle){.kobj = k, .ends = OPF_READ | OPF_WRITE, .role = ROLE_CREATOR};
 	m->slot_kobj[op->obj] = k;
 	if (name_id >= 0)
 		m->slot_name[op->obj] = name_id;
@@ -268,8 +324,22 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 			return;
 		}
 		st->join_ends = m->h[st->join_from][op->obj].ends;
+		uint8_t role = m->h[st->join_from][op->obj].role;
 		close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
-		m->h[op->actor][op->obj] = (struct handle){k, st->join_ends, false};
+		m->h[op->actor][op->obj] =
+			(struct handle){.kobj = k, .ends = st->join_ends, .role = role};
+		return;
+	}
+	if (m->mech->join_path == JOIN_BY_ADDRESS) {
+		unsigned ends = OPF_READ | OPF_WRITE;
+		/* The actor lets go of its old handle first, as the actor does. */
+		close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
+		k = m->cls->resolve_join ? m->cls->resolve_join(m, op, &ends) : m->slot_kobj[op->obj];
+		if (k < 0) {
+			expect_err(&st->ex, k == -1 ? ENOENT : -k);
+			return;
+		}
+		m->h[op->actor][op->obj] = (struct handle){.kobj = k, .ends = ends, .role = ROLE_JOINER};
 		return;
 	}
 	/* By name: IPC_PRIVATE objects are joined by their id, which always
@@ -299,7 +369,8 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 		expect_err(&st->ex, err);
 		return;
 	}
-	m->h[op->actor][op->obj] = (struct handle){k, OPF_READ | OPF_WRITE, stale};
+	m->h[op->actor][op->obj] = (struct handle){
+		.kobj = k, .ends = OPF_READ | OPF_WRITE, .stale = stale, .role = ROLE_JOINER};
 }
 
 /* Handles whose SysV object was removed, or whose id names nothing in the
@@ -387,7 +458,8 @@ static void step_data(struct model *m, const struct op *op, const uint8_t *paylo
 			m->cls->recv(m, &m->objs[k], &eff, &st->ex, &blocks);
 		if (!blocks)
 			break;
-		if (op->actor != 0 && m->cls->may_pend(op) && !pending_on(m, k)) {
+		if (op->actor != 0 && m->cls->may_pend(op) &&
+		    (!m->cls->can_pend || m->cls->can_pend(m, &m->objs[k], op)) && !pending_on(m, k)) {
 			st->how = STEP_PEND;
 			m->pend[op->actor] = (struct pending){true, *op, k};
 			return;
@@ -400,13 +472,16 @@ static void step_data(struct model *m, const struct op *op, const uint8_t *paylo
 	finish_pending(m, k, false, st);
 }
 
-/* A peer killed (OP_KILL) or restarted under another identity: its blocked
- * op and its handles go with it. */
+/* A peer killed (OP_KILL, or a kill the class predicted) or restarted under
+ * another identity: its blocked op and its handles go with it. */
 static void peer_gone(struct model *m, int actor, struct step *st)
 {
 	m->pend[actor].active = false;
+	st->completes[actor] = false;
 	for (int s = 0; s < IPCF_OBJS; s++)
 		close_handle(m, actor, s, OPF_READ | OPF_WRITE, st);
+	if (m->cls->actor_gone)
+		m->cls->actor_gone(m, actor);
 }
 
 static void step_ident(struct model *m, const struct op *op, struct step *st)
@@ -457,12 +532,26 @@ static void step_perm(struct model *m, const struct op *op, struct step *st)
 	recheck_pending(m, k, st);
 }
 
-void model_step(struct model *m, const struct op *op, const uint8_t *payload, struct step *st)
+static void step_setopt(struct model *m, const struct op *op, struct step *st)
 {
-	memset(st, 0, sizeof *st);
-	st->how = STEP_RUN;
-	st->join_from = -1;
+	int k = m->h[op->actor][op->obj].kobj, err;
+	bool supported = op->arg == OPT_SIZE ? m->mech->setopt != NULL : m->mech->control != NULL;
 
+	if (!m->cls->setopt || !supported) {
+		expect_err(&st->ex, ENOTSUP);
+	} else if (!gone(m, op, st)) {
+		if ((err = access_check(m, op->actor, &m->objs[k], WANT_CTL, op))) {
+			expect_err(&st->ex, err);
+			return;
+		}
+		st->ex.data = m->scratch[0];
+		m->cls->setopt(m, &m->objs[k], op, &st->ex);
+		finish_pending(m, k, false, st);
+	}
+}
+
+static void dispatch(struct model *m, const struct op *op, const uint8_t *payload, struct step *st)
+{
 	switch (op->kind) {
 	case OP_CREATE:
 		step_create(m, op, st);
@@ -475,6 +564,11 @@ void model_step(struct model *m, const struct op *op, const uint8_t *payload, st
 		access_restart(m, op->actor);
 		return;
 	case OP_IDENT:
+		if (m->cls->no_ident) {
+			st->how = STEP_SKIP; /* identities are not modelled here */
+			st->ex.skipped = true;
+			return;
+		}
 		step_ident(m, op, st);
 		return;
 	default:
@@ -496,24 +590,31 @@ void model_step(struct model *m, const struct op *op, const uint8_t *payload, st
 	case OP_DESTROY:
 		step_destroy(m, op, st);
 		break;
-	case OP_SETOPT: {
-		int k = m->h[op->actor][op->obj].kobj, err;
-		if (!m->cls->setopt || !m->mech->setopt) {
-			expect_err(&st->ex, ENOTSUP);
-		} else if (!gone(m, op, st)) {
-			if ((err = access_check(m, op->actor, &m->objs[k], WANT_CTL, op))) {
-				expect_err(&st->ex, err);
-				break;
-			}
-			m->cls->setopt(m, &m->objs[k], op, &st->ex);
-			finish_pending(m, k, false, st);
-		}
+	case OP_SETOPT:
+		step_setopt(m, op, st);
 		break;
-	}
 	case OP_PERM:
 		step_perm(m, op, st);
 		break;
 	}
+}
+
+void model_step(struct model *m, const struct op *op, const uint8_t *payload, struct step *st)
+{
+	memset(st, 0, sizeof *st);
+	st->how = STEP_RUN;
+	st->join_from = -1;
+	m->cur = st;
+	dispatch(m, op, payload, st);
+	/* A class may say the harness must not run this op at all. */
+	if (st->ex.skipped && st->how == STEP_RUN)
+		st->how = STEP_SKIP;
+	for (int a = 0; a < IPCF_ACTORS; a++)
+		if (st->kills & (1u << a) && op->kind != OP_KILL) {
+			peer_gone(m, a, st);
+			access_restart(m, a);
+		}
+	m->cur = NULL;
 }
 
 void model_cancel(struct model *m, int actor, struct expect *ex)

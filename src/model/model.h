@@ -21,6 +21,14 @@ struct expect {
 	int64_t ret;
 	int32_t err;     /* 0 = success */
 	int32_t err_alt; /* a second acceptable errno (e.g. EIDRM for EINVAL) */
+	/* A second acceptable (ret, errno) with no data, where the kernel may
+	 * legitimately do either (a blocked tty reader at hangup: EIO or EOF). */
+	bool has_alt;
+	int64_t alt_ret;
+	int32_t alt_err;
+	/* The model cannot say (it says so instead of guessing): any result
+	 * is accepted except a hang. */
+	bool unsure;
 	int64_t mtype;   /* checked when has_mtype */
 	bool has_mtype;
 	bool skipped;    /* handle not open: nothing should run */
@@ -43,6 +51,27 @@ struct step {
 	/* Pending ops this step lets finish: done[a] is valid when completes[a]. */
 	bool completes[IPCF_ACTORS];
 	struct expect done[IPCF_ACTORS];
+	/* Actors this op ends (a fatal signal): the executor waits for them to
+	 * be gone; the op's own actor, if among them, gives no result. */
+	unsigned kills;
+	/* Pending ops to interrupt (EINTR) before this op runs, because what it
+	 * does would race with their waking (cancelled[a] is the op). */
+	unsigned cancels;
+	struct op cancelled[IPCF_ACTORS];
+	/* Peers that must run once after this op (a round trip) before the
+	 * next: something was delivered to them asynchronously (a handler). */
+	unsigned sync;
+	/* Deliveries this op started that the kernel finishes asynchronously
+	 * (a tty's flip buffers are pushed by a kworker): before the next op,
+	 * settle[i].actor waits on its handle settle[i].obj until FIONREAD
+	 * says want bytes, or (want < 0) until poll() has flushed the pending
+	 * work.  A wait that times out is a finding ("settle"). */
+	int nsettle;
+	struct {
+		int8_t actor;
+		uint8_t obj;
+		int64_t want;
+	} settle[2];
 };
 
 /* The state of one kernel object, by class. */
@@ -66,10 +95,15 @@ struct kobj {
 	void *state; /* class state (kept when the object is gone, for reuse) */
 };
 
+/* Who holds a handle: the object's creator or someone who joined it
+ * (a receiver and its senders; a pty's master and its slaves). */
+enum handle_role { ROLE_CREATOR, ROLE_JOINER };
+
 struct handle {
 	int kobj; /* -1 = not open */
 	unsigned ends;
 	bool stale; /* a SysV id from another IPC namespace: names nothing here */
+	uint8_t role;
 };
 
 struct pending {
@@ -91,6 +125,8 @@ struct model {
 	int next_ns;                   /* namespace ids handed out so far */
 	bool ns_had_objs[1 + 3 * IPCF_MAX_OPS]; /* some object was made in it */
 	uint8_t *scratch[IPCF_ACTORS + 1];
+	void *ctx;        /* class state that outlives objects (processes) */
+	struct step *cur; /* the step being predicted (class models add kills) */
 };
 
 /* Class models: data semantics of one kind of channel. */
@@ -122,10 +158,29 @@ struct class_model {
 	int (*claim)(struct model *m, struct kobj *o, const struct op *create);
 	/* Optional: the actor's handle on o is gone (close, kill, re-create). */
 	void (*release)(struct model *m, struct kobj *o, int actor);
+	/* Optional hooks (NULL = not needed by the class). */
+	/* Identities (OP_IDENT) are not modelled: the harness skips them. */
+	bool no_ident;
+	/* May the harness run this create at all?  (No: it is skipped.) */
+	bool (*may_create)(const struct model *m, const struct op *op);
+	/* State shared by all objects: made once, reset per program. */
+	void *(*ctx_new)(const struct model *m);
+	void (*ctx_free)(void *ctx);
+	void (*ctx_reset)(struct model *m);
+	/* An actor's process ended (OP_KILL or a kill the class predicted). */
+	void (*actor_gone)(struct model *m, int actor);
+	/* A handle on object k went away (close, replaced, its actor died). */
+	void (*closed)(struct model *m, int k, int actor, uint8_t role);
+	/* JOIN_BY_ADDRESS: the object a join of op->obj reaches (its handle
+	 * gets *ends), or a negative errno. */
+	int (*resolve_join)(struct model *m, const struct op *op, unsigned *ends);
+	/* May this blocked op, in this state, be left pending (may_pend said
+	 * the kind may)? */
+	bool (*can_pend)(const struct model *m, const struct kobj *o, const struct op *op);
 };
 
 extern const struct class_model model_byte_stream, model_typed_queue, model_shared_records,
-	model_request_reply;
+	model_request_reply, model_signals, model_line_discipline;
 
 void model_init(struct model *m, const struct mechanism *mech, const struct limits *lim);
 void model_free(struct model *m);
@@ -166,5 +221,15 @@ bool access_cap(const struct model *m, int actor, int cap);
 /* For class models: open handles on object k with the given end. */
 int model_count_ends(const struct model *m, int k, unsigned end);
 uint8_t *model_scratch(struct model *m, int which);
+int model_kobj_index(const struct model *m, const struct kobj *o);
+/* The op's own expectation and the pending ops' ones are final: the class
+ * predicts that `actor`'s process ends with this step. */
+void model_kill_actor(struct model *m, int actor);
+/* The class needs actor's pending op interrupted before this op runs. */
+void model_cancel_first(struct model *m, int actor);
+/* The class needs actor to run once after this op (asynchronous delivery). */
+void model_sync_actor(struct model *m, int actor);
+/* The class needs a barrier after this op (see struct step.settle). */
+void model_settle(struct model *m, int actor, int obj, int64_t want);
 
 #endif

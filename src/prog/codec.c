@@ -59,10 +59,11 @@ void op_normalize(struct op *op)
 		op->arg = 0;
 		break;
 	case OP_SEND:
-		op->flags &= OPF_NOWAIT | OPF_URING;
+		op->flags &= OPF_NOWAIT | OPF_URING | OPF_QUEUE | OPF_THREAD;
 		break;
 	case OP_RECV:
-		op->flags &= OPF_NOWAIT | OPF_NOERROR | OPF_EXCEPT | OPF_URING;
+		op->flags &= OPF_NOWAIT | OPF_NOERROR | OPF_EXCEPT | OPF_URING | OPF_FD | OPF_HANDLER |
+			     OPF_SIG;
 		op->seed = op->flags & OPF_URING ? op->seed % VIA_COUNT : 0;
 		break;
 	case OP_CLOSE:
@@ -76,7 +77,7 @@ void op_normalize(struct op *op)
 	case OP_SETOPT:
 		op->flags = 0;
 		op->seed = 0;
-		op->arg = 0;
+		op->arg = (int16_t)((uint16_t)op->arg % OPT_COUNT);
 		break;
 	case OP_IDENT:
 		op->obj = 0;

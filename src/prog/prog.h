@@ -24,7 +24,7 @@ enum op_kind {
 	OP_RECV,    /* buffer of len bytes; arg = msgtyp / record index */
 	OP_CLOSE,   /* close the actor's read end, write end or both */
 	OP_DESTROY, /* unlink / IPC_RMID the object */
-	OP_SETOPT,  /* F_SETPIPE_SZ, IPC_SET msg_qbytes, ...: value in len */
+	OP_SETOPT,  /* option arg (enum setopt_opt), value in len */
 	OP_KILL,    /* SIGKILL a peer (actor >= 1); it is restarted lazily */
 	OP_IDENT,   /* the actor takes an identity (uid, gid, groups, namespaces,
 		     * umask; see ident.h): a peer is restarted under it */
@@ -33,7 +33,9 @@ enum op_kind {
 };
 
 /* Flag bits.  Each kind keeps only the bits that mean something to it, so
- * the decoded form is canonical and encode(decode(x)) decodes to itself. */
+ * the decoded form is canonical and encode(decode(x)) decodes to itself.
+ * A bit a kind does not otherwise use may carry a second name for that kind
+ * (the text form prints the name of the op's kind). */
 enum op_flag {
 	OPF_NOWAIT = 1u << 0,  /* send/recv: IPC_NOWAIT / O_NONBLOCK */
 	OPF_NOERROR = 1u << 1, /* recv: MSG_NOERROR */
@@ -47,6 +49,12 @@ enum op_flag {
 	 * io_uring (src/uring/), on the same descriptors, judged by the same
 	 * model.  Mechanisms without an io_uring use path ignore it. */
 	OPF_URING = 1u << 6,
+	/* Second names, per kind (a bit the kind does not otherwise use). */
+	OPF_QUEUE = 1u << 1,   /* send: sigqueue, with a value */
+	OPF_THREAD = 1u << 2,  /* send: tgkill, to the thread */
+	OPF_FD = 1u << 5,      /* recv: through a descriptor (signalfd) */
+	OPF_HANDLER = 1u << 3, /* recv: what signal handlers recorded */
+	OPF_SIG = 1u << 7,     /* recv: the signals a channel raised (tty) */
 };
 
 /* A receive through io_uring from a pipe takes one of three routes; the
@@ -57,6 +65,32 @@ enum uring_via {
 	VIA_SPLICE, /* IORING_OP_SPLICE into a scratch pipe, then read that */
 	VIA_TEE,    /* IORING_OP_TEE (a copy), then READ takes the same bytes */
 	VIA_COUNT
+};
+
+/* What OP_SETOPT changes (its arg).  The mechanism's class says which it
+ * supports; the rest fail with ENOTSUP.  OPT_SIZE, the first, is the
+ * capacity option older programs have (and print without opt=). */
+enum setopt_opt {
+	OPT_SIZE,      /* F_SETPIPE_SZ, IPC_SET msg_qbytes */
+	OPT_BLOCK,     /* signal `value`: add to the blocked mask */
+	OPT_UNBLOCK,   /* ... remove from it (pending ones are delivered) */
+	OPT_CATCH,     /* ... install the recording handler */
+	OPT_IGNORE,    /* ... SIG_IGN */
+	OPT_DEFAULT,   /* ... SIG_DFL */
+	OPT_RLIMIT,    /* RLIMIT_SIGPENDING soft limit = value */
+	OPT_RAW,       /* termios: cfmakeraw */
+	OPT_SANE,      /* termios: back to the pty's initial settings */
+	OPT_IFLAG_ON,  /* termios: c_iflag |= value */
+	OPT_IFLAG_OFF, /* termios: c_iflag &= ~value */
+	OPT_OFLAG_ON,
+	OPT_OFLAG_OFF,
+	OPT_LFLAG_ON,
+	OPT_LFLAG_OFF,
+	OPT_CC,        /* termios: c_cc[value >> 8] = value & 0xff */
+	OPT_WINSZ,     /* TIOCSWINSZ rows = value >> 8, cols = value & 0xff */
+	OPT_CTTY,      /* setsid + TIOCSCTTY: the tty controls this actor */
+	OPT_FLUSH,     /* tcflush(value: 0 in, 1 out, 2 both) */
+	OPT_COUNT
 };
 
 /* How OP_CREATE names its object: the mechanism maps the form to a key or a
@@ -77,7 +111,8 @@ struct op {
 	uint8_t flags; /* enum op_flag, masked per kind */
 	uint8_t seed;  /* payload generator seed (send); recv uring: enum uring_via */
 	uint16_t len;  /* bytes to send, receive buffer size, size, option value */
-	int16_t arg;   /* mtype / msgtyp / record index; create: form | mode<<3;
+	int16_t arg;   /* mtype / msgtyp / record index / signal / shape;
+			* create: form | mode<<3; setopt: enum setopt_opt;
 			* ident, perm: see ident.h */
 };
 
@@ -115,6 +150,7 @@ size_t prog_format(const struct prog *p, char *buf, size_t cap);
 int prog_parse(const char *text, struct prog *p, char *err, size_t errcap);
 
 const char *op_kind_name(unsigned kind);
+const char *setopt_opt_name(unsigned opt);
 
 /* The use backend of a whole program (src/prog/backend.c). */
 enum backend_mode {

@@ -46,12 +46,27 @@ static const struct {
 	{"read", OPF_READ, K(OP_CLOSE)},
 	{"write", OPF_WRITE, K(OP_CLOSE)},
 	{"uring", OPF_URING, K(OP_SEND) | K(OP_RECV)},
+	{"queue", OPF_QUEUE, K(OP_SEND)},
+	{"thread", OPF_THREAD, K(OP_SEND)},
+	{"fd", OPF_FD, K(OP_RECV)},
+	{"handler", OPF_HANDLER, K(OP_RECV)},
+	{"sig", OPF_SIG, K(OP_RECV)},
+};
+
+static const char *const opt_names[OPT_COUNT] = {
+	[OPT_SIZE] = "size",         [OPT_BLOCK] = "block",        [OPT_UNBLOCK] = "unblock",
+	[OPT_CATCH] = "catch",       [OPT_IGNORE] = "ignore",      [OPT_DEFAULT] = "default",
+	[OPT_RLIMIT] = "rlimit",     [OPT_RAW] = "raw",            [OPT_SANE] = "sane",
+	[OPT_IFLAG_ON] = "iflag-on", [OPT_IFLAG_OFF] = "iflag-off", [OPT_OFLAG_ON] = "oflag-on",
+	[OPT_OFLAG_OFF] = "oflag-off", [OPT_LFLAG_ON] = "lflag-on", [OPT_LFLAG_OFF] = "lflag-off",
+	[OPT_CC] = "cc",             [OPT_WINSZ] = "winsz",        [OPT_CTTY] = "ctty",
+	[OPT_FLUSH] = "flush",
 };
 
 /* Which key=value fields each kind carries (and so prints and accepts). */
 enum field {
 	F_LEN = 1, F_ARG = 2, F_SEED = 4, F_CREATE = 8, F_VALUE = 16, F_OBJ = 32,
-	F_IDENT = 64, F_PERM = 128,
+	F_IDENT = 64, F_PERM = 128, F_OPT = 256,
 };
 static const unsigned kind_fields[OP_KIND_COUNT] = {
 	[OP_CREATE] = F_OBJ | F_CREATE,
@@ -60,7 +75,7 @@ static const unsigned kind_fields[OP_KIND_COUNT] = {
 	[OP_RECV] = F_OBJ | F_LEN | F_ARG,
 	[OP_CLOSE] = F_OBJ,
 	[OP_DESTROY] = F_OBJ,
-	[OP_SETOPT] = F_OBJ | F_VALUE,
+	[OP_SETOPT] = F_OBJ | F_OPT | F_VALUE,
 	[OP_KILL] = 0,
 	[OP_IDENT] = F_IDENT,
 	[OP_PERM] = F_OBJ | F_PERM,
@@ -69,6 +84,11 @@ static const unsigned kind_fields[OP_KIND_COUNT] = {
 const char *op_kind_name(unsigned kind)
 {
 	return kind < OP_KIND_COUNT ? kind_names[kind] : "?";
+}
+
+const char *setopt_opt_name(unsigned opt)
+{
+	return opt < OPT_COUNT ? opt_names[opt] : "?";
 }
 
 struct out {
@@ -122,6 +142,9 @@ static void format_into(struct out *o, const struct op *op)
 		put(o, " arg=%d", op->arg);
 	if (f & F_SEED)
 		put(o, " seed=%u", op->seed);
+	/* The capacity option is the old default: printed without opt=. */
+	if ((f & F_OPT) && op->arg != OPT_SIZE)
+		put(o, " opt=%s", setopt_opt_name((unsigned)op->arg));
 	if (f & F_VALUE)
 		put(o, " value=%u", op->len);
 	if (op->kind == OP_RECV && op->seed)
@@ -306,6 +329,8 @@ static int parse_word(struct op *op, char *w, unsigned *seen)
 	else if (!strcmp(w, "size") && (f & F_CREATE) && !parse_int(val, 0, IPCF_MAX_LEN, &v))
 		op->len = (uint16_t)v;
 	else if (!strcmp(w, "arg") && (f & F_ARG) && !parse_int(val, INT16_MIN, INT16_MAX, &v))
+		op->arg = (int16_t)v;
+	else if (!strcmp(w, "opt") && (f & F_OPT) && (v = lookup(opt_names, OPT_COUNT, val)) >= 0)
 		op->arg = (int16_t)v;
 	else if (!strcmp(w, "seed") && (f & F_SEED) && !parse_int(val, 0, 255, &v))
 		op->seed = (uint8_t)v;

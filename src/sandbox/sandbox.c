@@ -27,6 +27,7 @@ static char prefix[64] = "ipcfuzz.";
 static char mq_dir[64];
 static int32_t key_base = 0x1f000000;
 static char why_prefix[160];
+static int private_pts;
 
 static int write_file(const char *path, const char *text)
 {
@@ -109,6 +110,11 @@ static int enter_namespaces(void)
 	snprintf(mq_dir, sizeof mq_dir, "/dev/shm/.mqueue");
 	if (mkdir(mq_dir, 0700) || mount("mqueue", mq_dir, "mqueue", 0, NULL))
 		mq_dir[0] = 0;
+	/* A devpts instance of our own (/dev/ptmx finds the "pts" beside it):
+	 * pty indexes are ours alone, so a stale pty name can only reach one of
+	 * our ptys, never a terminal of the host, and the model knows which. */
+	private_pts = !mount("ipcfuzz-pts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+			     "newinstance,ptmxmode=0666,mode=0620");
 	return 0;
 }
 
@@ -152,6 +158,11 @@ const char *sandbox_describe(void)
 const char *sandbox_mqueue_dir(void)
 {
 	return mq_dir;
+}
+
+int sandbox_private_pts(void)
+{
+	return private_pts;
 }
 
 void sandbox_posix_name(char *buf, size_t cap, unsigned obj, unsigned form)

@@ -23,6 +23,8 @@ int sandbox_private(int clone_flags);
 
 /* Where POSIX mqueues are mounted in the sandbox ("" when not mounted). */
 const char *sandbox_mqueue_dir(void);
+/* Does /dev/pts hold a devpts instance of our own? */
+int sandbox_private_pts(void);
 
 /* Names and keys of object slots: unique to this process in fallback mode. */
 void sandbox_posix_name(char *buf, size_t cap, unsigned obj, unsigned form);

@@ -50,6 +50,19 @@ static const struct {
 	{"ident-no-drop", FAULT_IDENT_NO_DROP},
 	{"ident-no-ns", FAULT_IDENT_NO_NS},
 	{"access-errno", FAULT_ACCESS_ERRNO},
+	{"sig-no-coalesce", FAULT_SIG_NO_COALESCE},
+	{"sig-rt-reorder", FAULT_SIG_RT_REORDER},
+	{"sig-wrong-value", FAULT_SIG_WRONG_VALUE},
+	{"sig-hide-eagain", FAULT_SIG_HIDE_EAGAIN},
+	{"sig-survive-kill", FAULT_SIG_SURVIVE_KILL},
+	{"sig-leave-pending", FAULT_SIG_LEAVE_PENDING},
+	{"sig-leave-handler", FAULT_SIG_LEAVE_HANDLER},
+	{"pty-no-icrnl", FAULT_PTY_NO_ICRNL},
+	{"pty-no-echo", FAULT_PTY_NO_ECHO},
+	{"pty-no-isig", FAULT_PTY_NO_ISIG},
+	{"pty-no-onlcr", FAULT_PTY_NO_ONLCR},
+	{"pty-lose-byte", FAULT_PTY_LOSE_BYTE},
+	{"pty-keep-session", FAULT_PTY_KEEP_SESSION},
 };
 
 void fault_init(void)

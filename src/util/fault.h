@@ -49,6 +49,21 @@ enum fault {
 	FAULT_IDENT_NO_DROP = 1ull << 30, /* ident skips setgroups/setresgid/setresuid */
 	FAULT_IDENT_NO_NS = 1ull << 31,   /* ident skips unshare */
 	FAULT_ACCESS_ERRNO = 1ull << 32,  /* EACCES reported as EPERM */
+	/* signal */
+	FAULT_SIG_NO_COALESCE = 1ull << 33,   /* a standard signal received twice */
+	FAULT_SIG_RT_REORDER = 1ull << 34,    /* two queued real-time signals swapped */
+	FAULT_SIG_WRONG_VALUE = 1ull << 35,   /* sigqueue carries the wrong value */
+	FAULT_SIG_HIDE_EAGAIN = 1ull << 36,   /* a sender calls EAGAIN success */
+	FAULT_SIG_SURVIVE_KILL = 1ull << 37,  /* SIGKILL sent as SIGUSR1 (it "was blocked") */
+	FAULT_SIG_LEAVE_PENDING = 1ull << 38, /* the reset forgets to drain pending signals */
+	FAULT_SIG_LEAVE_HANDLER = 1ull << 39, /* the reset forgets to restore handlers */
+	/* pty: the line discipline works with a termios flag off for one write */
+	FAULT_PTY_NO_ICRNL = 1ull << 40,    /* a master write: CR is not turned into NL */
+	FAULT_PTY_NO_ECHO = 1ull << 41,     /* a master write: nothing echoed */
+	FAULT_PTY_NO_ISIG = 1ull << 42,     /* a master write: ^C raises no SIGINT */
+	FAULT_PTY_NO_ONLCR = 1ull << 43,    /* a slave write: NL not turned into CR NL */
+	FAULT_PTY_LOSE_BYTE = 1ull << 44,   /* a read loses a line's newline */
+	FAULT_PTY_KEEP_SESSION = 1ull << 45, /* a session leader peer is kept */
 };
 
 extern uint64_t fault_mask;

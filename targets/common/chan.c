@@ -14,6 +14,7 @@ void chan_reset(struct chan *c)
 	c->map_len = 0;
 	c->size = 0;
 	c->role = 0;
+	c->hint = 0;
 }
 
 int chan_close_fds(struct chan *c, unsigned ends)

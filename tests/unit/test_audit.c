@@ -67,7 +67,19 @@ int main(void)
 	CHECK(leaks(&s, "leak:signal"), "a pending signal is a leak");
 	int sig;
 	sigwait(&set, &sig);
-	CHECK(!leaks(&s, NULL), "consumed again");
+	CHECK(leaks(&s, "leak:mask") && !leaks(&s, "leak:signal"), "consumed, still blocked");
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	CHECK(!leaks(&s, NULL), "consumed and unblocked again");
+
+	struct sigaction sa = {.sa_handler = SIG_IGN}, old;
+	audit_note_handler(SIGUSR2);
+	sigaction(SIGUSR2, &sa, &old);
+	CHECK(leaks(&s, "leak:handler"), "a handler left installed");
+	CHECK(!leaks(&s, NULL), "the audit put it back (and forgot it)");
+	audit_note_handler(SIGUSR2);
+	sigaction(SIGUSR2, &sa, &old);
+	sigaction(SIGUSR2, &old, NULL);
+	CHECK(!leaks(&s, NULL), "a handler put back by the target");
 
 	pid_t child = fork();
 	siginfo_t si;

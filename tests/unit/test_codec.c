@@ -96,6 +96,39 @@ static void parse_errors(void)
 		      op_perm_uid(&p.ops[0]) == 3 && op_perm_gid(&p.ops[0]) == 1 &&
 		      op_perm_mode(&p.ops[0]) == 0604,
 	      "fields of a parsed perm");
+	{
+	/* Flag names belong to kinds: a bit one kind does not use means
+	 * something else to another, and a name is refused on a wrong kind. */
+	CHECK(prog_parse("send a0 o0 len=1 arg=34 queue\n", &p, err, sizeof err) == 0 &&
+		      p.ops[0].flags == OPF_QUEUE,
+	      "send queue: %s", err);
+	CHECK(prog_parse("recv a1 o0 len=8 fd\n", &p, err, sizeof err) == 0 && p.ops[0].flags == OPF_FD,
+	      "recv fd: %s", err);
+	CHECK(prog_parse("send a0 o0 len=1 except\n", &p, err, sizeof err) < 0, "except on a send");
+	CHECK(prog_parse("close a0 o0 fd\n", &p, err, sizeof err) < 0, "fd on a close");
+	char text[256];
+	struct op q = {.kind = OP_SEND, .flags = OPF_QUEUE | OPF_THREAD};
+	op_format(&q, text, sizeof text);
+	CHECK(strstr(text, "queue thread") && !strstr(text, "noerror"), "send flags print: %s", text);
+	/* setopt options: named, and opt=size is the silent default. */
+	CHECK(prog_parse("setopt a1 o0 opt=unblock value=10\n", &p, err, sizeof err) == 0 &&
+		      p.ops[0].arg == OPT_UNBLOCK && p.ops[0].len == 10,
+	      "setopt opt: %s", err);
+	CHECK(prog_parse("setopt a1 o0 opt=frob value=1\n", &p, err, sizeof err) < 0, "unknown opt");
+	q = (struct op){.kind = OP_SETOPT, .len = 4096};
+	op_format(&q, text, sizeof text);
+	CHECK(!strstr(text, "opt="), "opt=size is not printed: %s", text);
+	q.arg = OPT_WINSZ;
+	op_format(&q, text, sizeof text);
+	CHECK(strstr(text, "opt=winsz"), "opt printed: %s", text);
+	uint8_t raw[8];
+	q = (struct op){.kind = OP_SETOPT};
+	prog_encode(&(struct prog){.n = 1, .ops = {q}}, raw, sizeof raw);
+	raw[6] = 0xff, raw[7] = 0x7f; /* an option number far out of range */
+	prog_decode(raw, sizeof raw, &p);
+	CHECK(p.ops[0].kind == OP_SETOPT && p.ops[0].arg >= 0 && p.ops[0].arg < OPT_COUNT,
+	      "a decoded option is in range: %d", p.ops[0].arg);
+	}
 	CHECK(prog_parse("recv a1 o2 len=5 arg=-3 nowait except\n", &p, err, sizeof err) == 0 &&
 		      p.n == 1 && p.ops[0].kind == OP_RECV && p.ops[0].actor == 1 &&
 		      p.ops[0].obj == 2 && p.ops[0].arg == -3 &&

@@ -1,19 +1,22 @@
 /* The models against hand-worked expectations (no kernel involved): the
  * corpus tests check the same models against the kernel. */
 #include "../../src/model/model.h"
+#include "../../src/model/n_tty.h"
 #include "check.h"
 
 #include <errno.h>
+#include <termios.h>
 #include <string.h>
 
-extern const struct mechanism mech_pipe, mech_sysv_msg, mech_posix_shm;
+extern const struct mechanism mech_pipe, mech_sysv_msg, mech_posix_shm, mech_signal, mech_pty;
 
 /* Root with every capability but CAP_SYS_RESOURCE (as in many containers),
  * umask 022, every id of the identity table mapped. */
 static struct limits lim = {.page_size = 4096, .pipe_buf = 4096, .pipe_default_size = 65536,
 			    .msgmax = 8192, .msgmnb = 16384,
 			    .self = {.caps = ~(1ull << 24), .umask = 022},
-			    .setgroups_ok = true, .mapped = 15};
+			    .setgroups_ok = true, .mapped = 15,
+			    .sigpending_soft = 1000, .sigpending_hard = 2000};
 static uint8_t payload[IPCF_MAX_LEN + 1];
 
 static struct step run(struct model *m, const char *text)
@@ -240,8 +243,125 @@ static void isolation(void)
 	model_free(&m);
 }
 
+/* The signo of the i-th record a step expects. */
+static int rec_sig(const struct step *st, unsigned i)
+{
+	return i * 8 < st->ex.len ? st->ex.data[i * 8] : -1;
+}
+
+static void signals(void)
+{
+	struct model m;
+	struct step st;
+
+	model_init(&m, &mech_signal, &lim);
+	st = run(&m, "create a0 o0");
+	CHECK(st.how == STEP_SKIP, "the executor is never a receiver");
+	run(&m, "create a1 o0");
+	st = run(&m, "join a0 o1");
+	CHECK(st.ex.err == ENOENT, "join of a slot nobody receives on");
+	run(&m, "join a0 o0");
+	/* Coalescing, queueing, order. */
+	run(&m, "send a0 o0 len=3 arg=10");
+	run(&m, "send a0 o0 len=2 arg=40 queue");
+	run(&m, "send a0 o0 len=1 arg=35 thread");
+	st = run(&m, "recv a1 o0 len=4096 fd nowait");
+	CHECK(st.ex.len == 4 * 8, "three SIGUSR1 coalesce, two RT queue, one tgkill: %u", st.ex.len);
+	CHECK(rec_sig(&st, 0) == 35 && rec_sig(&st, 1) == 10 && rec_sig(&st, 2) == 40,
+	      "the thread's own set first, then lowest first: %d %d %d", rec_sig(&st, 0),
+	      rec_sig(&st, 1), rec_sig(&st, 2));
+	st = run(&m, "recv a1 o0 len=100 fd nowait");
+	CHECK(st.ex.err == EINVAL, "a signalfd read smaller than one siginfo");
+	st = run(&m, "recv a0 o0 len=8 nowait");
+	CHECK(st.ex.err == EBADF, "a sender's handle does not receive");
+	/* RLIMIT_SIGPENDING. */
+	run(&m, "setopt a1 o0 opt=rlimit value=2");
+	st = run(&m, "send a0 o0 len=5 arg=36 queue");
+	CHECK(st.ex.ret == 2, "sigqueue stops at the limit: %lld", (long long)st.ex.ret);
+	st = run(&m, "send a0 o0 len=1 arg=36 thread");
+	CHECK(st.ex.err == EAGAIN, "tgkill of a real-time signal past the limit");
+	st = run(&m, "send a0 o0 len=1 arg=37");
+	CHECK(st.ex.ret == 1, "kill of a real-time signal past the limit still arrives");
+	st = run(&m, "recv a1 o0 len=4096 fd nowait");
+	CHECK(st.ex.len == 3 * 8 && st.ex.data[2 * 8 + 2] == 0xff,
+	      "the one past the limit has no sender (pid 0)");
+	/* Dispositions. */
+	run(&m, "send a0 o0 len=1 arg=12");
+	run(&m, "setopt a1 o0 opt=ignore value=12");
+	st = run(&m, "recv a1 o0 len=8 nowait");
+	CHECK(st.ex.err == EAGAIN, "SIG_IGN discarded the pending signal");
+	st = run(&m, "setopt a1 o0 opt=catch value=9");
+	CHECK(st.ex.err == EINVAL, "SIGKILL cannot be caught");
+	st = run(&m, "setopt a1 o0 opt=block value=9");
+	CHECK(!(st.ex.ret & (1ll << 8)), "SIGKILL cannot be blocked");
+	run(&m, "setopt a1 o0 opt=catch value=34");
+	run(&m, "send a0 o0 len=2 arg=34 queue");
+	st = run(&m, "setopt a1 o0 opt=unblock value=34");
+	st = run(&m, "recv a1 o0 len=64 handler");
+	CHECK(st.ex.len == 16 && rec_sig(&st, 0) == 34, "unblocking ran the handler twice");
+	st = run(&m, "send a0 o0 len=1 arg=34");
+	CHECK(st.sync == 2, "a handler in another process: the executor syncs with it");
+	/* A waiter, a burst, a kill. */
+	run(&m, "recv a1 o0 len=8 arg=10");
+	CHECK(m.pend[1].active, "a peer's wait with nothing pending is left pending");
+	st = run(&m, "send a0 o0 len=3 arg=10");
+	CHECK(st.cancels == 2, "a burst that would wake the waiter interrupts it first");
+	run(&m, "recv a1 o0 len=8 arg=12");
+	st = run(&m, "send a0 o0 len=1 arg=9");
+	CHECK(st.kills == 2, "SIGKILL ends the receiver");
+	st = run(&m, "send a0 o0 len=1 arg=0");
+	CHECK(st.ex.err == ESRCH, "its pid is gone");
+	st = run(&m, "send a0 o0 len=1 arg=11");
+	CHECK(st.ex.err == ESRCH, "even for a signal not in the alphabet");
+	run(&m, "create a2 o1");
+	run(&m, "join a0 o1");
+	st = run(&m, "send a0 o1 len=1 arg=11");
+	CHECK(st.how == STEP_SKIP, "a live peer is not sent signals outside the alphabet");
+	st = run(&m, "send a0 o1 len=1 arg=99");
+	CHECK(st.ex.err == EINVAL, "a bad signal number");
+	model_free(&m);
+}
+
+/* The n_tty model on its own: hand-worked bytes. */
+static void line_discipline(void)
+{
+	static struct ntty n;
+	uint8_t out[256];
+	bool pollable;
+	long r;
+
+	ntty_init(&n);
+	ntty_receive(&n, (const uint8_t *)"ab\x7f" "c\r", 5);
+	r = ntty_slave_read(&n, sizeof out, true, out, &pollable);
+	CHECK(r == 3 && !memcmp(out, "ac\n", 3), "erase, and ICRNL ends the line: %ld", r);
+	r = ntty_master_read(&n, sizeof out, out);
+	CHECK(r == 8 && !memcmp(out, "ab\b \bc\r\n", 8), "echo of an erase (ECHOE), LF as CR LF: %ld", r);
+	ntty_receive(&n, (const uint8_t *)"xy\x15z\x04", 5);
+	r = ntty_slave_read(&n, sizeof out, true, out, &pollable);
+	CHECK(r == 1 && out[0] == 'z', "kill erased the line, VEOF ended the next: %ld", r);
+	ntty_receive(&n, (const uint8_t *)"\x04", 1);
+	r = ntty_slave_read(&n, sizeof out, true, out, &pollable);
+	CHECK(r == 0, "VEOF on an empty line reads as end of file: %ld", r);
+	r = ntty_slave_read(&n, sizeof out, false, out, &pollable);
+	CHECK(r == NTTY_WOULD_BLOCK && pollable, "no line: a blocking read waits for one");
+	ntty_master_read(&n, sizeof out, out);
+	r = ntty_slave_write(&n, (const uint8_t *)"q\n", 2);
+	CHECK(r == 2 && ntty_master_read(&n, sizeof out, out) == 3 && !memcmp(out, "q\r\n", 3),
+	      "ONLCR on the slave's output");
+	struct ntty_termios t = n.t;
+	t.lflag &= ~(uint32_t)(ICANON | ECHO | ISIG | IEXTEN);
+	t.iflag = 0;
+	ntty_set_termios(&n, &t);
+	ntty_receive(&n, (const uint8_t *)"\x03\r\x7f", 3);
+	r = ntty_slave_read(&n, sizeof out, true, out, &pollable);
+	CHECK(r == 3 && !memcmp(out, "\x03\r\x7f", 3), "raw mode is transparent: %ld", r);
+	CHECK(ntty_master_read(&n, sizeof out, out) == -EAGAIN, "and echoes nothing");
+}
+
 int main(void)
 {
+	signals();
+	line_discipline();
 	pipe_capacity();
 	queue_selection();
 	shm_names();

@@ -1,0 +1,354 @@
+/* pty: a pseudo-terminal pair.  Create = posix_openpt + grantpt + unlockpt
+ * (the creator holds the master); join = open(ptsname) (the joiner holds a
+ * slave).  Writes carry the op's payload shaped into terminal input
+ * (src/util/tty_text.h); setopt changes termios, the window size, or makes
+ * the slave (or master) the actor's controlling terminal.  recv with the
+ * `sig` flag collects the tty signals (SIGINT, SIGHUP, SIGWINCH, ...) the
+ * actor got, which pty peers keep blocked.
+ *
+ * Every open uses O_NOCTTY and the executor never calls TIOCSCTTY, so the
+ * fuzzing process never gets a controlling terminal from us, nor SIGHUP,
+ * SIGINT or SIGTTOU from one.  Ptys come from the sandbox's private devpts
+ * instance: a stale name can only ever reach one of our own ptys. */
+#define _GNU_SOURCE
+#include "mechanism.h"
+
+#include "../src/exec/actor.h"
+#include "../src/sandbox/sandbox.h"
+#include "../src/util/fault.h"
+#include "../src/util/sigrec.h"
+#include "../src/util/tty_text.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The signals a terminal sends; pty peers block them at rest. */
+static void tty_signal_set(sigset_t *set)
+{
+	static const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGCONT, SIGTSTP, SIGWINCH,
+				   SIGTTIN, SIGTTOU};
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaddset(set, sigs[i]);
+}
+
+static const char *pty_probe(void)
+{
+	if (sandbox_enter() != SANDBOX_NAMESPACES || !sandbox_private_pts())
+		return "needs the sandbox's private devpts instance (mount namespace): without it "
+		       "a stale pty name could reach a terminal of the host";
+	return probe_needs("/dev/ptmx", "no /dev/ptmx");
+}
+
+static int pty_actor_setup(int actor)
+{
+	sigset_t set;
+
+	if (actor == 0)
+		return 0; /* the executor never is anyone's foreground */
+	tty_signal_set(&set);
+	return sigprocmask(SIG_BLOCK, &set, NULL) ? -errno : 0;
+}
+
+static int pty_actor_reset(int actor)
+{
+	sigset_t set;
+	struct timespec zero = {0, 0};
+
+	if (actor == 0)
+		return 0;
+	/* A session leader first gives up its terminal: a worker still moving
+	 * data the model stopped following could otherwise signal it after
+	 * the drain below (TIOCNOTTY itself sends it SIGHUP and SIGCONT). */
+	int tty = getsid(0) == getpid() ? open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+	if (tty >= 0) {
+		ioctl(tty, TIOCNOTTY);
+		close(tty);
+	}
+	tty_signal_set(&set);
+	while (sigtimedwait(&set, NULL, &zero) > 0)
+		;
+	/* A session leader stays one: only a new process is back at rest. */
+	return getsid(0) == getpid() && !fault_on(FAULT_PTY_KEEP_SESSION);
+}
+
+static int pty_create(struct chan *c, struct obj_ref *ref, const struct op *op)
+{
+	int fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), index = -1;
+
+	(void)op;
+	if (fd < 0)
+		return -errno;
+	if (grantpt(fd) || unlockpt(fd) || ptsname_r(fd, ref->name, sizeof ref->name) ||
+	    ioctl(fd, TIOCGPTN, &index)) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	c->fd[0] = fd;
+	c->id = ref->id = index;
+	c->ends = OPF_READ | OPF_WRITE;
+	return 0;
+}
+
+static int pty_join(struct chan *c, const struct obj_ref *ref)
+{
+	if (!ref->name[0])
+		return -ENOENT; /* no create in this slot yet */
+	int fd = open(ref->name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	c->fd[0] = fd;
+	c->id = -1; /* a slave */
+	c->ends = OPF_READ | OPF_WRITE;
+	return 0;
+}
+
+static int set_nonblock(int fd, int on)
+{
+	return fcntl(fd, F_SETFL, on ? O_NONBLOCK : 0);
+}
+
+/* Faults change the line discipline around one write, as a broken kernel
+ * would behave: a flag of the slave's termios is off while it works. */
+static ssize_t write_with_fault(int fd, const uint8_t *buf, size_t len, bool master)
+{
+	struct termios t, saved;
+	bool fault = false;
+
+	if (tcgetattr(fd, &t) == 0) {
+		saved = t;
+		if (master && fault_on(FAULT_PTY_NO_ICRNL) && (t.c_iflag & ICRNL))
+			t.c_iflag &= ~(tcflag_t)ICRNL, fault = true;
+		if (master && fault_on(FAULT_PTY_NO_ECHO) && (t.c_lflag & ECHO))
+			t.c_lflag &= ~(tcflag_t)ECHO, fault = true;
+		if (master && fault_on(FAULT_PTY_NO_ISIG) && (t.c_lflag & ISIG))
+			t.c_lflag &= ~(tcflag_t)ISIG, fault = true;
+		if (!master && fault_on(FAULT_PTY_NO_ONLCR) && (t.c_oflag & ONLCR))
+			t.c_oflag &= ~(tcflag_t)ONLCR, fault = true;
+	}
+	if (fault)
+		tcsetattr(fd, TCSANOW, &t);
+	ssize_t n = write(fd, buf, len);
+	int err = errno;
+	if (fault) {
+		if (master) {
+			/* Let the slave's worker use the broken settings first. */
+			struct pollfd p = {.fd = fd, .events = POLLIN};
+			usleep(20000);
+			poll(&p, 1, 0);
+		}
+		tcsetattr(fd, TCSANOW, &saved);
+	}
+	errno = err;
+	return n;
+}
+
+static ssize_t pty_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
+{
+	static uint8_t shaped[TTY_WRITE_MAX];
+
+	if (c->fd[0] < 0)
+		return -EBADF;
+	if (len > TTY_WRITE_MAX)
+		len = TTY_WRITE_MAX;
+	tty_shape_bytes(shaped, buf, len, op->arg, op->seed);
+	set_nonblock(c->fd[0], op->flags & OPF_NOWAIT);
+	ssize_t n = write_with_fault(c->fd[0], shaped, len, c->id >= 0);
+	return n < 0 ? -errno : n;
+}
+
+/* The tty signals this process got, as records (they are blocked here, so
+ * they wait for this). */
+static ssize_t recv_signals(uint8_t *buf, size_t cap)
+{
+	sigset_t set;
+	siginfo_t si;
+	struct timespec zero = {0, 0};
+	size_t n = 0;
+
+	tty_signal_set(&set);
+	while ((n + 1) * SIGREC_BYTES <= cap) {
+		int sig = sigtimedwait(&set, &si, &zero);
+		if (sig < 0)
+			break;
+		struct sigrec r = {.signo = (uint8_t)sig, .code = (int8_t)si.si_code,
+				   .sender = si.si_pid ? SENDER_GONE : SENDER_NONE, .how = HOW_WAIT};
+		if (si.si_pid && actor_by_pid(si.si_pid) >= 0)
+			r.sender = (uint8_t)actor_by_pid(si.si_pid);
+		sigrec_put(buf + n * SIGREC_BYTES, &r);
+		n++;
+	}
+	return (ssize_t)(n * SIGREC_BYTES);
+}
+
+static ssize_t pty_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap,
+			int64_t *mtype)
+{
+	(void)mtype;
+	if (op->flags & OPF_SIG)
+		return recv_signals(buf, cap);
+	if (c->fd[0] < 0)
+		return -EBADF;
+	set_nonblock(c->fd[0], op->flags & OPF_NOWAIT);
+	ssize_t n = read(c->fd[0], buf, cap);
+	if (n < 0)
+		return -errno;
+	if (fault_on(FAULT_PTY_LOSE_BYTE) && n > 1 && buf[n - 1] == '\n')
+		n--;
+	return n;
+}
+
+static int pty_close(struct chan *c, unsigned ends)
+{
+	(void)ends;
+	if (c->fd[0] >= 0)
+		close(c->fd[0]);
+	chan_reset(c);
+	return 0;
+}
+
+static int pty_destroy(struct chan *c, const struct obj_ref *ref)
+{
+	(void)c;
+	(void)ref;
+	return 0; /* a pty goes with its last descriptor */
+}
+
+static int64_t set_termios(int fd, const struct op *op)
+{
+	struct termios t;
+	unsigned v = op->len;
+
+	if (tcgetattr(fd, &t))
+		return -errno;
+	switch (op->arg) {
+	case OPT_RAW:
+		cfmakeraw(&t);
+		break;
+	case OPT_SANE: {
+		/* The pts driver's initial termios. */
+		static const cc_t cc[] = {003, 034, 0177, 025, 004, 0, 1, 0, 021, 023,
+					  032, 0, 022, 017, 027, 026, 0};
+		t.c_iflag = ICRNL | IXON;
+		t.c_oflag = OPOST | ONLCR;
+		t.c_cflag = B38400 | CS8 | CREAD;
+		t.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
+		memset(t.c_cc, 0, sizeof t.c_cc);
+		memcpy(t.c_cc, cc, sizeof cc);
+		cfsetspeed(&t, B38400);
+		break;
+	}
+	case OPT_IFLAG_ON:
+		t.c_iflag |= v;
+		break;
+	case OPT_IFLAG_OFF:
+		t.c_iflag &= ~(tcflag_t)v;
+		break;
+	case OPT_OFLAG_ON:
+		t.c_oflag |= v;
+		break;
+	case OPT_OFLAG_OFF:
+		t.c_oflag &= ~(tcflag_t)v;
+		break;
+	case OPT_LFLAG_ON:
+		t.c_lflag |= v;
+		break;
+	case OPT_LFLAG_OFF:
+		t.c_lflag &= ~(tcflag_t)v;
+		break;
+	case OPT_CC:
+		if ((v >> 8) < NCCS)
+			t.c_cc[v >> 8] = (cc_t)v;
+		break;
+	}
+	return tcsetattr(fd, TCSANOW, &t) ? -errno : 0;
+}
+
+static int64_t pty_control(struct chan *c, const struct op *op)
+{
+	struct winsize ws = {0};
+
+	if (c->fd[0] < 0)
+		return -EBADF;
+	switch (op->arg) {
+	case OPT_RAW:
+	case OPT_SANE:
+	case OPT_IFLAG_ON:
+	case OPT_IFLAG_OFF:
+	case OPT_OFLAG_ON:
+	case OPT_OFLAG_OFF:
+	case OPT_LFLAG_ON:
+	case OPT_LFLAG_OFF:
+	case OPT_CC:
+		return set_termios(c->fd[0], op);
+	case OPT_WINSZ:
+		ws.ws_row = (unsigned short)(op->len >> 8);
+		ws.ws_col = (unsigned short)(op->len & 0xff);
+		return ioctl(c->fd[0], TIOCSWINSZ, &ws) ? -errno : 0;
+	case OPT_CTTY:
+		if (actor_by_pid(getpid()) == 0)
+			return -EPERM; /* never the executor (the model skips it) */
+		if (getsid(0) != getpid() && setsid() < 0)
+			return -errno;
+		return ioctl(c->fd[0], TIOCSCTTY, 0) ? -errno : 0;
+	}
+	return -ENOTSUP;
+}
+
+/* The executor's barrier for the kworker that moves pty data (see the
+ * line-discipline model): FIONREAD takes the tty's termios lock, so once it
+ * says `want`, the worker that produced it is done; poll() flushes a
+ * pending worker when the tty has no input yet. */
+static int64_t pty_settle(struct chan *c, int64_t want, unsigned timeout_ms)
+{
+	struct pollfd p = {.fd = c->fd[0], .events = POLLIN};
+	int n = -1;
+
+	if (c->fd[0] < 0)
+		return -EBADF;
+	if (want < 0) {
+		poll(&p, 1, 0);
+		return want;
+	}
+	for (unsigned waited = 0; waited <= timeout_ms * 10; waited++) {
+		if (ioctl(c->fd[0], FIONREAD, &n))
+			return -errno;
+		if (n >= want)
+			return n;
+		if (waited < 20)
+			sched_yield();
+		else
+			usleep(100);
+	}
+	return n;
+}
+
+const struct mechanism mech_pty = {
+	.id = "pty",
+	.summary = "pseudo-terminal (posix_openpt, open(ptsname)): line discipline, job control",
+	.cls = CLASS_LINE_DISCIPLINE,
+	.join_path = JOIN_BY_ADDRESS,
+	.naming = NAMING_NONE,
+	.probe = pty_probe,
+	.create = pty_create,
+	.join = pty_join,
+	.send = pty_send,
+	.recv = pty_recv,
+	.close = pty_close,
+	.destroy = pty_destroy,
+	.control = pty_control,
+	.settle = pty_settle,
+	.actor_setup = pty_actor_setup,
+	.actor_reset = pty_actor_reset,
+};
