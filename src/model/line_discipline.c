@@ -9,8 +9,8 @@
  *  - hangup: when the master closes, every slave file hangs up (reads 0,
  *    writes and ioctls EIO; a reader blocked then may see EIO or 0) and
  *    the session leader whose controlling tty it was gets SIGHUP and
- *    SIGCONT; the master reads EIO once the last slave closed and the
- *    data is drained;
+ *    SIGCONT (so does the one whose tty was the master); the master reads
+ *    EIO once the last slave closed and the data is drained;
  *  - job control: a peer becomes a session leader with the slave (or
  *    master) as controlling tty (setsid + TIOCSCTTY); ISIG characters and
  *    a window size change signal that foreground process group;
@@ -206,14 +206,16 @@ static void ld_closed(struct model *m, int k, int actor, uint8_t role)
 
 	(void)actor;
 	if (role == ROLE_CREATOR) {
-		/* pty_close(master): the slave hangs up; its session leader gets
-		 * SIGHUP and SIGCONT; no process keeps either side as its tty. */
+		/* The master's last close: the slave hangs up; the session
+		 * leader of either side gets SIGHUP and SIGCONT (measured: the
+		 * master's own session too); no process keeps either side. */
 		p->hung = true;
 		ntty_hangup(&p->tty);
-		if (p->session[SLAVE] >= 0) {
-			kernel_signal(ctx_of(m), p->session[SLAVE], SIGHUP);
-			kernel_signal(ctx_of(m), p->session[SLAVE], SIGCONT);
-		}
+		for (int s = 0; s < 2; s++)
+			if (p->session[s] >= 0) {
+				kernel_signal(ctx_of(m), p->session[s], SIGHUP);
+				kernel_signal(ctx_of(m), p->session[s], SIGCONT);
+			}
 		clear_session(m, p, SLAVE);
 		clear_session(m, p, MASTER);
 	} else if (!has_side(m, k, SLAVE)) {
@@ -358,7 +360,14 @@ static void ld_send(struct model *m, struct kobj *o, const struct op *op, const 
 
 	ex->ret = 0;
 	if (p->lost) {
+		/* Not followed: run it non-blocking (it might wait on a stopped
+		 * tty), accept what it says. */
+		if (!(op->flags & OPF_NOWAIT)) {
+			*blocks = true;
+			return;
+		}
 		unsure(ex);
+		lose(m, p, k); /* a session taken since: its signals are not awaited */
 		return;
 	}
 	tty_shape_bytes(bytes, payload, len, op->arg, op->seed);
@@ -524,6 +533,8 @@ static void set_ctty(struct model *m, struct pair *p, int k, const struct op *op
 	a->ctty_k = k;
 	a->ctty_side = (int)s;
 	p->session[s] = op->actor;
+	if (p->lost)
+		a->sig_unsure = true; /* what the pair does is not followed */
 }
 
 static void set_winsize(struct model *m, struct pair *p, unsigned value)
