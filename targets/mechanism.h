@@ -14,11 +14,11 @@
 
 /* Which reference model judges a mechanism. */
 enum sem_class {
-	CLASS_BYTE_STREAM,    /* pipe, fifo, unix-stream, tcp, pty (raw) */
-	CLASS_TYPED_QUEUE,    /* SysV message queue */
-	CLASS_SHARED_RECORDS, /* shared memory under a process-shared lock */
-	CLASS_REQUEST_REPLY,  /* Binder: transactions to a context manager, replies */
-	CLASS_SIGNALS,        /* signals: a process is the channel */
+	CLASS_BYTE_STREAM,     /* pipe, fifo, unix-stream, tcp, pty (raw) */
+	CLASS_TYPED_QUEUE,     /* SysV message queue */
+	CLASS_SHARED_RECORDS,  /* shared memory under a process-shared lock */
+	CLASS_REQUEST_REPLY,   /* Binder: transactions to a context manager, replies */
+	CLASS_SIGNALS,	       /* signals: a process is the channel */
 	CLASS_LINE_DISCIPLINE, /* pseudo-terminal: n_tty between master and slave */
 	CLASS_COUNT
 };
@@ -36,7 +36,7 @@ enum naming {
 	NAMING_NONE,	   /* anonymous: the form is ignored */
 	NAMING_SYSV_KEY,   /* slot key or IPC_PRIVATE; other forms use the slot key */
 	NAMING_POSIX_NAME, /* "/name": empty, inner slash, too long are errors */
-	NAMING_DEVICE,     /* the slot is a device that always exists: create claims
+	NAMING_DEVICE,	   /* the slot is a device that always exists: create claims
 			    * it (EBUSY while claimed), join opens it, destroy is a no-op */
 };
 
@@ -56,7 +56,7 @@ struct obj_ref {
 struct chan {
 	unsigned ends; /* OPF_READ | OPF_WRITE still open */
 	int fd[2];     /* [0] read end, [1] write end, -1 when not held */
-	int id;        /* SysV identifier (binder: the device's slot) */
+	int id;	       /* SysV identifier (binder: the device's slot) */
 	void *map;     /* shared mapping, NULL when none */
 	size_t map_len;
 	size_t size; /* usable bytes of the object as this handle sees it */
@@ -95,7 +95,7 @@ struct access_rule {
 	/* Permission bits (4 read, 2 write) each path asks for: join opens it
 	 * (and a create that finds it), ctl is IPC_STAT before IPC_SET. */
 	uint8_t join, send, recv, ctl;
-	uint8_t umask;  /* create's mode passes through the creator's umask */
+	uint8_t umask;	/* create's mode passes through the creator's umask */
 	uint8_t sticky; /* destroy unlinks from a sticky directory (/dev/shm) */
 	/* What a refused unlink reports: 0 = the kernel's EPERM. */
 	uint8_t unlink_errno;

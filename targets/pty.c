@@ -35,8 +35,8 @@
 /* The signals a terminal sends; pty peers block them at rest. */
 static void tty_signal_set(sigset_t *set)
 {
-	static const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGCONT, SIGTSTP, SIGWINCH,
-				   SIGTTIN, SIGTTOU};
+	static const int sigs[] = {SIGHUP,  SIGINT,   SIGQUIT, SIGCONT,
+				   SIGTSTP, SIGWINCH, SIGTTIN, SIGTTOU};
 	sigemptyset(set);
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		sigaddset(set, sigs[i]);
@@ -182,8 +182,10 @@ static ssize_t recv_signals(uint8_t *buf, size_t cap)
 		int sig = sigtimedwait(&set, &si, &zero);
 		if (sig < 0)
 			break;
-		struct sigrec r = {.signo = (uint8_t)sig, .code = (int8_t)si.si_code,
-				   .sender = si.si_pid ? SENDER_GONE : SENDER_NONE, .how = HOW_WAIT};
+		struct sigrec r = {.signo = (uint8_t)sig,
+				   .code = (int8_t)si.si_code,
+				   .sender = si.si_pid ? SENDER_GONE : SENDER_NONE,
+				   .how = HOW_WAIT};
 		if (si.si_pid && actor_by_pid(si.si_pid) >= 0)
 			r.sender = (uint8_t)actor_by_pid(si.si_pid);
 		sigrec_put(buf + n * SIGREC_BYTES, &r);
@@ -238,8 +240,8 @@ static int64_t set_termios(int fd, const struct op *op)
 		break;
 	case OPT_SANE: {
 		/* The pts driver's initial termios. */
-		static const cc_t cc[] = {003, 034, 0177, 025, 004, 0, 1, 0, 021, 023,
-					  032, 0, 022, 017, 027, 026, 0};
+		static const cc_t cc[] = {003, 034, 0177, 025, 004, 0,	 1,   0, 021,
+					  023, 032, 0,	  022, 017, 027, 026, 0};
 		t.c_iflag = ICRNL | IXON;
 		t.c_oflag = OPOST | ONLCR;
 		t.c_cflag = B38400 | CS8 | CREAD;

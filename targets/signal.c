@@ -61,7 +61,9 @@ static struct sigrec to_rec(int signo, int code, pid_t pid, int value, enum sigr
 	return (struct sigrec){
 		.signo = (uint8_t)signo,
 		.code = (int8_t)code,
-		.sender = pid == 0 ? SENDER_NONE : actor < 0 ? SENDER_GONE : (uint8_t)actor,
+		.sender = pid == 0    ? SENDER_NONE
+			  : actor < 0 ? SENDER_GONE
+				      : (uint8_t)actor,
 		.how = (uint8_t)how,
 		.value = code == SI_QUEUE ? value : 0,
 	};
@@ -143,8 +145,7 @@ static const char *signal_probe(void)
 
 	if (pid == 0)
 		_exit(own_user_namespace() ? 1 : 0);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status))
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
 		return "needs a user namespace per peer (to count pending signals per receiver)";
 	return NULL;
 }
@@ -224,8 +225,8 @@ static ssize_t recv_wait(const struct op *op, uint8_t *buf)
 	wait_set(op, &set);
 	/* The system call, not glibc's sigtimedwait(): that one reports a
 	 * tgkill's SI_TKILL as SI_USER, and the kernel's answer is checked. */
-	int sig = (int)syscall(SYS_rt_sigtimedwait, &set, &si, (op->flags & OPF_NOWAIT) ? &zero : NULL,
-			       _NSIG / 8);
+	int sig = (int)syscall(SYS_rt_sigtimedwait, &set, &si,
+			       (op->flags & OPF_NOWAIT) ? &zero : NULL, _NSIG / 8);
 	if (sig < 0)
 		return -errno;
 	struct sigrec r = to_rec(sig, si.si_code, si.si_pid, si.si_value.sival_int, HOW_WAIT);
@@ -353,7 +354,7 @@ static int64_t change_disposition(const struct op *op)
 	memset(&sa, 0, sizeof sa);
 	if (op->arg == OPT_CATCH) {
 		sa.sa_sigaction = on_signal;
-		sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: a waiter sees EINTR */
+		sa.sa_flags = SA_SIGINFO;      /* no SA_RESTART: a waiter sees EINTR */
 		sig_alphabet_set(&sa.sa_mask); /* one handler at a time, in order */
 	} else {
 		sa.sa_handler = op->arg == OPT_IGNORE ? SIG_IGN : SIG_DFL;
@@ -389,7 +390,8 @@ static int64_t signal_control(struct chan *c, const struct op *op)
 
 const struct mechanism mech_signal = {
 	.id = "signal",
-	.summary = "signals (kill/sigqueue/tgkill -> sigtimedwait/signalfd/handler): a pid is the channel",
+	.summary = "signals (kill/sigqueue/tgkill -> sigtimedwait/signalfd/handler): a pid is the "
+		   "channel",
 	.cls = CLASS_SIGNALS,
 	.join_path = JOIN_BY_ADDRESS,
 	.naming = NAMING_NONE,

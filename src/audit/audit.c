@@ -148,7 +148,8 @@ void audit_note_handler(int sig)
 
 static int same_action(const struct sigaction *a, const struct sigaction *b)
 {
-	return a->sa_handler == b->sa_handler && (a->sa_flags & SA_SIGINFO) == (b->sa_flags & SA_SIGINFO);
+	return a->sa_handler == b->sa_handler &&
+	       (a->sa_flags & SA_SIGINFO) == (b->sa_flags & SA_SIGINFO);
 }
 
 static int check_handlers(char *why, size_t cap)
@@ -209,8 +210,7 @@ static int fd_is_ring(int fd)
 	return !strcmp(target, "anon_inode:[io_uring]");
 }
 
-int audit_compare(const struct audit_snapshot *b, enum audit_scope scope, char *why,
-		  size_t cap)
+int audit_compare(const struct audit_snapshot *b, enum audit_scope scope, char *why, size_t cap)
 {
 	struct audit_snapshot a;
 	int leaks = 0;
@@ -258,7 +258,7 @@ int audit_compare(const struct audit_snapshot *b, enum audit_scope scope, char *
 		leaks++;
 		add(why, cap, "leak:mq-name mqueue names %ld->%ld\n", b->mq_names, a.mq_names);
 	}
-signals:
+      signals:
 	sigemptyset(&pend);
 	if (!sigpending(&pend))
 		for (int sig = 1; sig < NSIG; sig++)
@@ -270,8 +270,8 @@ signals:
 	leaks += check_handlers(why, cap);
 	if (a.blocked != b->blocked) {
 		leaks++;
-		add(why, cap, "leak:mask signal mask %#llx, was %#llx\n", (unsigned long long)a.blocked,
-		    (unsigned long long)b->blocked);
+		add(why, cap, "leak:mask signal mask %#llx, was %#llx\n",
+		    (unsigned long long)a.blocked, (unsigned long long)b->blocked);
 	}
 	return leaks;
 }
@@ -326,7 +326,8 @@ int audit_children(const pid_t *own, int nown, char *why, size_t cap)
 			mine |= own[i] == si.si_pid;
 		if (!mine) {
 			leaks++;
-			add(why, cap, "leak:child unexpected child %d exited unreaped\n", si.si_pid);
+			add(why, cap, "leak:child unexpected child %d exited unreaped\n",
+			    si.si_pid);
 		}
 	}
 	return leaks;
@@ -379,7 +380,8 @@ void audit_full_baseline(void)
 	nbaseline = 0;
 	while (d && (e = readdir(d)))
 		if (nbaseline < 256 && !fd_target(e->d_name, target, sizeof target))
-			snprintf(baseline[nbaseline++], sizeof baseline[0], "%s:%s", e->d_name, target);
+			snprintf(baseline[nbaseline++], sizeof baseline[0], "%s:%s", e->d_name,
+				 target);
 	if (d)
 		closedir(d);
 }
@@ -402,15 +404,17 @@ int audit_full(char *why, size_t cap)
 
 	if (controlling_tty() != baseline_tty || getsid(0) != baseline_sid) {
 		leaks++;
-		add(why, cap, "leak:ctty the executor's terminal or session changed (tty %ld -> %ld)\n",
+		add(why, cap,
+		    "leak:ctty the executor's terminal or session changed (tty %ld -> %ld)\n",
 		    baseline_tty, controlling_tty());
 	}
 	for (int sig = 1; sig < MAX_HANDLERS; sig++) {
 		struct sigaction now;
 		if (!sigaction(sig, NULL, &now) && !same_action(&now, &baseline_actions[sig])) {
 			leaks++;
-			add(why, cap, "leak:handler signal %d (%s) handler changed during the run\n",
-			    sig, strsignal(sig));
+			add(why, cap,
+			    "leak:handler signal %d (%s) handler changed during the run\n", sig,
+			    strsignal(sig));
 		}
 	}
 	if (f) {
@@ -435,7 +439,7 @@ int audit_full(char *why, size_t cap)
 			leaks++;
 			add(why, cap, "leak:io_uring fd %s -> %s\n", e->d_name, target);
 		} else if (strstr(target, "/dev/shm/") || !strncmp(target, "pipe:", 5) ||
-		    strstr(target, "/dev/mqueue") || !strncmp(target, "socket:", 7)) {
+			   strstr(target, "/dev/mqueue") || !strncmp(target, "socket:", 7)) {
 			if (atoi(e->d_name) >= 900)
 				continue; /* the executor's own peer sockets */
 			leaks++;

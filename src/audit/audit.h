@@ -12,14 +12,14 @@
 #define AUDIT_FD_SPAN 64
 
 struct audit_snapshot {
-	int low_fd;        /* lowest free descriptor */
-	uint64_t fd_open;  /* which of [low_fd, low_fd+64) were open */
-	int msg_queues;    /* SysV objects in the namespace (or ours) */
+	int low_fd;	  /* lowest free descriptor */
+	uint64_t fd_open; /* which of [low_fd, low_fd+64) were open */
+	int msg_queues;	  /* SysV objects in the namespace (or ours) */
 	int shm_segments;
 	int sem_sets;
-	long shm_names;    /* entries in /dev/shm (or ours) */
-	long mq_names;     /* entries in the mqueue mount */
-	uint64_t blocked;  /* the signal mask (signals 1..64, bit sig-1) */
+	long shm_names;	  /* entries in /dev/shm (or ours) */
+	long mq_names;	  /* entries in the mqueue mount */
+	uint64_t blocked; /* the signal mask (signals 1..64, bit sig-1) */
 };
 
 void audit_snapshot(struct audit_snapshot *s);

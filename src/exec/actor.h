@@ -16,8 +16,8 @@ struct actor {
 	int index; /* 0 = the executor, 1.. = peers */
 	struct chan chans[IPCF_OBJS];
 	uint8_t *payload, *data; /* IPCF_MAX_LEN + 1 bytes each */
-	unsigned watchdog_ms;    /* 0 = the caller bounds blocking */
-	int64_t hint;            /* what the model expects of the next op (chan.hint) */
+	unsigned watchdog_ms;	 /* 0 = the caller bounds blocking */
+	int64_t hint;		 /* what the model expects of the next op (chan.hint) */
 };
 
 /* Also runs the mechanism's actor_setup for this process, unless index is

@@ -27,7 +27,7 @@ struct executor {
 	struct model model;
 	struct actor self;
 	struct peer peers[IPCF_ACTORS]; /* [0] is the executor itself */
-	bool used[IPCF_ACTORS];         /* took part in this program */
+	bool used[IPCF_ACTORS];		/* took part in this program */
 	/* The identity each peer runs (or is to be started) under: an OP_IDENT,
 	 * or kind OP_KIND_COUNT for the executor's own.  Reset every program. */
 	struct op ident[IPCF_ACTORS];
@@ -151,11 +151,12 @@ static void peer_failed(struct executor *e, int a, int index, int err)
 }
 
 /* Runs op on a peer and waits for its result.  0, or a peer failure. */
-static int peer_run(struct executor *e, const struct op *op, uint32_t salt, int *fds,
-		    unsigned ends, int64_t hint, struct peer_reply *rep, bool wait)
+static int peer_run(struct executor *e, const struct op *op, uint32_t salt, int *fds, unsigned ends,
+		    int64_t hint, struct peer_reply *rep, bool wait)
 {
 	struct peer *p = &e->peers[op->actor];
-	struct peer_cmd cmd = {.what = PEER_OP, .salt = salt, .ends = ends, .op = *op, .hint = hint};
+	struct peer_cmd cmd = {
+		.what = PEER_OP, .salt = salt, .ends = ends, .op = *op, .hint = hint};
 
 	cmd.ref = e->slot_ref[op->obj];
 	if (ensure_peer(e, op->actor) || peer_send(p, &cmd, fds))
@@ -170,8 +171,7 @@ static int peer_run(struct executor *e, const struct op *op, uint32_t salt, int 
 
 /* The descriptors an inherited join copies, from the actor that holds them.
  * *owned says whether they are copies the executor must close. */
-static int fetch_fds(struct executor *e, int from, int obj, unsigned ends, int fds[2],
-		     bool *owned)
+static int fetch_fds(struct executor *e, int from, int obj, unsigned ends, int fds[2], bool *owned)
 {
 	*owned = from != 0;
 	if (from == 0) {
@@ -299,8 +299,7 @@ static void run_now(struct executor *e, int i, const struct op *op, const struct
 	if (op->kind == OP_CREATE && out.err == 0)
 		remember_create(e, op, &ref);
 	judge(e, i, op, &st->ex, &out, data,
-		     st->force_nowait ? "(run non-blocking: the model predicts it would block)"
-				      : NULL);
+	      st->force_nowait ? "(run non-blocking: the model predicts it would block)" : NULL);
 }
 
 /* Collects the result of a peer's pending op that the model says is done. */
@@ -319,7 +318,7 @@ static void collect(struct executor *e, int i, int a, const struct expect *ex)
 	}
 	struct op woken = e->model.pend[a].op;
 	judge(e, i, &woken, ex, &rep.out, e->pdata,
-		     "(a blocked op of this peer, completed by this op)");
+	      "(a blocked op of this peer, completed by this op)");
 }
 
 /* Interrupts a peer's blocked op and judges what it returns (EINTR). */
@@ -357,7 +356,8 @@ static void cancel_first(struct executor *e, int i, const struct step *st)
 	for (int a = 1; a < IPCF_ACTORS; a++)
 		if ((st->cancels & (1u << a)) && e->peers[a].pid && !report_failed(e->r))
 			interrupt(e, i, a, &st->cancelled[a], &ex,
-				  "(a blocked op, interrupted first: this op would race with its waking)");
+				  "(a blocked op, interrupted first: this op would race with its "
+				  "waking)");
 }
 
 /* Barriers the model asked for: the kernel finishes some deliveries in a
@@ -374,8 +374,10 @@ static void settle(struct executor *e, int i, const struct step *st)
 		if (a == 0) {
 			got = e->mech->settle(&e->self.chans[obj], want, e->timeout_ms);
 		} else if (e->peers[a].pid) {
-			struct peer_cmd cmd = {.what = PEER_SETTLE, .salt = e->timeout_ms,
-					       .op = {.obj = (uint8_t)obj}, .hint = want};
+			struct peer_cmd cmd = {.what = PEER_SETTLE,
+					       .salt = e->timeout_ms,
+					       .op = {.obj = (uint8_t)obj},
+					       .hint = want};
 			struct peer_reply rep;
 			if (peer_send(&e->peers[a], &cmd, NULL) ||
 			    peer_wait(&e->peers[a], &rep, NULL, NULL, e->timeout_ms * 2 + 1000)) {
@@ -385,10 +387,11 @@ static void settle(struct executor *e, int i, const struct step *st)
 			got = rep.out.ret;
 		}
 		if (want >= 0 && got != want) {
-			snprintf(why, sizeof why,
-				 "after this op a%d o%d should have %lld bytes to read (the model's "
-				 "line discipline); the kernel has %lld\n",
-				 a, obj, (long long)want, (long long)got);
+			snprintf(
+				why, sizeof why,
+				"after this op a%d o%d should have %lld bytes to read (the model's "
+				"line discipline); the kernel has %lld\n",
+				a, obj, (long long)want, (long long)got);
 			report_fail(e->r, target(e), e->p, i, "settle", why);
 		}
 	}

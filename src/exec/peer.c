@@ -59,15 +59,17 @@ static ssize_t send_msg(int sock, const void *hdr, size_t hlen, const void *data
 
 /* Receives one message; passed descriptors land in fds in arrival order
  * (fds_place() then puts them at the ends they stand for). */
-static ssize_t recv_msg_flags(int sock, void *hdr, size_t hlen, void *data, size_t dlen,
-			      int fds[2], int flags)
+static ssize_t recv_msg_flags(int sock, void *hdr, size_t hlen, void *data, size_t dlen, int fds[2],
+			      int flags)
 {
 	struct iovec iov[2] = {{hdr, hlen}, {data, dlen}};
 	union {
 		char buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = data ? 2 : 1, .msg_control = u.buf,
+	struct msghdr mh = {.msg_iov = iov,
+			    .msg_iovlen = data ? 2 : 1,
+			    .msg_control = u.buf,
 			    .msg_controllen = sizeof u.buf};
 	ssize_t r;
 	int n = 0;
@@ -101,8 +103,8 @@ static ssize_t recv_msg(int sock, void *hdr, size_t hlen, void *data, size_t dle
 /* A round trip to a peer on the other core takes microseconds; sleeping
  * and being woken takes far longer on a busy machine.  So the waiting side
  * polls for a short while before it blocks.  -EAGAIN: nothing came. */
-static ssize_t recv_msg_spin(int sock, void *hdr, size_t hlen, void *data, size_t dlen,
-			     int fds[2], unsigned spin_us)
+static ssize_t recv_msg_spin(int sock, void *hdr, size_t hlen, void *data, size_t dlen, int fds[2],
+			     unsigned spin_us)
 {
 	static int cpus;
 	struct timespec t0, t;
@@ -210,7 +212,8 @@ static void peer_main(int sock, const struct mechanism *mech)
 			if (rep.out.ret != 1 && getsid(0) == getpid() && !base_leader) {
 				size_t n = strlen(rep.leaks);
 				snprintf(rep.leaks + n, sizeof rep.leaks - n,
-					 "leak:session peer %d still leads a session\n", (int)getpid());
+					 "leak:session peer %d still leads a session\n",
+					 (int)getpid());
 			}
 			if (fault_on(FAULT_PEER_LEAK_FD))
 				(void)!dup(sock);
@@ -435,8 +438,7 @@ int peer_send(struct peer *p, const struct peer_cmd *c, const int fds[2])
 	return send_msg(p->sock, c, sizeof *c, NULL, 0, fds) < 0 ? -errno : 0;
 }
 
-int peer_wait(struct peer *p, struct peer_reply *r, uint8_t *data, int fds[2],
-	      unsigned timeout_ms)
+int peer_wait(struct peer *p, struct peer_reply *r, uint8_t *data, int fds[2], unsigned timeout_ms)
 {
 	struct pollfd pfd = {.fd = p->sock, .events = POLLIN};
 	size_t dlen = data ? IPCF_MAX_LEN + 1 : 0;

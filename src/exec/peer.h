@@ -57,8 +57,7 @@ int peer_expect_death(struct peer *p, unsigned timeout_ms);
 int peer_send(struct peer *p, const struct peer_cmd *c, const int fds[2]);
 /* Waits up to timeout_ms; 0 on a reply, -ETIMEDOUT, or -EPIPE if it died.
  * data gets out.len bytes; fds (may be NULL) gets passed descriptors. */
-int peer_wait(struct peer *p, struct peer_reply *r, uint8_t *data, int fds[2],
-	      unsigned timeout_ms);
+int peer_wait(struct peer *p, struct peer_reply *r, uint8_t *data, int fds[2], unsigned timeout_ms);
 /* After sending an op the model says blocks: waits until the peer really
  * sleeps in it, so later ops cannot overtake it.  0, -EAGAIN if it answered
  * instead, -ETIMEDOUT. */

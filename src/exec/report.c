@@ -49,8 +49,8 @@ static void header(struct report *r, const char *target, const struct prog *p, i
 	snprintf(r->signature, sizeof r->signature, "%s/%s/%s", check, target, kind);
 	r->op_index = index;
 	r->text[0] = 0;
-	add(r, "ipcfuzz: %s in target %s at %s%d\n", check, target, index >= 0 ? "op " : "end, ops ",
-	    index >= 0 ? index : (int)p->n);
+	add(r, "ipcfuzz: %s in target %s at %s%d\n", check, target,
+	    index >= 0 ? "op " : "end, ops ", index >= 0 ? index : (int)p->n);
 	add(r, "program:\n");
 	for (size_t i = 0; i < p->n; i++) {
 		op_format(&p->ops[i], line, sizeof line);
@@ -78,8 +78,8 @@ static bool same_records_reordered(const uint8_t *a, const uint8_t *b, size_t le
 	return true;
 }
 
-static const char *classify(enum sem_class cls, const struct expect *ex,
-			    const struct outcome *out, const uint8_t *data, size_t *diff_at)
+static const char *classify(enum sem_class cls, const struct expect *ex, const struct outcome *out,
+			    const uint8_t *data, size_t *diff_at)
 {
 	if (ex->unsure)
 		return NULL; /* the model said it cannot tell */
@@ -122,10 +122,14 @@ static void add_records(struct report *r, const char *who, const uint8_t *d, siz
 {
 	add(r, "%s records:", who);
 	for (size_t i = 0; i + 8 <= len && i < 8 * 24; i += 8) {
-		int32_t v = (int32_t)(d[i + 4] | d[i + 5] << 8 | d[i + 6] << 16 | (uint32_t)d[i + 7] << 24);
+		int32_t v = (int32_t)(d[i + 4] | d[i + 5] << 8 | d[i + 6] << 16 |
+				      (uint32_t)d[i + 7] << 24);
 		add(r, " [sig %u code %d from %s%u %s value %d]", d[i], (int8_t)d[i + 1],
 		    d[i + 2] >= 0xfe ? "" : "a", d[i + 2] >= 0xfe ? 0 : d[i + 2],
-		    d[i + 3] == 0 ? "wait" : d[i + 3] == 1 ? "fd" : "handler", v);
+		    d[i + 3] == 0   ? "wait"
+		    : d[i + 3] == 1 ? "fd"
+				    : "handler",
+		    v);
 		if (d[i + 2] >= 0xfe)
 			add(r, "(%s)", d[i + 2] == 0xfe ? "gone" : "pid 0");
 	}
@@ -146,8 +150,8 @@ static void trace(enum sem_class cls, int index, const struct op *ran, const str
 	if (!on)
 		return;
 	op_format(ran, line, sizeof line);
-	fprintf(stderr, "%3d %-52s ret=%lld err=%d len=%u%s (model: ret=%lld err=%d len=%u)\n", index,
-		line, (long long)out->ret, out->err, out->len, ex->unsure ? " unsure" : "",
+	fprintf(stderr, "%3d %-52s ret=%lld err=%d len=%u%s (model: ret=%lld err=%d len=%u)\n",
+		index, line, (long long)out->ret, out->err, out->len, ex->unsure ? " unsure" : "",
 		(long long)ex->ret, ex->err, ex->len);
 	if (cls == CLASS_SIGNALS && out->len) {
 		struct report tmp = {.text = ""};
@@ -161,8 +165,8 @@ static void trace(enum sem_class cls, int index, const struct op *ran, const str
 	}
 }
 
-bool report_judge(struct report *r, const char *target, enum sem_class cls,
-		  const struct prog *p, int index, const struct op *ran, const struct expect *ex,
+bool report_judge(struct report *r, const char *target, enum sem_class cls, const struct prog *p,
+		  int index, const struct op *ran, const struct expect *ex,
 		  const struct outcome *out, const uint8_t *data, const char *note)
 {
 	size_t diff_at = 0;

@@ -64,8 +64,8 @@ static void stream_send(struct model *m, struct kobj *o, const struct op *op,
 	/* Would it fit without waiting?  A blocking write that would wait is not
 	 * run as such (its partial progress is not deterministic). */
 	size_t chars = len & (page - 1);
-	bool merge = chars && s->nslots && SLOT(s, s->nslots - 1).off + SLOT(s, s->nslots - 1).len +
-						     chars <= page;
+	bool merge = chars && s->nslots &&
+		     SLOT(s, s->nslots - 1).off + SLOT(s, s->nslots - 1).len + chars <= page;
 	size_t need = (len - (merge ? chars : 0) + page - 1) / page;
 	if (!(op->flags & OPF_NOWAIT) && s->nslots + need > s->max_slots) {
 		*blocks = true;
@@ -93,8 +93,7 @@ static void stream_send(struct model *m, struct kobj *o, const struct op *op,
 }
 
 /* Takes up to cap bytes; returns false when the read would wait. */
-static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait,
-			struct expect *ex)
+static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait, struct expect *ex)
 {
 	struct stream_state *s = o->state;
 	size_t n = 0;
@@ -138,8 +137,7 @@ static void stream_recv(struct model *m, struct kobj *o, const struct op *op, st
 	*blocks = !stream_take(m, o, op->len, op->flags & OPF_NOWAIT, ex);
 }
 
-static void stream_setopt(struct model *m, struct kobj *o, const struct op *op,
-			  struct expect *ex)
+static void stream_setopt(struct model *m, struct kobj *o, const struct op *op, struct expect *ex)
 {
 	struct stream_state *s = o->state;
 	size_t page = (size_t)m->lim.page_size, size = page;

@@ -15,9 +15,9 @@ struct cred {
 	uint32_t uid, gid; /* effective = real = saved = fs ids */
 	uint32_t groups[CRED_MAX_GROUPS];
 	int ngroups;
-	uint64_t caps;  /* effective capabilities (bit n = capability n) */
+	uint64_t caps; /* effective capabilities (bit n = capability n) */
 	unsigned umask;
-	int ns[3];      /* namespace ids by IDENT_NS_* bit: 0 = the sandbox's */
+	int ns[3]; /* namespace ids by IDENT_NS_* bit: 0 = the sandbox's */
 };
 
 struct limits {

@@ -37,11 +37,11 @@ enum side { MASTER, SLAVE };
 struct pair {
 	struct ntty tty;
 	struct ld_ctx *ctx;
-	int index;         /* /dev/pts/<index> */
-	bool hung;         /* the master closed */
+	int index;	   /* /dev/pts/<index> */
+	bool hung;	   /* the master closed */
 	bool slave_closed; /* every slave opened so far has closed again */
-	bool lost;         /* the model stopped following it */
-	int session[2];    /* actor whose controlling tty this side is, or -1 */
+	bool lost;	   /* the model stopped following it */
+	int session[2];	   /* actor whose controlling tty this side is, or -1 */
 	struct {
 		unsigned rows, cols;
 	} ws;
@@ -115,8 +115,10 @@ static void take_signals(struct ld_ctx *c, int actor, const struct op *op, struc
 		if (!(c->actor[actor].pending & SIG_BIT(sig)))
 			continue;
 		c->actor[actor].pending &= ~SIG_BIT(sig);
-		struct sigrec r = {.signo = (uint8_t)sig, .code = (int8_t)SI_KERNEL,
-				   .sender = SENDER_NONE, .how = HOW_WAIT};
+		struct sigrec r = {.signo = (uint8_t)sig,
+				   .code = (int8_t)SI_KERNEL,
+				   .sender = SENDER_NONE,
+				   .how = HOW_WAIT};
 		sigrec_put(ex->data + ex->len, &r);
 		ex->len += SIGREC_BYTES;
 		room--;
@@ -183,7 +185,7 @@ static int ld_resolve_join(struct model *m, const struct op *op, unsigned *ends)
 		if (!live(m, j) || p->index != index)
 			continue;
 		if (p->hung || !has_side(m, j, MASTER))
-			return -ENOENT; /* the master closed: the name is gone */
+			return -ENOENT;	 /* the master closed: the name is gone */
 		p->slave_closed = false; /* pty_open clears TTY_OTHER_CLOSED */
 		return j;
 	}
@@ -328,7 +330,8 @@ static void barrier(struct model *m, int k, const struct observed *before, bool 
 	 * its result waits for the worker. */
 	for (int r = 1; r < IPCF_ACTORS; r++)
 		if (m->pend[r].active && m->pend[r].kobj == k && !(m->pend[r].op.flags & OPF_SIG) &&
-		    side_of(m, r, m->pend[r].op.obj) == SLAVE && ntty_slave_input_available(&p->tty))
+		    side_of(m, r, m->pend[r].op.obj) == SLAVE &&
+		    ntty_slave_input_available(&p->tty))
 			return;
 	a = holder(m, k, SLAVE, &slot);
 	if (a >= 0 && !before->slave_avail) {
@@ -583,7 +586,8 @@ static void ld_setopt(struct model *m, struct kobj *o, const struct op *op, stru
 		set_winsize(m, p, v);
 		return;
 	case OPT_RAW: /* cfmakeraw */
-		t.iflag &= ~(uint32_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+		t.iflag &= ~(uint32_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL |
+				       IXON);
 		t.oflag &= ~(uint32_t)OPOST;
 		t.lflag &= ~(uint32_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
 		t.cflag = (t.cflag & ~(uint32_t)(CSIZE | PARENB)) | CS8;

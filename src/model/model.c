@@ -230,8 +230,7 @@ static bool pending_on(const struct model *m, int k)
  * use); a create claims it.  A claim refused while another actor holds the
  * device runs non-blocking: a blocking create waits for a holder the kernel
  * releases asynchronously, so only "busy now" is deterministic. */
-static void step_claim(struct model *m, const struct op *op, int k, int name_id,
-		       struct step *st)
+static void step_claim(struct model *m, const struct op *op, int k, int name_id, struct step *st)
 {
 	if (k < 0)
 		k = new_kobj(m, op, name_id);
@@ -334,12 +333,14 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 		unsigned ends = OPF_READ | OPF_WRITE;
 		/* The actor lets go of its old handle first, as the actor does. */
 		close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
-		k = m->cls->resolve_join ? m->cls->resolve_join(m, op, &ends) : m->slot_kobj[op->obj];
+		k = m->cls->resolve_join ? m->cls->resolve_join(m, op, &ends)
+					 : m->slot_kobj[op->obj];
 		if (k < 0) {
 			expect_err(&st->ex, k == -1 ? ENOENT : -k);
 			return;
 		}
-		m->h[op->actor][op->obj] = (struct handle){.kobj = k, .ends = ends, .role = ROLE_JOINER};
+		m->h[op->actor][op->obj] =
+			(struct handle){.kobj = k, .ends = ends, .role = ROLE_JOINER};
 		return;
 	}
 	/* By name: IPC_PRIVATE objects are joined by their id, which always
@@ -428,8 +429,7 @@ static void step_destroy(struct model *m, const struct op *op, struct step *st)
 	}
 }
 
-static void step_data(struct model *m, const struct op *op, const uint8_t *payload,
-		      struct step *st)
+static void step_data(struct model *m, const struct op *op, const uint8_t *payload, struct step *st)
 {
 	int k = m->h[op->actor][op->obj].kobj;
 	bool blocks = false;
@@ -443,8 +443,8 @@ static void step_data(struct model *m, const struct op *op, const uint8_t *paylo
 		return;
 	int err = m->cls->arg_err ? m->cls->arg_err(m, op) : 0;
 	if (!err)
-		err = access_check(m, op->actor, &m->objs[k], op->kind == OP_SEND ? WANT_SEND : WANT_RECV,
-				   op);
+		err = access_check(m, op->actor, &m->objs[k],
+				   op->kind == OP_SEND ? WANT_SEND : WANT_RECV, op);
 	if (err) {
 		expect_err(&st->ex, err);
 		return;
@@ -459,7 +459,8 @@ static void step_data(struct model *m, const struct op *op, const uint8_t *paylo
 		if (!blocks)
 			break;
 		if (op->actor != 0 && m->cls->may_pend(op) &&
-		    (!m->cls->can_pend || m->cls->can_pend(m, &m->objs[k], op)) && !pending_on(m, k)) {
+		    (!m->cls->can_pend || m->cls->can_pend(m, &m->objs[k], op)) &&
+		    !pending_on(m, k)) {
 			st->how = STEP_PEND;
 			m->pend[op->actor] = (struct pending){true, *op, k};
 			return;
@@ -505,7 +506,8 @@ static void recheck_pending(struct model *m, int k, struct step *st)
 		struct pending *p = &m->pend[a];
 		enum access_want w = p->op.kind == OP_SEND ? WANT_SEND : WANT_RECV;
 		int err;
-		if (!p->active || p->kobj != k || !(err = access_check(m, a, &m->objs[k], w, &p->op)))
+		if (!p->active || p->kobj != k ||
+		    !(err = access_check(m, a, &m->objs[k], w, &p->op)))
 			continue;
 		memset(&st->done[a], 0, sizeof st->done[a]);
 		expect_err(&st->done[a], err);

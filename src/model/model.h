@@ -19,7 +19,7 @@
 
 struct expect {
 	int64_t ret;
-	int32_t err;     /* 0 = success */
+	int32_t err;	 /* 0 = success */
 	int32_t err_alt; /* a second acceptable errno (e.g. EIDRM for EINVAL) */
 	/* A second acceptable (ret, errno) with no data, where the kernel may
 	 * legitimately do either (a blocked tty reader at hangup: EIO or EOF). */
@@ -29,11 +29,11 @@ struct expect {
 	/* The model cannot say (it says so instead of guessing): any result
 	 * is accepted except a hang. */
 	bool unsure;
-	int64_t mtype;   /* checked when has_mtype */
+	int64_t mtype; /* checked when has_mtype */
 	bool has_mtype;
-	bool skipped;    /* handle not open: nothing should run */
-	uint32_t len;    /* expected data bytes */
-	uint8_t *data;   /* owned by the model, valid until the next step */
+	bool skipped;  /* handle not open: nothing should run */
+	uint32_t len;  /* expected data bytes */
+	uint8_t *data; /* owned by the model, valid until the next step */
 };
 
 enum step_how {
@@ -45,7 +45,7 @@ enum step_how {
 struct step {
 	enum step_how how;
 	bool force_nowait; /* predicted to block: run non-blocking instead */
-	int join_from;     /* JOIN_BY_INHERIT: actor whose descriptors to copy */
+	int join_from;	   /* JOIN_BY_INHERIT: actor whose descriptors to copy */
 	unsigned join_ends;
 	struct expect ex;
 	/* Pending ops this step lets finish: done[a] is valid when completes[a]. */
@@ -90,7 +90,7 @@ struct kobj {
 	bool named;   /* reachable by its name or key */
 	bool removed; /* SysV IPC_RMID: every use fails, waiters woke */
 	int name_id;  /* slot*8+form, or -1 for IPC_PRIVATE / anonymous */
-	int ns;       /* namespace its name lives in (the mechanism's isolation) */
+	int ns;	      /* namespace its name lives in (the mechanism's isolation) */
 	struct perm perm;
 	void *state; /* class state (kept when the object is gone, for reuse) */
 };
@@ -121,11 +121,11 @@ struct model {
 	int slot_kobj[IPCF_OBJS]; /* kernel object the slot's last create gave */
 	struct handle h[IPCF_ACTORS][IPCF_OBJS];
 	struct pending pend[IPCF_ACTORS];
-	struct cred cred[IPCF_ACTORS]; /* who each actor is now */
-	int next_ns;                   /* namespace ids handed out so far */
+	struct cred cred[IPCF_ACTORS];		/* who each actor is now */
+	int next_ns;				/* namespace ids handed out so far */
 	bool ns_had_objs[1 + 3 * IPCF_MAX_OPS]; /* some object was made in it */
 	uint8_t *scratch[IPCF_ACTORS + 1];
-	void *ctx;        /* class state that outlives objects (processes) */
+	void *ctx;	  /* class state that outlives objects (processes) */
 	struct step *cur; /* the step being predicted (class models add kills) */
 };
 
@@ -195,7 +195,7 @@ void model_cancel(struct model *m, int actor, struct expect *ex);
 
 /* Access rules (access.c).  Each returns 0 or the errno the kernel gives. */
 enum access_want {
-	WANT_OPEN,   /* join by name, or a create that finds the object */
+	WANT_OPEN, /* join by name, or a create that finds the object */
 	WANT_SEND,
 	WANT_RECV,
 	WANT_CTL,    /* setopt: IPC_STAT then IPC_SET by the owner */

@@ -9,37 +9,163 @@
 #include <string.h>
 #include <termios.h>
 
-#define MASK(x) ((x) & (NTTY_BUF - 1))
+#define MASK(x)	      ((x) & (NTTY_BUF - 1))
 #define DISABLED_CHAR 0
 
-#define ECHO_OP_START 0xff
+#define ECHO_OP_START	      0xff
 #define ECHO_OP_MOVE_BACK_COL 0x80
 #define ECHO_OP_SET_CANON_COL 0x81
-#define ECHO_OP_ERASE_TAB 0x82
+#define ECHO_OP_ERASE_TAB     0x82
 #define ECHO_COMMIT_WATERMARK 256
-#define ECHO_BLOCK 256
+#define ECHO_BLOCK	      256
 
 #ifndef IUTF8
 #define IUTF8 0040000
 #endif
 
-#define I(n, f) (((n)->t.iflag & (f)) != 0)
-#define O(n, f) (((n)->t.oflag & (f)) != 0)
-#define L(n, f) (((n)->t.lflag & (f)) != 0)
+#define I(n, f)	 (((n)->t.iflag & (f)) != 0)
+#define O(n, f)	 (((n)->t.oflag & (f)) != 0)
+#define L(n, f)	 (((n)->t.lflag & (f)) != 0)
 #define CC(n, i) ((n)->t.cc[i])
 
 /* The kernel's ctype (lib/ctype.c): Latin-1, unlike the C locale. */
 enum { C_U = 1, C_L = 2, C_D = 4, C_C = 8, C_P = 16, C_S = 32 };
 static const uint8_t kctype[256] = {
-	C_C, C_C, C_C, C_C, C_C, C_C, C_C, C_C, C_C, C_C | C_S, C_C | C_S, C_C | C_S, C_C | C_S,
-	C_C | C_S, C_C, C_C, C_C, C_C, C_C, C_C, C_C, C_C, C_C, C_C, C_C, C_C, C_C, C_C, C_C, C_C,
-	C_C, C_C, C_S, C_P, C_P, C_P, C_P, C_P, C_P, C_P, C_P, C_P, C_P, C_P, C_P, C_P, C_P, C_P,
-	C_D, C_D, C_D, C_D, C_D, C_D, C_D, C_D, C_D, C_D, C_P, C_P, C_P, C_P, C_P, C_P, C_P, C_U,
-	C_U, C_U, C_U, C_U, C_U, C_U, C_U, C_U, C_U, C_U, C_U, C_U, C_U, C_U, C_U, C_U, C_U, C_U,
-	C_U, C_U, C_U, C_U, C_U, C_U, C_U, C_P, C_P, C_P, C_P, C_P, C_P, C_L, C_L, C_L, C_L, C_L,
-	C_L, C_L, C_L, C_L, C_L, C_L, C_L, C_L, C_L, C_L, C_L, C_L, C_L, C_L, C_L, C_L, C_L, C_L,
-	C_L, C_L, C_L, C_P, C_P, C_P, C_P, C_C, [160] = C_S, [161 ... 191] = C_P,
-	[192 ... 214] = C_U, [215] = C_P, [216 ... 222] = C_U, [223 ... 246] = C_L, [247] = C_P,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C | C_S,
+	C_C | C_S,
+	C_C | C_S,
+	C_C | C_S,
+	C_C | C_S,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_C,
+	C_S,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_D,
+	C_D,
+	C_D,
+	C_D,
+	C_D,
+	C_D,
+	C_D,
+	C_D,
+	C_D,
+	C_D,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_U,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_L,
+	C_P,
+	C_P,
+	C_P,
+	C_P,
+	C_C,
+	[160] = C_S,
+	[161 ... 191] = C_P,
+	[192 ... 214] = C_U,
+	[215] = C_P,
+	[216 ... 222] = C_U,
+	[223 ... 246] = C_L,
+	[247] = C_P,
 	[248 ... 255] = C_L,
 };
 
@@ -695,8 +821,8 @@ void ntty_receive(struct ntty *n, const uint8_t *buf, size_t len)
 
 void ntty_initial_termios(struct ntty_termios *t)
 {
-	static const uint8_t init_cc[NTTY_NCCS] = {003, 034, 0177, 025, 004, 0, 1, 0, 021, 023,
-						   032, 0, 022, 017, 027, 026, 0};
+	static const uint8_t init_cc[NTTY_NCCS] = {003, 034, 0177, 025, 004, 0,	  1,   0, 021,
+						   023, 032, 0,	   022, 017, 027, 026, 0};
 	memset(t, 0, sizeof *t);
 	t->iflag = ICRNL | IXON;
 	t->oflag = OPOST | ONLCR;
@@ -933,7 +1059,7 @@ long ntty_slave_read(struct ntty *n, size_t count, bool nonblock, uint8_t *out, 
 		minimum = 1;
 	if (!avail) {
 		if (poll_read)
-			return 0; /* VMIN 0 VTIME 0: nothing, and no error */
+			return 0;	      /* VMIN 0 VTIME 0: nothing, and no error */
 		*pollable = CC(n, VMIN) == 1; /* wakes for any byte */
 		return nonblock ? -EAGAIN : NTTY_WOULD_BLOCK;
 	}

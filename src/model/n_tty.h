@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define NTTY_NCCS 19
-#define NTTY_BUF 4096
+#define NTTY_BUF  4096
 /* How much may wait unread on either side before the model stops. */
 #define NTTY_COMFORT 2048
 

@@ -35,8 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SIGQ_MAX (IPCF_MAX_OPS * 64) /* every signal one program can send */
-#define BURST_MAX 64
+#define SIGQ_MAX	 (IPCF_MAX_OPS * 64) /* every signal one program can send */
+#define BURST_MAX	 64
 #define SIGFD_INFO_BYTES 128 /* sizeof(struct signalfd_siginfo) */
 
 enum disp { DISP_DFL, DISP_IGN, DISP_CATCH };
@@ -61,8 +61,8 @@ struct proc {
 	struct pend_set own, shared;
 	unsigned charged; /* entries counted against RLIMIT_SIGPENDING */
 	long rlimit;
-	bool interrupted; /* its pending wait was interrupted by a handler */
-	bool rec_unsure;  /* handler records raced with a burst: not predicted */
+	bool interrupted;	    /* its pending wait was interrupted by a handler */
+	bool rec_unsure;	    /* handler records raced with a burst: not predicted */
 	struct entry rec[SIGQ_MAX]; /* what handlers recorded, not yet collected */
 	unsigned nrec;
 };
@@ -268,8 +268,11 @@ static int send_one(struct model *m, int from, int to, int sig, enum send_how ho
 	struct proc *p = proc_of(m, to);
 	enum sig_kind kind = sig_kind(sig);
 	struct pend_set *set = how == BY_TKILL ? &p->own : &p->shared;
-	struct entry r = {{.signo = (uint8_t)sig, .code = code_of(how), .sender = (uint8_t)from,
-			   .value = how == BY_QUEUE ? value : 0}, proc_of(m, from)->gen};
+	struct entry r = {{.signo = (uint8_t)sig,
+			   .code = code_of(how),
+			   .sender = (uint8_t)from,
+			   .value = how == BY_QUEUE ? value : 0},
+			  proc_of(m, from)->gen};
 	const struct op *w = waiting(m, to);
 
 	if (sig == 0)
@@ -320,7 +323,7 @@ static void sig_send(struct model *m, struct kobj *o, const struct op *op, const
 	struct proc *p = proc_of(m, b->actor);
 	int sig = op->arg, to = b->actor;
 	unsigned count = op->len < BURST_MAX ? op->len : BURST_MAX, sent = 0;
-	enum send_how how = (op->flags & OPF_QUEUE)	 ? BY_QUEUE
+	enum send_how how = (op->flags & OPF_QUEUE)    ? BY_QUEUE
 			    : (op->flags & OPF_THREAD) ? BY_TKILL
 						       : BY_KILL;
 	bool alive = p->gen == b->gen, self = op->actor == to;
@@ -340,8 +343,8 @@ static void sig_send(struct model *m, struct kobj *o, const struct op *op, const
 	 * wake is interrupted first; a caught standard signal may or may not
 	 * coalesce with the one before; entries freed by handlers change what
 	 * the limit lets through. */
-	bool async_catch = alive && !self && sig >= 1 && sig <= 64 && !(p->blocked & SIG_BIT(sig)) &&
-			   p->disp[sig] == DISP_CATCH;
+	bool async_catch = alive && !self && sig >= 1 && sig <= 64 &&
+			   !(p->blocked & SIG_BIT(sig)) && p->disp[sig] == DISP_CATCH;
 	if (alive && !self && count > 1 && waiting(m, to) && wakes(p, waiting(m, to), sig))
 		model_cancel_first(m, to);
 	if (async_catch && count > 1 && sig < SIGRTMIN)
@@ -357,7 +360,8 @@ static void sig_send(struct model *m, struct kobj *o, const struct op *op, const
 		else if (sig < 0 || sig > 64)
 			err = EINVAL;
 		else
-			err = send_one(m, op->actor, to, sig, how, sig_value(payload, sent, op->seed));
+			err = send_one(m, op->actor, to, sig, how,
+				       sig_value(payload, sent, op->seed));
 		if (err < 0) {
 			/* The receiver is dying: further signals of the burst find a
 			 * process that may or may not have been reaped yet. */
@@ -537,10 +541,13 @@ static void sig_setopt(struct model *m, struct kobj *o, const struct op *op, str
 			ex->err = EINVAL;
 			return;
 		}
-		p->disp[sig] = op->arg == OPT_CATCH ? DISP_CATCH : op->arg == OPT_IGNORE ? DISP_IGN : DISP_DFL;
+		p->disp[sig] = op->arg == OPT_CATCH    ? DISP_CATCH
+			       : op->arg == OPT_IGNORE ? DISP_IGN
+						       : DISP_DFL;
 		/* POSIX: setting SIG_IGN (or SIG_DFL where that ignores) discards
 		 * the pending signal, blocked or not. */
-		if (p->disp[sig] == DISP_IGN || (p->disp[sig] == DISP_DFL && sig_kind(sig) == SIGK_IGN))
+		if (p->disp[sig] == DISP_IGN ||
+		    (p->disp[sig] == DISP_DFL && sig_kind(sig) == SIGK_IGN))
 			flush(p, sig);
 		return;
 	case OPT_RLIMIT:

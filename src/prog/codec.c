@@ -11,9 +11,8 @@
  * actor's identity (both restart a peer, the most expensive thing an
  * iteration can do; the end of a program restarts it again). */
 static const uint8_t kind_weight[OP_KIND_COUNT] = {
-	[OP_CREATE] = 32, [OP_JOIN] = 24,    [OP_SEND] = 71,   [OP_RECV] = 72,
-	[OP_CLOSE] = 16,  [OP_DESTROY] = 16, [OP_SETOPT] = 16, [OP_KILL] = 1,
-	[OP_IDENT] = 2,   [OP_PERM] = 6,
+	[OP_CREATE] = 32,  [OP_JOIN] = 24,   [OP_SEND] = 71, [OP_RECV] = 72, [OP_CLOSE] = 16,
+	[OP_DESTROY] = 16, [OP_SETOPT] = 16, [OP_KILL] = 1,  [OP_IDENT] = 2, [OP_PERM] = 6,
 };
 
 /* kind_table[b] is the kind of an op whose first byte is b. */
@@ -62,8 +61,8 @@ void op_normalize(struct op *op)
 		op->flags &= OPF_NOWAIT | OPF_URING | OPF_QUEUE | OPF_THREAD;
 		break;
 	case OP_RECV:
-		op->flags &= OPF_NOWAIT | OPF_NOERROR | OPF_EXCEPT | OPF_URING | OPF_FD | OPF_HANDLER |
-			     OPF_SIG;
+		op->flags &= OPF_NOWAIT | OPF_NOERROR | OPF_EXCEPT | OPF_URING | OPF_FD |
+			     OPF_HANDLER | OPF_SIG;
 		op->seed = op->flags & OPF_URING ? op->seed % VIA_COUNT : 0;
 		break;
 	case OP_CLOSE:

@@ -11,11 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IPCF_MAX_OPS 32   /* ops per program; longer inputs are cut */
-#define IPCF_OP_BYTES 8   /* one op = one fixed-width record */
-#define IPCF_ACTORS 3     /* executor + 2 peers */
-#define IPCF_OBJS 4       /* object slots per program */
-#define IPCF_MAX_LEN 32767u /* len field: 15 bits (see prog_decode) */
+#define IPCF_MAX_OPS  32     /* ops per program; longer inputs are cut */
+#define IPCF_OP_BYTES 8	     /* one op = one fixed-width record */
+#define IPCF_ACTORS   3	     /* executor + 2 peers */
+#define IPCF_OBJS     4	     /* object slots per program */
+#define IPCF_MAX_LEN  32767u /* len field: 15 bits (see prog_decode) */
 
 enum op_kind {
 	OP_CREATE,  /* make object `obj` (name form, mode, size, creat/excl) */
@@ -86,10 +86,10 @@ enum setopt_opt {
 	OPT_OFLAG_OFF,
 	OPT_LFLAG_ON,
 	OPT_LFLAG_OFF,
-	OPT_CC,        /* termios: c_cc[value >> 8] = value & 0xff */
-	OPT_WINSZ,     /* TIOCSWINSZ rows = value >> 8, cols = value & 0xff */
-	OPT_CTTY,      /* setsid + TIOCSCTTY: the tty controls this actor */
-	OPT_FLUSH,     /* tcflush(value: 0 in, 1 out, 2 both) */
+	OPT_CC,	   /* termios: c_cc[value >> 8] = value & 0xff */
+	OPT_WINSZ, /* TIOCSWINSZ rows = value >> 8, cols = value & 0xff */
+	OPT_CTTY,  /* setsid + TIOCSCTTY: the tty controls this actor */
+	OPT_FLUSH, /* tcflush(value: 0 in, 1 out, 2 both) */
 	OPT_COUNT
 };
 
@@ -154,10 +154,10 @@ const char *setopt_opt_name(unsigned opt);
 
 /* The use backend of a whole program (src/prog/backend.c). */
 enum backend_mode {
-	BACKEND_PROG,    /* as each op says (its `uring` flag) */
+	BACKEND_PROG,	 /* as each op says (its `uring` flag) */
 	BACKEND_SYSCALL, /* every send/recv through system calls */
-	BACKEND_URING,   /* every send/recv through io_uring */
-	BACKEND_BOTH,    /* differential: syscalls, then io_uring, same results */
+	BACKEND_URING,	 /* every send/recv through io_uring */
+	BACKEND_BOTH,	 /* differential: syscalls, then io_uring, same results */
 	BACKEND_COUNT
 };
 const char *backend_name(enum backend_mode m);

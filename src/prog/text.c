@@ -13,16 +13,16 @@
 #include <string.h>
 
 static const char *const kind_names[OP_KIND_COUNT] = {
-	[OP_CREATE] = "create", [OP_JOIN] = "join",       [OP_SEND] = "send",
-	[OP_RECV] = "recv",     [OP_CLOSE] = "close",     [OP_DESTROY] = "destroy",
-	[OP_SETOPT] = "setopt", [OP_KILL] = "kill",       [OP_IDENT] = "ident",
+	[OP_CREATE] = "create", [OP_JOIN] = "join",   [OP_SEND] = "send",
+	[OP_RECV] = "recv",	[OP_CLOSE] = "close", [OP_DESTROY] = "destroy",
+	[OP_SETOPT] = "setopt", [OP_KILL] = "kill",   [OP_IDENT] = "ident",
 	[OP_PERM] = "perm",
 };
 
 static const char *const ns_names[] = {"ipc", "net", "mnt"}; /* IDENT_NS_* bits */
 
 static const char *const form_names[NAME_FORM_COUNT] = {
-	[NAME_SLOT] = "slot", [NAME_PRIVATE] = "private", [NAME_EMPTY] = "empty",
+	[NAME_SLOT] = "slot",	[NAME_PRIVATE] = "private", [NAME_EMPTY] = "empty",
 	[NAME_SLASH] = "slash", [NAME_LONG] = "long",
 };
 
@@ -30,7 +30,9 @@ static const char *const form_names[NAME_FORM_COUNT] = {
  * to different kinds). */
 #define K(kind) (1u << (kind))
 static const char *const via_names[VIA_COUNT] = {
-	[VIA_READ] = "read", [VIA_SPLICE] = "splice", [VIA_TEE] = "tee",
+	[VIA_READ] = "read",
+	[VIA_SPLICE] = "splice",
+	[VIA_TEE] = "tee",
 };
 
 static const struct {
@@ -54,19 +56,29 @@ static const struct {
 };
 
 static const char *const opt_names[OPT_COUNT] = {
-	[OPT_SIZE] = "size",         [OPT_BLOCK] = "block",        [OPT_UNBLOCK] = "unblock",
-	[OPT_CATCH] = "catch",       [OPT_IGNORE] = "ignore",      [OPT_DEFAULT] = "default",
-	[OPT_RLIMIT] = "rlimit",     [OPT_RAW] = "raw",            [OPT_SANE] = "sane",
-	[OPT_IFLAG_ON] = "iflag-on", [OPT_IFLAG_OFF] = "iflag-off", [OPT_OFLAG_ON] = "oflag-on",
-	[OPT_OFLAG_OFF] = "oflag-off", [OPT_LFLAG_ON] = "lflag-on", [OPT_LFLAG_OFF] = "lflag-off",
-	[OPT_CC] = "cc",             [OPT_WINSZ] = "winsz",        [OPT_CTTY] = "ctty",
+	[OPT_SIZE] = "size",	       [OPT_BLOCK] = "block",
+	[OPT_UNBLOCK] = "unblock",     [OPT_CATCH] = "catch",
+	[OPT_IGNORE] = "ignore",       [OPT_DEFAULT] = "default",
+	[OPT_RLIMIT] = "rlimit",       [OPT_RAW] = "raw",
+	[OPT_SANE] = "sane",	       [OPT_IFLAG_ON] = "iflag-on",
+	[OPT_IFLAG_OFF] = "iflag-off", [OPT_OFLAG_ON] = "oflag-on",
+	[OPT_OFLAG_OFF] = "oflag-off", [OPT_LFLAG_ON] = "lflag-on",
+	[OPT_LFLAG_OFF] = "lflag-off", [OPT_CC] = "cc",
+	[OPT_WINSZ] = "winsz",	       [OPT_CTTY] = "ctty",
 	[OPT_FLUSH] = "flush",
 };
 
 /* Which key=value fields each kind carries (and so prints and accepts). */
 enum field {
-	F_LEN = 1, F_ARG = 2, F_SEED = 4, F_CREATE = 8, F_VALUE = 16, F_OBJ = 32,
-	F_IDENT = 64, F_PERM = 128, F_OPT = 256,
+	F_LEN = 1,
+	F_ARG = 2,
+	F_SEED = 4,
+	F_CREATE = 8,
+	F_VALUE = 16,
+	F_OBJ = 32,
+	F_IDENT = 64,
+	F_PERM = 128,
+	F_OPT = 256,
 };
 static const unsigned kind_fields[OP_KIND_COUNT] = {
 	[OP_CREATE] = F_OBJ | F_CREATE,
@@ -134,8 +146,8 @@ static void format_into(struct out *o, const struct op *op)
 	if (f & F_OBJ)
 		put(o, " o%u", op->obj);
 	if (f & F_CREATE)
-		put(o, " name=%s mode=0%o size=%u", form_names[op_create_form(op) % NAME_FORM_COUNT],
-		    op_create_mode(op), op->len);
+		put(o, " name=%s mode=0%o size=%u",
+		    form_names[op_create_form(op) % NAME_FORM_COUNT], op_create_mode(op), op->len);
 	if (f & F_LEN)
 		put(o, " len=%u", op->len);
 	if (f & F_ARG)
@@ -383,7 +395,8 @@ int prog_parse(const char *text, struct prog *p, char *err, size_t errcap)
 			if (parse_word(&op, w, &seen))
 				return fail(err, errcap, line, "bad or misplaced word '%s'", w);
 		if (kind == OP_RECV && op.seed && !(op.flags & OPF_URING))
-			return fail(err, errcap, line, "%s", "via= is a route of io_uring: add uring");
+			return fail(err, errcap, line, "%s",
+				    "via= is a route of io_uring: add uring");
 		if (kind == OP_KILL && op.actor == 0)
 			return fail(err, errcap, line, "%s", "kill needs a peer actor (a1 or a2)");
 		op_normalize(&op);

@@ -150,8 +150,7 @@ const char *sandbox_describe(void)
 
 	if (mode == SANDBOX_NAMESPACES)
 		return "private IPC+mount+net namespaces";
-	snprintf(text, sizeof text, "unique prefixes '%s' (no namespaces: %s)", prefix,
-		 why_prefix);
+	snprintf(text, sizeof text, "unique prefixes '%s' (no namespaces: %s)", prefix, why_prefix);
 	return text;
 }
 

@@ -7,10 +7,22 @@
 enum sig_kind sig_kind(int sig)
 {
 	switch (sig) {
-	case SIGHUP: case SIGINT: case SIGUSR1: case SIGUSR2: case SIGALRM: case SIGTERM:
-	case SIGSTKFLT: case SIGVTALRM: case SIGPROF: case SIGIO: case SIGPWR:
+	case SIGHUP:
+	case SIGINT:
+	case SIGUSR1:
+	case SIGUSR2:
+	case SIGALRM:
+	case SIGTERM:
+	case SIGSTKFLT:
+	case SIGVTALRM:
+	case SIGPROF:
+	case SIGIO:
+	case SIGPWR:
 		return SIGK_TERM;
-	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
+	case SIGCHLD:
+	case SIGCONT:
+	case SIGURG:
+	case SIGWINCH:
 		return SIGK_IGN;
 	case SIGKILL:
 		return SIGK_KILL;

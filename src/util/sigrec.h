@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SIG_BIT(s) (1ull << ((s) - 1))
+#define SIG_BIT(s) (1ull << ((s)-1))
 
 /* What a signal does in a peer.  Signals outside the alphabet are never
  * sent: the harness needs them (the kick), glibc does (32, 33), they dump
@@ -38,10 +38,10 @@ enum { SENDER_GONE = 0xfe, SENDER_NONE = 0xff };
 
 struct sigrec {
 	uint8_t signo;
-	int8_t code;    /* si_code: SI_USER 0, SI_QUEUE -1, SI_TKILL -6, SI_KERNEL -128 */
+	int8_t code;	/* si_code: SI_USER 0, SI_QUEUE -1, SI_TKILL -6, SI_KERNEL -128 */
 	uint8_t sender; /* actor index, SENDER_GONE (not running now), SENDER_NONE (pid 0) */
-	uint8_t how;    /* enum sigrec_how */
-	int32_t value;  /* si_value for SI_QUEUE, else 0 */
+	uint8_t how;	/* enum sigrec_how */
+	int32_t value;	/* si_value for SI_QUEUE, else 0 */
 };
 #define SIGREC_BYTES 8
 void sigrec_put(uint8_t *out, const struct sigrec *r);

@@ -5,7 +5,7 @@ static const char letters[] = "abcdefghijklmnopqrstuvwxyz";
 /* TEXT draws from letters (mostly) and the characters the default termios
  * gives a meaning: CR LF space, DEL ^U ^W (editing), ^D (EOF), ^C ^\ ^Z
  * (signals), ^V ^R (IEXTEN), ^S ^Q (IXON), tab. */
-static const uint8_t specials[] = {'\r', '\n', ' ', 0x7f, 0x15, 0x17, 0x04, 0x03,
+static const uint8_t specials[] = {'\r', '\n', ' ',  0x7f, 0x15, 0x17, 0x04, 0x03,
 				   0x1c, 0x1a, 0x16, 0x12, 0x13, 0x11, '\t', '\n'};
 
 static uint8_t letter(uint8_t b)
@@ -28,7 +28,11 @@ void tty_shape_bytes(uint8_t *out, const uint8_t *payload, size_t len, int arg, 
 			out[i] = b < 200 ? letter(b) : specials[b % sizeof specials];
 			break;
 		case SHAPE_EDIT:
-			out[i] = b < 176 ? letter(b) : b < 224 ? 0x7f : b < 240 ? 0x17 : b < 248 ? ' ' : 0x15;
+			out[i] = b < 176   ? letter(b)
+				 : b < 224 ? 0x7f
+				 : b < 240 ? 0x17
+				 : b < 248 ? ' '
+					   : 0x15;
 			break;
 		case SHAPE_TABS:
 			out[i] = b < 160 ? letter(b) : b < 208 ? '\t' : b < 240 ? 0x7f : '\n';

@@ -44,7 +44,8 @@ int main(void)
 	CHECK(!leaks(&s, NULL), "removed again");
 
 	char name[64];
-	snprintf(name, sizeof name, "/%stest-audit", sandbox_mode() == SANDBOX_NAMESPACES ? "" : "ipcfuzz.");
+	snprintf(name, sizeof name, "/%stest-audit",
+		 sandbox_mode() == SANDBOX_NAMESPACES ? "" : "ipcfuzz.");
 	int fd = shm_open(name, O_RDWR | O_CREAT, 0600);
 	close(fd);
 	CHECK(leaks(&s, "leak:shm-name"), "a /dev/shm name is a leak");

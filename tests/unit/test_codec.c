@@ -14,7 +14,8 @@ static int same(const struct prog *a, const struct prog *b)
 	for (size_t i = 0; i < a->n; i++) {
 		const struct op *x = &a->ops[i], *y = &b->ops[i];
 		if (x->kind != y->kind || x->actor != y->actor || x->obj != y->obj ||
-		    x->flags != y->flags || x->seed != y->seed || x->len != y->len || x->arg != y->arg)
+		    x->flags != y->flags || x->seed != y->seed || x->len != y->len ||
+		    x->arg != y->arg)
 			return 0;
 	}
 	return 1;
@@ -61,7 +62,8 @@ static void parse_errors(void)
 			 sizeof err) == 0 &&
 		      p.ops[0].flags == (OPF_URING | OPF_NOWAIT) && p.ops[1].flags == OPF_URING,
 	      "send/recv uring: %s", err);
-	CHECK(prog_parse("close a0 o0 uring\n", &p, err, sizeof err) < 0, "uring on close accepted");
+	CHECK(prog_parse("close a0 o0 uring\n", &p, err, sizeof err) < 0,
+	      "uring on close accepted");
 	CHECK(prog_parse("recv a0 o0 len=3 uring via=tee\n", &p, err, sizeof err) == 0 &&
 		      p.ops[0].seed == VIA_TEE,
 	      "via=tee: %s", err);
@@ -97,37 +99,41 @@ static void parse_errors(void)
 		      op_perm_mode(&p.ops[0]) == 0604,
 	      "fields of a parsed perm");
 	{
-	/* Flag names belong to kinds: a bit one kind does not use means
-	 * something else to another, and a name is refused on a wrong kind. */
-	CHECK(prog_parse("send a0 o0 len=1 arg=34 queue\n", &p, err, sizeof err) == 0 &&
-		      p.ops[0].flags == OPF_QUEUE,
-	      "send queue: %s", err);
-	CHECK(prog_parse("recv a1 o0 len=8 fd\n", &p, err, sizeof err) == 0 && p.ops[0].flags == OPF_FD,
-	      "recv fd: %s", err);
-	CHECK(prog_parse("send a0 o0 len=1 except\n", &p, err, sizeof err) < 0, "except on a send");
-	CHECK(prog_parse("close a0 o0 fd\n", &p, err, sizeof err) < 0, "fd on a close");
-	char text[256];
-	struct op q = {.kind = OP_SEND, .flags = OPF_QUEUE | OPF_THREAD};
-	op_format(&q, text, sizeof text);
-	CHECK(strstr(text, "queue thread") && !strstr(text, "noerror"), "send flags print: %s", text);
-	/* setopt options: named, and opt=size is the silent default. */
-	CHECK(prog_parse("setopt a1 o0 opt=unblock value=10\n", &p, err, sizeof err) == 0 &&
-		      p.ops[0].arg == OPT_UNBLOCK && p.ops[0].len == 10,
-	      "setopt opt: %s", err);
-	CHECK(prog_parse("setopt a1 o0 opt=frob value=1\n", &p, err, sizeof err) < 0, "unknown opt");
-	q = (struct op){.kind = OP_SETOPT, .len = 4096};
-	op_format(&q, text, sizeof text);
-	CHECK(!strstr(text, "opt="), "opt=size is not printed: %s", text);
-	q.arg = OPT_WINSZ;
-	op_format(&q, text, sizeof text);
-	CHECK(strstr(text, "opt=winsz"), "opt printed: %s", text);
-	uint8_t raw[8];
-	q = (struct op){.kind = OP_SETOPT};
-	prog_encode(&(struct prog){.n = 1, .ops = {q}}, raw, sizeof raw);
-	raw[6] = 0xff, raw[7] = 0x7f; /* an option number far out of range */
-	prog_decode(raw, sizeof raw, &p);
-	CHECK(p.ops[0].kind == OP_SETOPT && p.ops[0].arg >= 0 && p.ops[0].arg < OPT_COUNT,
-	      "a decoded option is in range: %d", p.ops[0].arg);
+		/* Flag names belong to kinds: a bit one kind does not use means
+		 * something else to another, and a name is refused on a wrong kind. */
+		CHECK(prog_parse("send a0 o0 len=1 arg=34 queue\n", &p, err, sizeof err) == 0 &&
+			      p.ops[0].flags == OPF_QUEUE,
+		      "send queue: %s", err);
+		CHECK(prog_parse("recv a1 o0 len=8 fd\n", &p, err, sizeof err) == 0 &&
+			      p.ops[0].flags == OPF_FD,
+		      "recv fd: %s", err);
+		CHECK(prog_parse("send a0 o0 len=1 except\n", &p, err, sizeof err) < 0,
+		      "except on a send");
+		CHECK(prog_parse("close a0 o0 fd\n", &p, err, sizeof err) < 0, "fd on a close");
+		char text[256];
+		struct op q = {.kind = OP_SEND, .flags = OPF_QUEUE | OPF_THREAD};
+		op_format(&q, text, sizeof text);
+		CHECK(strstr(text, "queue thread") && !strstr(text, "noerror"),
+		      "send flags print: %s", text);
+		/* setopt options: named, and opt=size is the silent default. */
+		CHECK(prog_parse("setopt a1 o0 opt=unblock value=10\n", &p, err, sizeof err) == 0 &&
+			      p.ops[0].arg == OPT_UNBLOCK && p.ops[0].len == 10,
+		      "setopt opt: %s", err);
+		CHECK(prog_parse("setopt a1 o0 opt=frob value=1\n", &p, err, sizeof err) < 0,
+		      "unknown opt");
+		q = (struct op){.kind = OP_SETOPT, .len = 4096};
+		op_format(&q, text, sizeof text);
+		CHECK(!strstr(text, "opt="), "opt=size is not printed: %s", text);
+		q.arg = OPT_WINSZ;
+		op_format(&q, text, sizeof text);
+		CHECK(strstr(text, "opt=winsz"), "opt printed: %s", text);
+		uint8_t raw[8];
+		q = (struct op){.kind = OP_SETOPT};
+		prog_encode(&(struct prog){.n = 1, .ops = {q}}, raw, sizeof raw);
+		raw[6] = 0xff, raw[7] = 0x7f; /* an option number far out of range */
+		prog_decode(raw, sizeof raw, &p);
+		CHECK(p.ops[0].kind == OP_SETOPT && p.ops[0].arg >= 0 && p.ops[0].arg < OPT_COUNT,
+		      "a decoded option is in range: %d", p.ops[0].arg);
 	}
 	CHECK(prog_parse("recv a1 o2 len=5 arg=-3 nowait except\n", &p, err, sizeof err) == 0 &&
 		      p.n == 1 && p.ops[0].kind == OP_RECV && p.ops[0].actor == 1 &&

@@ -12,11 +12,16 @@ extern const struct mechanism mech_pipe, mech_sysv_msg, mech_posix_shm, mech_sig
 
 /* Root with every capability but CAP_SYS_RESOURCE (as in many containers),
  * umask 022, every id of the identity table mapped. */
-static struct limits lim = {.page_size = 4096, .pipe_buf = 4096, .pipe_default_size = 65536,
-			    .msgmax = 8192, .msgmnb = 16384,
+static struct limits lim = {.page_size = 4096,
+			    .pipe_buf = 4096,
+			    .pipe_default_size = 65536,
+			    .msgmax = 8192,
+			    .msgmnb = 16384,
 			    .self = {.caps = ~(1ull << 24), .umask = 022},
-			    .setgroups_ok = true, .mapped = 15,
-			    .sigpending_soft = 1000, .sigpending_hard = 2000};
+			    .setgroups_ok = true,
+			    .mapped = 15,
+			    .sigpending_soft = 1000,
+			    .sigpending_hard = 2000};
 static uint8_t payload[IPCF_MAX_LEN + 1];
 
 static struct step run(struct model *m, const char *text)
@@ -222,8 +227,10 @@ static void isolation(void)
 	st = run(&m, "join a2 o1");
 	CHECK(st.ex.err == 0, "umask 0 keeps 0666: %d", st.ex.err);
 	st = run(&m, "destroy a2 o1");
-	CHECK(st.ex.err == EACCES, "sticky /dev/shm: only the owner unlinks (EPERM, which "
-	      "shm_unlink reports as EACCES): %d", st.ex.err);
+	CHECK(st.ex.err == EACCES,
+	      "sticky /dev/shm: only the owner unlinks (EPERM, which "
+	      "shm_unlink reports as EACCES): %d",
+	      st.ex.err);
 	st = run(&m, "perm a2 o1 uid=1001 gid=1001 mode=0666");
 	CHECK(st.ex.err == EPERM, "chown needs CAP_CHOWN: %d", st.ex.err);
 	run(&m, "perm a0 o1 uid=1001 gid=0 mode=0600");
@@ -266,7 +273,8 @@ static void signals(void)
 	run(&m, "send a0 o0 len=2 arg=40 queue");
 	run(&m, "send a0 o0 len=1 arg=35 thread");
 	st = run(&m, "recv a1 o0 len=4096 fd nowait");
-	CHECK(st.ex.len == 4 * 8, "three SIGUSR1 coalesce, two RT queue, one tgkill: %u", st.ex.len);
+	CHECK(st.ex.len == 4 * 8, "three SIGUSR1 coalesce, two RT queue, one tgkill: %u",
+	      st.ex.len);
 	CHECK(rec_sig(&st, 0) == 35 && rec_sig(&st, 1) == 10 && rec_sig(&st, 2) == 40,
 	      "the thread's own set first, then lowest first: %d %d %d", rec_sig(&st, 0),
 	      rec_sig(&st, 1), rec_sig(&st, 2));
@@ -331,11 +339,15 @@ static void line_discipline(void)
 	long r;
 
 	ntty_init(&n);
-	ntty_receive(&n, (const uint8_t *)"ab\x7f" "c\r", 5);
+	ntty_receive(&n,
+		     (const uint8_t *)"ab\x7f"
+				      "c\r",
+		     5);
 	r = ntty_slave_read(&n, sizeof out, true, out, &pollable);
 	CHECK(r == 3 && !memcmp(out, "ac\n", 3), "erase, and ICRNL ends the line: %ld", r);
 	r = ntty_master_read(&n, sizeof out, out);
-	CHECK(r == 8 && !memcmp(out, "ab\b \bc\r\n", 8), "echo of an erase (ECHOE), LF as CR LF: %ld", r);
+	CHECK(r == 8 && !memcmp(out, "ab\b \bc\r\n", 8),
+	      "echo of an erase (ECHOE), LF as CR LF: %ld", r);
 	ntty_receive(&n, (const uint8_t *)"xy\x15z\x04", 5);
 	r = ntty_slave_read(&n, sizeof out, true, out, &pollable);
 	CHECK(r == 1 && out[0] == 'z', "kill erased the line, VEOF ended the next: %ld", r);
