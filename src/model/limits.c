@@ -86,6 +86,9 @@ void limits_read(struct limits *l)
 {
 	int p[2];
 
+	/* Fields read_self() does not set (the namespace ids) start at zero
+	 * for callers that keep the limits on the stack (prog_to_c). */
+	memset(l, 0, sizeof *l);
 	l->page_size = sysconf(_SC_PAGESIZE);
 	l->pipe_buf = PIPE_BUF;
 	l->pipe_default_size = 16 * l->page_size;
