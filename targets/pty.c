@@ -2,7 +2,8 @@
  * (the creator holds the master); join = open(ptsname) (the joiner holds a
  * slave).  Writes carry the op's payload shaped into terminal input
  * (src/util/tty_text.h); setopt changes termios, the window size, or makes
- * the slave (or master) the actor's controlling terminal.  recv with the
+ * the pair the actor's controlling terminal (the kernel always takes the
+ * slave, even when the ioctl is on the master).  recv with the
  * `sig` flag collects the tty signals (SIGINT, SIGHUP, SIGWINCH, ...) the
  * actor got, which pty peers keep blocked.
  *

@@ -9,11 +9,13 @@
  *  - hangup: when the master closes, every slave file hangs up (reads 0,
  *    writes and ioctls EIO; a reader blocked then may see EIO or 0) and
  *    the session leader whose controlling tty it was gets SIGHUP and
- *    SIGCONT (so does the one whose tty was the master); the master reads
- *    EIO once the last slave closed and the data is drained;
- *  - job control: a peer becomes a session leader with the slave (or
- *    master) as controlling tty (setsid + TIOCSCTTY); ISIG characters and
- *    a window size change signal that foreground process group;
+ *    SIGCONT; the master reads EIO once the last slave closed and the
+ *    data is drained;
+ *  - job control: a peer becomes a session leader with the pair as
+ *    controlling tty (setsid + TIOCSCTTY on either side: the kernel's
+ *    tiocsctty() always takes the slave, so a pair has one session); ISIG
+ *    characters and a window size change signal that foreground process
+ *    group;
  *  - asynchrony: what one side writes reaches the other side's buffer in
  *    a kworker.  After each write the model names a barrier the executor
  *    waits on (the echo or data count the model predicts, or a poll that
@@ -41,7 +43,7 @@ struct pair {
 	bool hung;	   /* the master closed */
 	bool slave_closed; /* every slave opened so far has closed again */
 	bool lost;	   /* the model stopped following it */
-	int session[2];	   /* actor whose controlling tty this side is, or -1 */
+	int session;	   /* actor whose controlling tty the slave is, or -1 */
 	struct {
 		unsigned rows, cols;
 	} ws;
@@ -52,7 +54,7 @@ struct pair {
  * pty peers, so they stay pending until collected). */
 struct ld_actor {
 	bool leader;
-	int ctty_k, ctty_side; /* -1 = none */
+	int ctty_k; /* its controlling tty's pair, -1 = none */
 	uint64_t pending;
 	bool sig_unsure; /* a pair it leads is lost: its signals are not awaited */
 };
@@ -96,7 +98,7 @@ static void kernel_signal(struct ld_ctx *c, int actor, int sig)
 static void on_isig(void *owner, int sig)
 {
 	struct pair *p = owner;
-	kernel_signal(p->ctx, p->session[SLAVE], sig);
+	kernel_signal(p->ctx, p->session, sig);
 }
 
 static void take_signals(struct ld_ctx *c, int actor, const struct op *op, struct expect *ex)
@@ -162,7 +164,7 @@ static void *pair_new(const struct model *m, const struct op *create, void *reus
 	ntty_init(&p->tty);
 	p->ctx = ctx_of(m);
 	p->index = index;
-	p->session[MASTER] = p->session[SLAVE] = -1;
+	p->session = -1;
 	return p;
 }
 
@@ -192,14 +194,11 @@ static int ld_resolve_join(struct model *m, const struct op *op, unsigned *ends)
 	return -ENOENT;
 }
 
-static void clear_session(struct model *m, struct pair *p, enum side s)
+static void clear_session(struct model *m, struct pair *p)
 {
-	int a = p->session[s];
-	if (a >= 0) {
-		ctx_of(m)->actor[a].ctty_k = -1;
-		ctx_of(m)->actor[a].ctty_side = -1;
-	}
-	p->session[s] = -1;
+	if (p->session >= 0)
+		ctx_of(m)->actor[p->session].ctty_k = -1;
+	p->session = -1;
 }
 
 static void ld_closed(struct model *m, int k, int actor, uint8_t role)
@@ -208,18 +207,15 @@ static void ld_closed(struct model *m, int k, int actor, uint8_t role)
 
 	(void)actor;
 	if (role == ROLE_CREATOR) {
-		/* The master's last close: the slave hangs up; the session
-		 * leader of either side gets SIGHUP and SIGCONT (measured: the
-		 * master's own session too); no process keeps either side. */
+		/* The master's last close hangs the slave up: its session
+		 * leader gets SIGHUP and SIGCONT and loses the terminal. */
 		p->hung = true;
 		ntty_hangup(&p->tty);
-		for (int s = 0; s < 2; s++)
-			if (p->session[s] >= 0) {
-				kernel_signal(ctx_of(m), p->session[s], SIGHUP);
-				kernel_signal(ctx_of(m), p->session[s], SIGCONT);
-			}
-		clear_session(m, p, SLAVE);
-		clear_session(m, p, MASTER);
+		if (p->session >= 0) {
+			kernel_signal(ctx_of(m), p->session, SIGHUP);
+			kernel_signal(ctx_of(m), p->session, SIGCONT);
+		}
+		clear_session(m, p);
 	} else if (!has_side(m, k, SLAVE)) {
 		p->slave_closed = true; /* the master reads EIO once drained */
 	}
@@ -232,10 +228,9 @@ static void ld_actor_gone(struct model *m, int actor)
 	/* A session leader exiting frees its terminal for another session. */
 	for (int k = 0; k < MODEL_MAX_KOBJ; k++)
 		if (m->objs[k].used)
-			for (int s = 0; s < 2; s++)
-				if (((struct pair *)m->objs[k].state)->session[s] == actor)
-					((struct pair *)m->objs[k].state)->session[s] = -1;
-	*a = (struct ld_actor){.ctty_k = -1, .ctty_side = -1};
+			if (((struct pair *)m->objs[k].state)->session == actor)
+				((struct pair *)m->objs[k].state)->session = -1;
+	*a = (struct ld_actor){.ctty_k = -1};
 }
 
 static void *ld_ctx_new(const struct model *m)
@@ -252,7 +247,7 @@ static void ld_ctx_free(void *c)
 static void ld_ctx_reset(struct model *m)
 {
 	for (int a = 0; a < IPCF_ACTORS; a++)
-		ctx_of(m)->actor[a] = (struct ld_actor){.ctty_k = -1, .ctty_side = -1};
+		ctx_of(m)->actor[a] = (struct ld_actor){.ctty_k = -1};
 }
 
 /* -- barriers --------------------------------------------------------------- */
@@ -273,9 +268,8 @@ static void interrupt_readers(struct model *m, int k)
 static void lose(struct model *m, struct pair *p, int k)
 {
 	p->lost = true;
-	for (int s = 0; s < 2; s++)
-		if (p->session[s] >= 0)
-			ctx_of(m)->actor[p->session[s]].sig_unsure = true;
+	if (p->session >= 0)
+		ctx_of(m)->actor[p->session].sig_unsure = true;
 	interrupt_readers(m, k);
 }
 
@@ -523,19 +517,18 @@ static bool ld_try_finish(struct model *m, struct kobj *o, const struct op *op, 
 static void set_ctty(struct model *m, struct pair *p, int k, const struct op *op, struct expect *ex)
 {
 	struct ld_actor *a = &ctx_of(m)->actor[op->actor];
-	enum side s = side_of(m, op->actor, op->obj);
 
+	/* tiocsctty() is handed the slave whichever side the ioctl is on. */
 	a->leader = true; /* setsid() unless it leads a session already */
-	if (a->ctty_k == k && a->ctty_side == (int)s)
+	if (a->ctty_k == k)
 		return; /* already its controlling tty */
-	if (a->ctty_k >= 0 || p->session[s] >= 0) {
+	if (a->ctty_k >= 0 || p->session >= 0) {
 		ex->ret = -1;
 		ex->err = EPERM;
 		return;
 	}
 	a->ctty_k = k;
-	a->ctty_side = (int)s;
-	p->session[s] = op->actor;
+	p->session = op->actor;
 	if (p->lost)
 		a->sig_unsure = true; /* what the pair does is not followed */
 }
@@ -546,9 +539,9 @@ static void set_winsize(struct model *m, struct pair *p, unsigned value)
 
 	if (rows == p->ws.rows && cols == p->ws.cols)
 		return; /* pty_resize: no change, no signal */
-	kernel_signal(ctx_of(m), p->session[SLAVE], SIGWINCH);
-	if (p->session[MASTER] != p->session[SLAVE])
-		kernel_signal(ctx_of(m), p->session[MASTER], SIGWINCH);
+	/* pty_resize() signals both sides' groups, but the master never has
+	 * one: opening ptmx never takes it and TIOCSCTTY takes the slave. */
+	kernel_signal(ctx_of(m), p->session, SIGWINCH);
 	p->ws.rows = rows;
 	p->ws.cols = cols;
 }

@@ -5,6 +5,7 @@
 #include "check.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <termios.h>
 #include <string.h>
 
@@ -370,10 +371,37 @@ static void line_discipline(void)
 	CHECK(ntty_master_read(&n, sizeof out, out) == -EAGAIN, "and echoes nothing");
 }
 
+/* One session per pair: TIOCSCTTY takes the slave from either side. */
+static void pty_sessions(void)
+{
+	struct model m;
+	struct step st;
+
+	model_init(&m, &mech_pty, &lim);
+	run(&m, "create a1 o0");
+	st = run(&m, "setopt a1 o0 opt=ctty");
+	CHECK(st.ex.ret == 0, "the master's holder takes the pair: err %d", st.ex.err);
+	run(&m, "send a1 o0 len=5 arg=6 seed=0"); /* "...^C" typed at the master */
+	st = run(&m, "recv a1 o0 len=64 sig nowait");
+	CHECK(st.ex.len == 8 && rec_sig(&st, 0) == SIGINT,
+	      "^C signals the session of a master-side TIOCSCTTY: len %u sig %d", st.ex.len,
+	      rec_sig(&st, 0));
+	run(&m, "join a2 o0");
+	st = run(&m, "setopt a2 o0 opt=ctty");
+	CHECK(st.ex.err == EPERM, "the slave is taken already: err %d", st.ex.err);
+	run(&m, "setopt a1 o0 opt=winsz value=0x1850");
+	st = run(&m, "recv a2 o0 len=64 sig nowait");
+	CHECK(st.ex.len == 0, "SIGWINCH goes to the session only, not to a2: len %u", st.ex.len);
+	st = run(&m, "recv a1 o0 len=64 sig nowait");
+	CHECK(rec_sig(&st, 0) == SIGWINCH, "SIGWINCH to the session: %d", rec_sig(&st, 0));
+	model_free(&m);
+}
+
 int main(void)
 {
 	signals();
 	line_discipline();
+	pty_sessions();
 	pipe_capacity();
 	queue_selection();
 	shm_names();
