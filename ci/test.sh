@@ -26,6 +26,9 @@ run libfuzzer -L "fuzz-smoke|campaign"
 run libfuzzer -R '^vm:fuzz'
 run afl -L fuzz-smoke
 
+echo "== lint (cppcheck, clang-format)"
+bash ci/lint.sh || status=1
+
 # What the tests made must be gone from the host too.
 leftover=$(awk 'FNR>1' /proc/sysvipc/msg /proc/sysvipc/shm /proc/sysvipc/sem | wc -l)
 shm=$(find /dev/shm -mindepth 1 -maxdepth 1 -name 'ipcfuzz*' | wc -l)

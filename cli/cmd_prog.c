@@ -44,7 +44,8 @@ int cmd_prog(int argc, char **argv)
 		return 0;
 	}
 	if (!verb || (strcmp(verb, "decode") && strcmp(verb, "encode")))
-		return cli_bad_use(usage, "prog: want decode or encode, not '%s'", verb ? verb : "");
+		return cli_bad_use(usage, "prog: want decode or encode, not '%s'",
+				   verb ? verb : "");
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "-o") && i + 1 < argc)
 			out = argv[++i];

@@ -171,8 +171,9 @@ int cmd_repro(int argc, char **argv)
 		}
 	}
 	if (to_c && prog_to_c_supported(&p)) {
-		fprintf(stderr, "ipcfuzz: repro: --to-c: the program takes identities (ident/perm), "
-				"which a single-process C reproducer cannot replay\n");
+		fprintf(stderr,
+			"ipcfuzz: repro: --to-c: the program takes identities (ident/perm), "
+			"which a single-process C reproducer cannot replay\n");
 		return 2;
 	}
 	if (to_c) {

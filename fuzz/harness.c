@@ -35,7 +35,10 @@ void harness_init(const char *target)
 	if (env && *env) {
 		int m = backend_parse(env);
 		if (m < 0) {
-			fprintf(stderr, "ipcfuzz: IPCFUZZ_BACKEND wants prog, syscall, uring or both, not '%s'\n", env);
+			fprintf(stderr,
+				"ipcfuzz: IPCFUZZ_BACKEND wants prog, syscall, uring or both, not "
+				"'%s'\n",
+				env);
 			exit(2);
 		}
 		if (backend == BACKEND_PROG)

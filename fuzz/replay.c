@@ -150,7 +150,8 @@ int replay_main(const char *target, int argc, char **argv)
 			char *end;
 			long v = strtol(argv[++i], &end, 10);
 			if (*end || v < 1 || v > 1000000) {
-				fprintf(stderr, "replay: --runs wants 1..1000000, not '%s'\n", argv[i]);
+				fprintf(stderr, "replay: --runs wants 1..1000000, not '%s'\n",
+					argv[i]);
 				free(paths);
 				return 2;
 			}
@@ -158,7 +159,9 @@ int replay_main(const char *target, int argc, char **argv)
 		} else if (!strcmp(argv[i], "--backend") && i + 1 < argc) {
 			int m = backend_parse(argv[++i]);
 			if (m < 0) {
-				fprintf(stderr, "replay: --backend wants prog, syscall, uring or both, not '%s'\n",
+				fprintf(stderr,
+					"replay: --backend wants prog, syscall, uring or both, not "
+					"'%s'\n",
 					argv[i]);
 				free(paths);
 				return 2;

@@ -36,7 +36,7 @@
 
 /* binder caps the mapping at 4 MiB; half is the async (one-way) space, more
  * than a program's sends can fill, so "out of buffer space" never happens. */
-#define MAP_BYTES (4u << 20)
+#define MAP_BYTES   (4u << 20)
 #define ROLE_CLIENT 0
 #define ROLE_SERVER 1
 /* A blocking create waits this long for a released context manager to be
@@ -81,8 +81,7 @@ static int write_u32(struct chan *c, uint32_t cmd)
 /* Reads one work item into *cmd (tr filled for BR_TRANSACTION and
  * BR_REPLY); 0 or -errno.  The buffer has room for a BR_NOOP and exactly
  * one item: the kernel stops before the next one. */
-static int read_one(struct chan *c, bool nowait, uint32_t *cmd,
-		    struct binder_transaction_data *tr)
+static int read_one(struct chan *c, bool nowait, uint32_t *cmd, struct binder_transaction_data *tr)
 {
 	uint8_t buf[4 + sizeof(struct binder_transaction_data_secctx) + 4];
 
@@ -374,15 +373,17 @@ static void binder_audit(struct chan *c, char *why, size_t cap)
 		return;
 	int nodes = h.nodes - (c->role == ROLE_SERVER); /* its context node */
 	if (h.buffers && n < cap)
-		n += (size_t)snprintf(why + n, cap - n,
-				      "leak:binder-buffer %d buffers on %s never freed (BC_FREE_BUFFER)\n",
-				      h.buffers, name);
+		n += (size_t)snprintf(
+			why + n, cap - n,
+			"leak:binder-buffer %d buffers on %s never freed (BC_FREE_BUFFER)\n",
+			h.buffers, name);
 	if (h.refs && n < cap)
 		n += (size_t)snprintf(why + n, cap - n,
-				      "leak:binder-ref %d refs on %s never released\n", h.refs, name);
+				      "leak:binder-ref %d refs on %s never released\n", h.refs,
+				      name);
 	if (nodes > 0 && n < cap)
-		snprintf(why + n, cap - n, "leak:binder-node %d nodes on %s never released\n", nodes,
-			 name);
+		snprintf(why + n, cap - n, "leak:binder-node %d nodes on %s never released\n",
+			 nodes, name);
 }
 
 const struct mechanism mech_binder = {

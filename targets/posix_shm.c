@@ -147,8 +147,8 @@ static int posix_shm_destroy(struct chan *c, const struct obj_ref *ref)
 	return shm_unlink(ref->name) ? -errno : 0;
 }
 
-static int posix_shm_set_perm(struct chan *c, const struct obj_ref *ref, uint32_t uid,
-			      uint32_t gid, unsigned mode)
+static int posix_shm_set_perm(struct chan *c, const struct obj_ref *ref, uint32_t uid, uint32_t gid,
+			      unsigned mode)
 {
 	(void)ref;
 	return fd_set_perm(c->fd[0], uid, gid, mode);

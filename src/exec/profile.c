@@ -8,7 +8,7 @@ uint64_t prof_ns[PROF_PHASES];
 uint64_t prof_programs;
 
 static const char *const names[PROF_PHASES] = {
-	"model", "executor ops", "peer ops", "pend+await", "collect/cancel",
+	"model",	  "executor ops",   "peer ops",	  "pend+await", "collect/cancel",
 	"peer end+audit", "teardown+audit", "peer start", "peer kill",
 };
 

@@ -32,8 +32,8 @@ static int same(const struct trace_ent *a, const struct trace_ent *b)
 	int seeds = x->kind == OP_RECV || x->seed == y->seed;
 	return a->index == b->index && x->kind == y->kind && x->actor == y->actor &&
 	       x->obj == y->obj && ((x->flags ^ y->flags) & ~OPF_URING) == 0 && seeds &&
-	       x->len == y->len && x->arg == y->arg && a->ret == b->ret &&
-	       a->err == b->err && a->mtype == b->mtype && a->len == b->len && a->crc == b->crc;
+	       x->len == y->len && x->arg == y->arg && a->ret == b->ret && a->err == b->err &&
+	       a->mtype == b->mtype && a->len == b->len && a->crc == b->crc;
 }
 
 int trace_diff(const struct trace *a, const struct trace *b)

@@ -58,8 +58,8 @@ struct rr_client {
 };
 
 struct rr_state {
-	int server; /* actor holding the context manager, or -1 */
-	int current; /* two-way request the server read and has not answered */
+	int server;	   /* actor holding the context manager, or -1 */
+	int current;	   /* two-way request the server read and has not answered */
 	struct fifo inbox; /* the server's todo, in delivery order */
 	struct fifo async; /* the node's async queue */
 	bool async_busy;   /* a one-way request is delivered and not yet freed */

@@ -69,8 +69,8 @@ static bool records_may_pend(const struct op *op)
 	return false;
 }
 
-static bool records_try_finish(struct model *m, struct kobj *o, const struct op *op,
-			       bool removed, struct expect *ex)
+static bool records_try_finish(struct model *m, struct kobj *o, const struct op *op, bool removed,
+			       struct expect *ex)
 {
 	(void)m, (void)o, (void)op, (void)removed, (void)ex;
 	return false;

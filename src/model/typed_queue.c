@@ -84,8 +84,8 @@ static int queue_set_err(const struct model *m, int actor, const struct kobj *o)
 	return q->qbytes > m->lim.msgmnb && !access_cap(m, actor, CAP_SYS_RESOURCE_) ? EPERM : 0;
 }
 
-static void queue_send(struct model *m, struct kobj *o, const struct op *op,
-		       const uint8_t *payload, struct expect *ex, bool *blocks)
+static void queue_send(struct model *m, struct kobj *o, const struct op *op, const uint8_t *payload,
+		       struct expect *ex, bool *blocks)
 {
 	struct queue_state *q = o->state;
 

@@ -79,7 +79,6 @@ static ssize_t ring_call(prep_fn prep, const struct rw_arg *arg, bool is_recv)
 	return uring_call(r, sqe, arg->blocking);
 }
 
-
 /* READ and WRITE: flags are rw_flags (RWF_NOWAIT). */
 static void prep_read(struct io_uring_sqe *sqe, const void *p)
 {
@@ -122,8 +121,7 @@ static void prep_recvmsg(struct io_uring_sqe *sqe, const void *p)
 static void prep_splice(struct io_uring_sqe *sqe, const void *p)
 {
 	const struct rw_arg *a = p;
-	io_uring_prep_splice(sqe, a->fd, -1, a->fd_out, -1, (unsigned)a->len,
-			     (unsigned)a->flags);
+	io_uring_prep_splice(sqe, a->fd, -1, a->fd_out, -1, (unsigned)a->len, (unsigned)a->flags);
 }
 
 static void prep_tee(struct io_uring_sqe *sqe, const void *p)
@@ -164,8 +162,8 @@ ssize_t use_send(const struct op *op, int fd, const void *buf, size_t len, int f
 {
 	if (!via_ring(op))
 		return sys_result(send(fd, buf, len, flags));
-	struct rw_arg a = {.fd = fd, .buf = (void *)buf, .len = len,
-			   .flags = msg_nowait(op, fd, flags)};
+	struct rw_arg a = {
+		.fd = fd, .buf = (void *)buf, .len = len, .flags = msg_nowait(op, fd, flags)};
 	a.blocking = !(a.flags & MSG_DONTWAIT);
 	return ring_call(prep_send, &a, false);
 }
@@ -235,7 +233,9 @@ static ssize_t pipe_ring_move(prep_fn prep, const struct op *op, int fd, size_t 
 	int e = scratch_open();
 	if (e)
 		return e;
-	struct rw_arg a = {.fd = fd, .fd_out = scratch[1], .len = cap,
+	struct rw_arg a = {.fd = fd,
+			   .fd_out = scratch[1],
+			   .len = cap,
 			   .flags = nonblocking(op, fd, 0) ? SPLICE_F_NONBLOCK : 0};
 	a.blocking = !a.flags;
 	return ring_call(prep, &a, true);

@@ -18,10 +18,9 @@
 #include "ring.h"
 
 /* The io_uring opcodes of each kind of use path, for mechanism.uring_ops. */
-#define URING_OPS_RW (URING_OP(READ) | URING_OP(WRITE))
+#define URING_OPS_RW   (URING_OP(READ) | URING_OP(WRITE))
 #define URING_OPS_PIPE (URING_OPS_RW | URING_OP(SPLICE) | URING_OP(TEE))
-#define URING_OPS_SOCK                                                                             \
-	(URING_OP(SEND) | URING_OP(RECV) | URING_OP(SENDMSG) | URING_OP(RECVMSG))
+#define URING_OPS_SOCK (URING_OP(SEND) | URING_OP(RECV) | URING_OP(SENDMSG) | URING_OP(RECVMSG))
 
 /* read(2) / write(2), or IORING_OP_READ / IORING_OP_WRITE. */
 ssize_t use_read(const struct op *op, int fd, void *buf, size_t cap);

@@ -11,10 +11,14 @@
 static const char *op_name(unsigned op)
 {
 	static const char *const names[IORING_OP_LAST] = {
-		[IORING_OP_READ] = "READ",       [IORING_OP_WRITE] = "WRITE",
-		[IORING_OP_SEND] = "SEND",       [IORING_OP_RECV] = "RECV",
-		[IORING_OP_SENDMSG] = "SENDMSG", [IORING_OP_RECVMSG] = "RECVMSG",
-		[IORING_OP_SPLICE] = "SPLICE",   [IORING_OP_TEE] = "TEE",
+		[IORING_OP_READ] = "READ",
+		[IORING_OP_WRITE] = "WRITE",
+		[IORING_OP_SEND] = "SEND",
+		[IORING_OP_RECV] = "RECV",
+		[IORING_OP_SENDMSG] = "SENDMSG",
+		[IORING_OP_RECVMSG] = "RECVMSG",
+		[IORING_OP_SPLICE] = "SPLICE",
+		[IORING_OP_TEE] = "TEE",
 		[IORING_OP_LINK_TIMEOUT] = "LINK_TIMEOUT",
 		[IORING_OP_ASYNC_CANCEL] = "ASYNC_CANCEL",
 		[IORING_OP_TIMEOUT] = "TIMEOUT",
@@ -63,7 +67,8 @@ static const char *probe_now(uint64_t ops, char *why, size_t cap)
 	}
 	for (unsigned op = 0; p && op < 64 && !answer; op++)
 		if ((ops & (1ull << op)) && !io_uring_opcode_supported(p, (int)op)) {
-			snprintf(why, cap, "io_uring: IORING_OP_%s (%u) not supported by this kernel",
+			snprintf(why, cap,
+				 "io_uring: IORING_OP_%s (%u) not supported by this kernel",
 				 op_name(op), op);
 			answer = why;
 		}

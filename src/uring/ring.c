@@ -107,7 +107,8 @@ static bool cancelled(int res)
 int uring_call(struct io_uring *r, struct io_uring_sqe *op, int blocking)
 {
 	unsigned ms = bound();
-	struct __kernel_timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	struct __kernel_timespec ts = {.tv_sec = ms / 1000,
+				       .tv_nsec = (long)(ms % 1000) * 1000000L};
 	bool interrupted = false, timed_out = false;
 	int res = -ECANCELED;
 	uint64_t deadline = 0;

@@ -3,7 +3,8 @@
 /* xorshift over (seed, salt): cheap, and different ops with the same seed
  * differ by salt (the op index), so duplicated data does not look right. */
 /* Hot, and nothing in it is worth coverage feedback. */
-__attribute__((no_sanitize("coverage"))) void payload_fill(uint8_t *buf, size_t len, uint8_t seed, uint32_t salt)
+__attribute__((no_sanitize("coverage"))) void payload_fill(uint8_t *buf, size_t len, uint8_t seed,
+							   uint32_t salt)
 {
 	uint32_t x = 0x9e3779b9u ^ ((uint32_t)seed << 16) ^ (salt * 0x85ebca6bu);
 	size_t i = 0;

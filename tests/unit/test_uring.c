@@ -63,8 +63,8 @@ static void socket_calls(void)
 	} u;
 	memset(&u, 0, sizeof u);
 	struct iovec iov = {.iov_base = "fd", .iov_len = 2};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-			    .msg_controllen = sizeof u.b};
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof u.b};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
@@ -73,7 +73,9 @@ static void socket_calls(void)
 	CHECK(use_sendmsg(&ring_op, sv[0], &mh, 0) == 2, "SENDMSG with SCM_RIGHTS");
 	memset(&u, 0, sizeof u);
 	struct iovec riov = {.iov_base = buf, .iov_len = sizeof buf};
-	struct msghdr rh = {.msg_iov = &riov, .msg_iovlen = 1, .msg_control = u.b,
+	struct msghdr rh = {.msg_iov = &riov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.b,
 			    .msg_controllen = sizeof u.b};
 	CHECK(use_recvmsg(&ring_op, sv[1], &rh, MSG_CMSG_CLOEXEC) == 2, "RECVMSG");
 	cm = CMSG_FIRSTHDR(&rh);
@@ -82,7 +84,8 @@ static void socket_calls(void)
 		memcpy(&got, CMSG_DATA(cm), sizeof got);
 	CHECK(got >= 0 && got != p[0], "the descriptor arrived (%d)", got);
 	if (got >= 0) {
-		CHECK(write(p[1], "x", 1) == 1 && use_read(&ring_op, got, buf, 1) == 1 && buf[0] == 'x',
+		CHECK(write(p[1], "x", 1) == 1 && use_read(&ring_op, got, buf, 1) == 1 &&
+			      buf[0] == 'x',
 		      "the passed descriptor reads the pipe");
 		close(got);
 	}
