@@ -170,7 +170,7 @@ static int produce(struct part *me)
 		frame_build(buf, len, (uint16_t)me->index, s, frame_now_ns(), pattern);
 		atomic_store(&ps->state, s << 1 | 1);
 		long next;
-		if (me->index == 0 && s == FAULT_SEQ && s + 2 < ps->quota && fault_mask)
+		if (me->index == 0 && s == FAULT_SEQ && s + 2 < ps->quota && fault_any)
 			next = send_faulty(me, buf, len, s, pattern);
 		else if ((next = send_frame(me, buf, len)) == 0)
 			next = (long)s + 1;

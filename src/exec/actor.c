@@ -152,7 +152,7 @@ void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_r
 			m->close(c, OPF_READ | OPF_WRITE);
 		chan_reset(c);
 		r = m->create(c, ref, op);
-		if (fault_mask)
+		if (fault_any)
 			fault_strays();
 		if (r < 0) {
 			if (c->ends)

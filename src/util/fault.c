@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t fault_mask; /* 64 faults at most: an enum value per bit */
+uint64_t fault_mask[FAULT_LIMIT / 64];
+int fault_any;
 
 static const struct {
 	const char *name;
@@ -63,6 +64,13 @@ static const struct {
 	{"pty-no-onlcr", FAULT_PTY_NO_ONLCR},
 	{"pty-lose-byte", FAULT_PTY_LOSE_BYTE},
 	{"pty-keep-session", FAULT_PTY_KEEP_SESSION},
+	/* fifo, posix-mq */
+
+	/* unix-*, tcp, udp */
+
+	/* sysv-shm, mmap-*, memfd */
+
+	/* ion, dma-heap, udmabuf */
 };
 
 void fault_init(void)
@@ -70,7 +78,8 @@ void fault_init(void)
 	const char *env = getenv("IPCFUZZ_FAULT");
 	char buf[256], *save = NULL;
 
-	fault_mask = 0;
+	memset(fault_mask, 0, sizeof fault_mask);
+	fault_any = 0;
 	if (!env || !*env)
 		return;
 	snprintf(buf, sizeof buf, "%s", env);
@@ -84,13 +93,14 @@ void fault_init(void)
 				fault_names());
 			exit(2);
 		}
-		fault_mask |= faults[i].bit;
+		fault_mask[(unsigned)faults[i].bit / 64] |= 1ull << ((unsigned)faults[i].bit % 64);
+		fault_any = 1;
 	}
 }
 
 const char *fault_names(void)
 {
-	static char list[1024];
+	static char list[4096];
 
 	if (!list[0])
 		for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
