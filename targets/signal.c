@@ -410,5 +410,6 @@ const struct mechanism mech_signal = {
 	.destroy = signal_destroy,
 	.control = signal_control,
 	.actor_setup = signal_actor_setup,
+	.setup_after_ident = true, /* its user namespace maps the identity's ids */
 	.actor_reset = signal_actor_reset,
 };

@@ -191,11 +191,16 @@ static void peer_main(int sock, const struct mechanism *mech)
 			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
 			break;
 		case PEER_SETUP: {
-			/* Who it is first: the setup acts as that identity. */
-			int err = cmd.op.kind == OP_IDENT ? identity_apply(&cmd.op) : 0;
+			/* The setup runs as root before the identity is taken (it
+			 * may open what only root can), or as the identity when
+			 * the mechanism says so (signal: its user namespace). */
+			bool ident = cmd.op.kind == OP_IDENT, after = mech->setup_after_ident;
+			if (!after)
+				actor_become(&a, cmd.op.actor);
+			int err = ident ? identity_apply(&cmd.op) : 0;
 			rep.out.ret = err ? -1 : 0;
 			rep.out.err = -err;
-			if (!err)
+			if (after && !err)
 				actor_become(&a, cmd.op.actor);
 			peer_audit_begin(&base);
 			base_leader = getsid(0) == getpid();

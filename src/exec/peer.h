@@ -46,10 +46,11 @@ struct peer {
 /* The zygote that forks peers: start it while the process is small. */
 int peer_zygote_start(const struct mechanism *mech);
 pid_t peer_zygote_pid(void);
-/* A peer for `actor`: a spare from the zygote that takes the identity op
- * `ident` (NULL: none) first and then the mechanism's actor_setup, so the
- * setup runs as who the peer will be.  0; *ident_err is the errno taking
- * the identity failed with (the peer is gone then); else a start failure. */
+/* A peer for `actor`: a spare from the zygote that runs the mechanism's
+ * actor_setup and takes the identity op `ident` (NULL: none), in the order
+ * the mechanism asks (setup_after_ident), in one round trip.  0; *ident_err
+ * is the errno taking the identity failed with (the peer is gone then);
+ * else a start failure. */
 int peer_start(struct peer *p, int actor, const struct mechanism *mech, const struct op *ident,
 	       unsigned timeout_ms, int *ident_err);
 /* SIGKILL, then waits until the process is reaped (a signal to its pid
