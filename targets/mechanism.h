@@ -100,6 +100,9 @@ struct access_rule {
 	uint8_t sticky; /* destroy unlinks from a sticky directory (/dev/shm) */
 	/* What a refused unlink reports: 0 = the kernel's EPERM. */
 	uint8_t unlink_errno;
+	/* The mode every new object gets whatever the create asks (devpts
+	 * gives a slave its mount's mode=); 0 = the create's mode. */
+	uint16_t fixed_mode;
 };
 
 /* Every function returns 0 or a negative errno; data-moving ones return the

@@ -337,12 +337,23 @@ static int64_t pty_settle(struct chan *c, int64_t want, unsigned timeout_ms)
 	return n;
 }
 
+/* The slave is a devpts inode: owned by whoever opened /dev/ptmx (its
+ * fsuid and fsgid), with the mount's mode= (0620, the sandbox's instance),
+ * and open(ptsname) checks it as any file.  Another mount namespace still
+ * has the same devpts instance: no isolation. */
+static const struct access_rule pty_access = {
+	.perm = PERM_FILE,
+	.join = 6,
+	.fixed_mode = 0620,
+};
+
 const struct mechanism mech_pty = {
 	.id = "pty",
 	.summary = "pseudo-terminal (posix_openpt, open(ptsname)): line discipline, job control",
 	.cls = CLASS_LINE_DISCIPLINE,
 	.join_path = JOIN_BY_ADDRESS,
 	.naming = NAMING_NONE,
+	.access = &pty_access,
 	.probe = pty_probe,
 	.create = pty_create,
 	.join = pty_join,
