@@ -391,6 +391,10 @@ const struct mechanism mech_pty = {
 	.access = &pty_access,
 	.probe = pty_probe,
 	.stress = &pty_stress,
+	/* No io_uring use path yet: the ring polls a tty before it reads (a
+	 * tty has no FMODE_NOWAIT), so a VMIN 0 read waits for data where
+	 * read(2) returns 0, and a hung-up slave reads 0 where read(2) says
+	 * EIO (both seen by corpus-both); the model would have to say so. */
 	.create = pty_create,
 	.join = pty_join,
 	.send = pty_send,

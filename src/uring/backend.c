@@ -167,22 +167,29 @@ static ssize_t sys_rw(const struct op *op, int fd, void *buf, size_t len, bool w
 	return n;
 }
 
+/* READ or WRITE through the ring.  A file without FMODE_NOWAIT (a tty, a
+ * FIFO opened by path) refuses RWF_NOWAIT there (EOPNOTSUPP), and the ring
+ * would wait on it even under O_NONBLOCK (it polls): a non-blocking op on
+ * such a file can only be the system call, which it then is. */
+static ssize_t ring_rw(const struct op *op, int fd, void *buf, size_t len, bool write)
+{
+	struct rw_arg a = {.fd = fd, .buf = buf, .len = len, .flags = rw_nowait(op, fd)};
+	a.blocking = !a.flags;
+	ssize_t n = ring_call(write ? prep_write : prep_read, &a, !write);
+	if (n == -EOPNOTSUPP && a.flags)
+		return sys_rw(op, fd, buf, len, write);
+	return write ? n : received(n);
+}
+
 ssize_t use_read(const struct op *op, int fd, void *buf, size_t cap)
 {
-	if (!via_ring(op))
-		return sys_rw(op, fd, buf, cap, false);
-	struct rw_arg a = {.fd = fd, .buf = buf, .len = cap, .flags = rw_nowait(op, fd)};
-	a.blocking = !a.flags;
-	return received(ring_call(prep_read, &a, true));
+	return via_ring(op) ? ring_rw(op, fd, buf, cap, false) : sys_rw(op, fd, buf, cap, false);
 }
 
 ssize_t use_write(const struct op *op, int fd, const void *buf, size_t len)
 {
-	if (!via_ring(op))
-		return sys_rw(op, fd, (void *)buf, len, true);
-	struct rw_arg a = {.fd = fd, .buf = (void *)buf, .len = len, .flags = rw_nowait(op, fd)};
-	a.blocking = !a.flags;
-	return ring_call(prep_write, &a, false);
+	return via_ring(op) ? ring_rw(op, fd, (void *)buf, len, true)
+			    : sys_rw(op, fd, (void *)buf, len, true);
 }
 
 ssize_t use_send(const struct op *op, int fd, const void *buf, size_t len, int flags)
