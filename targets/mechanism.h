@@ -39,6 +39,17 @@ enum naming {
 	NAMING_POSIX_NAME, /* "/name": empty, inner slash, too long are errors */
 	NAMING_DEVICE,	   /* the slot is a device that always exists: create claims
 			    * it (EBUSY while claimed), join opens it, destroy is a no-op */
+	/* fifo, posix-mq */
+	NAMING_PATH, /* a file in the sandbox's directory: "" and a missing
+		      * directory are ENOENT, a long name ENAMETOOLONG */
+};
+
+/* What a join by name opens (fifo, posix-mq). */
+enum open_rule {
+	OPEN_BOTH, /* every end, never waits */
+	OPEN_FIFO, /* the ends its read/write flags say; a lone reader or writer
+		    * waits for the other side, non-blocking: reader opens,
+		    * writer ENXIO (src/model/fifo_open.c) */
 };
 
 /* What a peer needs to find an object: filled in by create, sent on join. */
@@ -66,6 +77,8 @@ struct chan {
 	 * asynchronously (a tty's flip buffers are pushed by a kworker) wait
 	 * for up to this much before looking; anything beyond it still shows. */
 	int64_t hint;
+	/* join: the op's flags (which ends, nowait; see enum open_rule). */
+	unsigned open_flags;
 };
 
 /* What one op did.  err is a positive errno or 0; ret is the byte count or
@@ -162,6 +175,8 @@ struct mechanism {
 	 * actor's process back to that state.  Returns 1 when it cannot (a
 	 * session leader stays one): the executor then replaces the peer. */
 	int (*actor_reset)(int actor);
+	/* fifo, posix-mq: how a join by name opens it (0 = OPEN_BOTH). */
+	enum open_rule open_rule;
 };
 
 extern const struct mechanism *const mechanisms[];

@@ -250,6 +250,11 @@ int access_check(const struct model *m, int actor, const struct kobj *o, enum ac
 		return 0;
 	switch (w) {
 	case WANT_OPEN:
+		if (op->kind == OP_JOIN && (op->flags & (OPF_READ | OPF_WRITE)))
+			/* a join that opens one end asks for that end's bit */
+			return check_bits(m, actor, o,
+					  (op->flags & OPF_READ ? 4u : 0u) |
+						  (op->flags & OPF_WRITE ? 2u : 0u));
 		if (op->kind != OP_CREATE)
 			return check_bits(m, actor, o, r->join);
 		if (sysv) /* msgget(key, flags) of an existing key */

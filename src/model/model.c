@@ -97,8 +97,9 @@ static int create_name(const struct model *m, const struct op *op, int *name_id)
 		*name_id = op->obj * 8 + NAME_SLOT; /* one device per slot, any form */
 		return 0;
 	case NAMING_POSIX_NAME:
+	case NAMING_PATH: /* a path: "" and a missing directory are ENOENT */
 		if (form == NAME_EMPTY || form == NAME_SLASH)
-			return EINVAL;
+			return m->mech->naming == NAMING_PATH ? ENOENT : EINVAL;
 		if (form == NAME_LONG)
 			return ENAMETOOLONG;
 		*name_id = op->obj * 8 + (int)form;
@@ -160,8 +161,10 @@ static void finish_pending(struct model *m, int k, bool removed, struct step *st
 			continue;
 		struct kobj *o = &m->objs[p->kobj];
 		st->done[a].data = m->scratch[a + 1];
-		if (m->cls->try_finish(m, o, &p->op, p->kobj == k ? removed : o->removed,
-				       &st->done[a])) {
+		if (p->op.kind == OP_JOIN
+			    ? fifo_try_open(m, a, &p->op, p->kobj, &st->done[a])
+			    : m->cls->try_finish(m, o, &p->op, p->kobj == k ? removed : o->removed,
+						 &st->done[a])) {
 			st->completes[a] = true;
 			p->active = false;
 		}
@@ -283,6 +286,8 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 		expect_err(&st->ex, err);
 		return;
 	}
+	if (k >= 0 && m->mech->open_rule == OPEN_FIFO)
+		fifo_fresh(m, k);
 	if (k < 0) {
 		k = new_kobj(m, op, name_id);
 		if (k < 0) {
@@ -296,6 +301,8 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 	m->slot_kobj[op->obj] = k;
 	if (name_id >= 0)
 		m->slot_name[op->obj] = name_id;
+	if (m->mech->open_rule == OPEN_FIFO)
+		finish_pending(m, k, false, st); /* it opened both ends */
 }
 
 int model_join_source(const struct model *m, const struct op *op)
@@ -308,6 +315,30 @@ int model_join_source(const struct model *m, const struct op *op)
 		if (a != op->actor && m->h[a][op->obj].kobj == k && m->h[a][op->obj].ends)
 			return a;
 	return -1;
+}
+
+/* OPEN_FIFO: a lone reader or writer waits for the other side, a peer's
+ * open may be left waiting; an open wakes who waits for it (fifo_open.c). */
+static void step_fifo_join(struct model *m, const struct op *op, int k, struct step *st)
+{
+	fifo_fresh(m, k);
+	int r = fifo_open_predict(m, op, k, op->flags & OPF_NOWAIT);
+	if (r < 0 && op->actor && !pending_on(m, k)) {
+		st->how = STEP_PEND;
+		m->pend[op->actor] = (struct pending){true, *op, k};
+		return;
+	}
+	if (r < 0) {
+		st->force_nowait = true; /* O_NONBLOCK: reader opens, writer ENXIO */
+		r = fifo_open_predict(m, op, k, true);
+	}
+	if (r) {
+		expect_err(&st->ex, r);
+		return;
+	}
+	m->h[op->actor][op->obj] =
+		(struct handle){.kobj = k, .ends = fifo_join_ends(op), .role = ROLE_JOINER};
+	finish_pending(m, k, false, st);
 }
 
 static void step_join(struct model *m, const struct op *op, struct step *st)
@@ -375,6 +406,10 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 		expect_err(&st->ex, err);
 		return;
 	}
+	if (m->mech->open_rule == OPEN_FIFO) {
+		step_fifo_join(m, op, k, st);
+		return;
+	}
 	m->h[op->actor][op->obj] = (struct handle){
 		.kobj = k, .ends = OPF_READ | OPF_WRITE, .stale = stale, .role = ROLE_JOINER};
 }
@@ -406,7 +441,8 @@ static void step_destroy(struct model *m, const struct op *op, struct step *st)
 	case NAMING_NONE:
 	case NAMING_DEVICE:
 		return; /* anonymous, or a device: nothing to remove */
-	case NAMING_POSIX_NAME: {
+	case NAMING_POSIX_NAME:
+	case NAMING_PATH: {
 		int named = find_named(m, m->slot_name[op->obj], op->actor);
 		if (named < 0) {
 			expect_err(&st->ex, ENOENT);

@@ -234,4 +234,13 @@ void model_sync_actor(struct model *m, int actor);
 /* The class needs a barrier after this op (see struct step.settle). */
 void model_settle(struct model *m, int actor, int obj, int64_t want);
 
+/* fifo, posix-mq: a join with OPEN_FIFO (fifo_open.c). */
+unsigned fifo_join_ends(const struct op *op);
+/* 0, an errno, or -1: it waits (nowait: as with O_NONBLOCK). */
+int fifo_open_predict(const struct model *m, const struct op *op, int k, bool nowait);
+/* A waiting open of op finishes when the other side is open. */
+bool fifo_try_open(struct model *m, int actor, const struct op *op, int k, struct expect *ex);
+/* Nobody has object k open: the kernel's pipe is new (empty, default size). */
+void fifo_fresh(struct model *m, int k);
+
 #endif

@@ -52,7 +52,8 @@ void op_normalize(struct op *op)
 	}
 	case OP_JOIN:
 	case OP_DESTROY:
-		op->flags = 0;
+		/* join: which ends, and O_NONBLOCK (a FIFO's open rules) */
+		op->flags &= op->kind == OP_JOIN ? OPF_READ | OPF_WRITE | OPF_NOWAIT : 0;
 		op->seed = 0;
 		op->len = 0;
 		op->arg = 0;

@@ -40,13 +40,13 @@ static const struct {
 	uint8_t bit;
 	unsigned kinds;
 } flag_names[] = {
-	{"nowait", OPF_NOWAIT, K(OP_SEND) | K(OP_RECV)},
+	{"nowait", OPF_NOWAIT, K(OP_SEND) | K(OP_RECV) | K(OP_JOIN)},
 	{"noerror", OPF_NOERROR, K(OP_RECV)},
 	{"except", OPF_EXCEPT, K(OP_RECV)},
 	{"creat", OPF_CREAT, K(OP_CREATE)},
 	{"excl", OPF_EXCL, K(OP_CREATE)},
-	{"read", OPF_READ, K(OP_CLOSE)},
-	{"write", OPF_WRITE, K(OP_CLOSE)},
+	{"read", OPF_READ, K(OP_CLOSE) | K(OP_JOIN)},
+	{"write", OPF_WRITE, K(OP_CLOSE) | K(OP_JOIN)},
 	{"uring", OPF_URING, K(OP_SEND) | K(OP_RECV)},
 	{"queue", OPF_QUEUE, K(OP_SEND)},
 	{"thread", OPF_THREAD, K(OP_SEND)},

@@ -65,6 +65,16 @@ static const struct {
 	{"pty-lose-byte", FAULT_PTY_LOSE_BYTE},
 	{"pty-keep-session", FAULT_PTY_KEEP_SESSION},
 	/* fifo, posix-mq */
+	{"fifo-no-unlink", FAULT_FIFO_NO_UNLINK},
+	{"fifo-enxio-errno", FAULT_FIFO_ENXIO_ERRNO},
+	{"fifo-stray", FAULT_FIFO_STRAY},
+	{"fifo-hide-epipe", FAULT_FIFO_HIDE_EPIPE},
+	{"mq-flip", FAULT_MQ_FLIP},
+	{"mq-reorder", FAULT_MQ_REORDER},
+	{"mq-bad-errno", FAULT_MQ_BAD_ERRNO},
+	{"mq-no-unlink", FAULT_MQ_NO_UNLINK},
+	{"mq-stray", FAULT_MQ_STRAY},
+	{"mq-wrong-prio", FAULT_MQ_WRONG_PRIO},
 
 	/* unix-*, tcp, udp */
 

@@ -65,11 +65,21 @@ enum fault {
 	FAULT_PTY_LOSE_BYTE = 44,    /* a read loses a line's newline */
 	FAULT_PTY_KEEP_SESSION = 45, /* a session leader peer is kept */
 	/* Blocks by family, so mechanisms added side by side never collide. */
-	FAULT_FIFO_MQ_BASE = 64,     /* fifo, posix-mq: 64..79 */
-	FAULT_SOCKET_BASE = 80,	     /* unix-*, tcp, udp: 80..111 */
-	FAULT_SHM_FAMILY_BASE = 112, /* sysv-shm, mmap-*, memfd: 112..143 */
-	FAULT_DMA_BASE = 144,	     /* ion, dma-heap, udmabuf: 144..159 */
-	FAULT_LIMIT = 256,	     /* the mask's size in bits */
+	FAULT_FIFO_MQ_BASE = 64,			 /* fifo, posix-mq: 64..79 */
+	FAULT_FIFO_NO_UNLINK = FAULT_FIFO_MQ_BASE + 0,	 /* fifo destroy forgets unlink */
+	FAULT_FIFO_ENXIO_ERRNO = FAULT_FIFO_MQ_BASE + 1, /* ENXIO reported as EAGAIN */
+	FAULT_FIFO_STRAY = FAULT_FIFO_MQ_BASE + 2,	 /* a create leaves a second FIFO */
+	FAULT_FIFO_HIDE_EPIPE = FAULT_FIFO_MQ_BASE + 3,	 /* EPIPE reported as success */
+	FAULT_MQ_FLIP = FAULT_FIFO_MQ_BASE + 4,		 /* mq recv flips a byte */
+	FAULT_MQ_REORDER = FAULT_FIFO_MQ_BASE + 5,	 /* mq recv takes the 2nd message */
+	FAULT_MQ_BAD_ERRNO = FAULT_FIFO_MQ_BASE + 6,	 /* EMSGSIZE reported as EINVAL */
+	FAULT_MQ_NO_UNLINK = FAULT_FIFO_MQ_BASE + 7,	 /* mq destroy forgets mq_unlink */
+	FAULT_MQ_STRAY = FAULT_FIFO_MQ_BASE + 8,	 /* a create leaves a second queue */
+	FAULT_MQ_WRONG_PRIO = FAULT_FIFO_MQ_BASE + 9,	 /* mq recv reports prio + 1 */
+	FAULT_SOCKET_BASE = 80,				 /* unix-*, tcp, udp: 80..111 */
+	FAULT_SHM_FAMILY_BASE = 112,			 /* sysv-shm, mmap-*, memfd: 112..143 */
+	FAULT_DMA_BASE = 144,				 /* ion, dma-heap, udmabuf: 144..159 */
+	FAULT_LIMIT = 256,				 /* the mask's size in bits */
 };
 
 /* Which faults are on: a bit per enum value; fault_any says whether any is

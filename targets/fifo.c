@@ -1,0 +1,166 @@
+/* fifo: a named pipe.  mkfifo makes it in the sandbox's own directory, a
+ * create opens both ends (like pipe2), a join opens it by path with the
+ * ends and O_NONBLOCK its flags name, so the open rules are exercised: a
+ * lone reader or writer waits for the other side (a peer may be left
+ * waiting, bounded by the watchdog), a non-blocking reader opens at once, a
+ * non-blocking writer with no reader fails with ENXIO.  Data moves as in a
+ * pipe (targets/common/stream_fd.c), judged by the byte-stream model. */
+#define _GNU_SOURCE
+#include "mechanism.h"
+
+#include "common/stream_fd.h"
+
+#include "../src/prog/ident.h"
+#include "../src/sandbox/sandbox.h"
+#include "../src/util/fault.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void close_both(struct chan *c)
+{
+	chan_close_fds(c, OPF_READ | OPF_WRITE);
+}
+
+/* Opens the ends asked for; both: the read end first, non-blocking, then
+ * the write end, which finds that reader (so neither waits, as O_RDWR). */
+static int open_ends(struct chan *c, const char *path, unsigned ends, int nonblock, int creat,
+		     unsigned mode)
+{
+	int extra = (nonblock ? O_NONBLOCK : 0) | (creat ? O_CREAT : 0);
+
+	if (ends == (OPF_READ | OPF_WRITE))
+		extra |= O_NONBLOCK;
+	if (ends & OPF_READ) {
+		c->fd[0] = open(path, O_RDONLY | O_CLOEXEC | extra, mode);
+		if (c->fd[0] < 0)
+			return -errno;
+		c->ends |= OPF_READ;
+	}
+	if (ends & OPF_WRITE) {
+		c->fd[1] = open(path, O_WRONLY | O_CLOEXEC | extra, mode);
+		if (c->fd[1] < 0) {
+			int e = errno;
+			close_both(c);
+			if (e == ENXIO && fault_on(FAULT_FIFO_ENXIO_ERRNO))
+				e = EAGAIN;
+			return -e;
+		}
+		c->ends |= OPF_WRITE;
+	}
+	return 0;
+}
+
+static int fifo_create(struct chan *c, struct obj_ref *ref, const struct op *op)
+{
+	unsigned mode = op_create_mode(op);
+
+	sandbox_path_name(ref->name, sizeof ref->name, op->obj, op_create_form(op));
+	ref->id = -1;
+	if (op->flags & OPF_CREAT) {
+		if (mkfifo(ref->name, mode) && (errno != EEXIST || (op->flags & OPF_EXCL)))
+			return -errno;
+		if (fault_on(FAULT_FIFO_STRAY)) {
+			char stray[320];
+			snprintf(stray, sizeof stray, "%s.stray", ref->name);
+			mkfifo(stray, 0600);
+		}
+	}
+	/* O_CREAT as well, so an existing FIFO of someone else's in a sticky
+	 * directory is refused as the kernel refuses it (fs.protected_fifos). */
+	return open_ends(c, ref->name, OPF_READ | OPF_WRITE, 1, op->flags & OPF_CREAT, mode);
+}
+
+static int fifo_join(struct chan *c, const struct obj_ref *ref)
+{
+	unsigned ends = c->open_flags & (OPF_READ | OPF_WRITE);
+	int r = open_ends(c, ref->name, ends ? ends : OPF_READ | OPF_WRITE,
+			  c->open_flags & OPF_NOWAIT, 0, 0);
+	return r == -EACCES && fault_on(FAULT_ACCESS_ERRNO) ? -EPERM : r;
+}
+
+/* No io_uring use path: a FIFO opened by path lacks FMODE_NOWAIT, so a
+ * non-blocking request (RWF_NOWAIT) fails with EOPNOTSUPP where a pipe2
+ * pipe says EAGAIN (measured, 6.18); the `uring` flag changes nothing. */
+static struct op by_syscall(const struct op *op)
+{
+	struct op o = *op;
+	o.flags &= (uint8_t)~OPF_URING;
+	o.seed = op->kind == OP_RECV ? 0 : op->seed;
+	return o;
+}
+
+static ssize_t fifo_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
+{
+	struct op o = by_syscall(op);
+	ssize_t r = stream_fd_send(c, &o, buf, len);
+	return r == -EPIPE && fault_on(FAULT_FIFO_HIDE_EPIPE) ? (ssize_t)len : r;
+}
+
+static ssize_t fifo_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap,
+			 int64_t *mtype)
+{
+	struct op o = by_syscall(op);
+	return stream_fd_recv(c, &o, buf, cap, mtype);
+}
+
+static int fifo_destroy(struct chan *c, const struct obj_ref *ref)
+{
+	(void)c;
+	if (fault_on(FAULT_FIFO_NO_UNLINK))
+		return 0;
+	return unlink(ref->name) ? -errno : 0;
+}
+
+static int fifo_set_perm(struct chan *c, const struct obj_ref *ref, uint32_t uid, uint32_t gid,
+			 unsigned mode)
+{
+	(void)ref;
+	return fd_set_perm(c->fd[0] >= 0 ? c->fd[0] : c->fd[1], uid, gid, mode);
+}
+
+static int fifo_exists(const struct obj_ref *ref)
+{
+	struct stat st;
+	return lstat(ref->name, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+static const char *fifo_probe(void)
+{
+	return probe_needs("/dev/shm", "no /dev/shm (tmpfs) for the sandbox's FIFOs");
+}
+
+/* An inode in /dev/shm (sticky, 1777), by path in the mount namespace's
+ * /dev/shm: a join asks for the bits of the ends it opens (both: rw), the
+ * mode passes through the creator's umask, unlink is EPERM for others. */
+static const struct access_rule fifo_access = {
+	.perm = PERM_FILE,
+	.isolation = IDENT_NS_MNT,
+	.join = 6,
+	.umask = 1,
+	.sticky = 1,
+};
+
+const struct mechanism mech_fifo = {
+	.id = "fifo",
+	.summary = "named pipe (mkfifo+open): byte stream, open rules, joined by path",
+	.cls = CLASS_BYTE_STREAM,
+	.join_path = JOIN_BY_NAME,
+	.naming = NAMING_PATH,
+	.open_rule = OPEN_FIFO,
+	.probe = fifo_probe,
+	.create = fifo_create,
+	.join = fifo_join,
+	.send = fifo_send,
+	.recv = fifo_recv,
+	.close = stream_fd_close,
+	.destroy = fifo_destroy,
+	.setopt = stream_fd_setopt,
+	.set_perm = fifo_set_perm,
+	.access = &fifo_access,
+	.exists = fifo_exists,
+	.stress = &stream_fd_stress,
+};
