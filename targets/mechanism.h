@@ -21,6 +21,8 @@ enum sem_class {
 	CLASS_REQUEST_REPLY,   /* Binder: transactions to a context manager, replies */
 	CLASS_SIGNALS,	       /* signals: a process is the channel */
 	CLASS_LINE_DISCIPLINE, /* pseudo-terminal: n_tty between master and slave */
+	/* fifo, posix-mq */
+	CLASS_PRIORITY_QUEUE, /* POSIX message queue: by priority, FIFO within one */
 	CLASS_COUNT
 };
 
@@ -40,8 +42,10 @@ enum naming {
 	NAMING_DEVICE,	   /* the slot is a device that always exists: create claims
 			    * it (EBUSY while claimed), join opens it, destroy is a no-op */
 	/* fifo, posix-mq */
-	NAMING_PATH, /* a file in the sandbox's directory: "" and a missing
-		      * directory are ENOENT, a long name ENAMETOOLONG */
+	NAMING_PATH,	/* a file in the sandbox's directory: "" and a missing
+			 * directory are ENOENT, a long name ENAMETOOLONG */
+	NAMING_MQ_NAME, /* mq_open's "/name": "/" alone ENOENT, an inner slash
+			 * EACCES, too long ENAMETOOLONG */
 };
 
 /* What a join by name opens (fifo, posix-mq). */
@@ -116,6 +120,9 @@ struct access_rule {
 	/* The mode every new object gets whatever the create asks (devpts
 	 * gives a slave its mount's mode=); 0 = the create's mode. */
 	uint16_t fixed_mode;
+	/* fifo, posix-mq: O_CREAT of someone else's object in the sticky
+	 * directory is not refused (mq_open has no may_create_in_sticky). */
+	uint8_t no_protected;
 };
 
 /* Every function returns 0 or a negative errno; data-moving ones return the

@@ -5,11 +5,18 @@
 
 extern const struct mechanism mech_pipe, mech_sysv_msg, mech_posix_shm, mech_binder, mech_signal,
 	mech_pty;
-extern const struct mechanism mech_fifo; /* fifo, posix-mq */
+extern const struct mechanism mech_fifo, mech_posix_mq; /* fifo, posix-mq */
 
 const struct mechanism *const mechanisms[] = {
-	&mech_posix_shm, &mech_pipe, &mech_sysv_msg, &mech_binder,
-	&mech_signal,	 &mech_pty,  &mech_fifo, /* fifo, posix-mq */
+	&mech_posix_shm,
+	&mech_pipe,
+	&mech_sysv_msg,
+	&mech_binder,
+	&mech_signal,
+	&mech_pty,
+	/* fifo, posix-mq */
+	&mech_fifo,
+	&mech_posix_mq,
 };
 const size_t mechanism_count = sizeof mechanisms / sizeof mechanisms[0];
 

@@ -102,7 +102,10 @@ static const char *classify(enum sem_class cls, const struct expect *ex, const s
 		return "data";
 	}
 	if (out->ret != ex->ret)
-		return cls == CLASS_TYPED_QUEUE || cls == CLASS_REQUEST_REPLY ? "edge" : "result";
+		return cls == CLASS_TYPED_QUEUE || cls == CLASS_REQUEST_REPLY ||
+				       cls == CLASS_PRIORITY_QUEUE
+			       ? "edge"
+			       : "result";
 	if (ex->has_mtype && out->mtype != ex->mtype)
 		return "order";
 	if (out->len != ex->len)

@@ -250,7 +250,8 @@ int access_check(const struct model *m, int actor, const struct kobj *o, enum ac
 		return 0;
 	switch (w) {
 	case WANT_OPEN:
-		if (op->kind == OP_JOIN && (op->flags & (OPF_READ | OPF_WRITE)))
+		if (op->kind == OP_JOIN && m->mech->open_rule == OPEN_FIFO &&
+		    (op->flags & (OPF_READ | OPF_WRITE)))
 			/* a join that opens one end asks for that end's bit */
 			return check_bits(m, actor, o,
 					  (op->flags & OPF_READ ? 4u : 0u) |
@@ -259,7 +260,8 @@ int access_check(const struct model *m, int actor, const struct kobj *o, enum ac
 			return check_bits(m, actor, o, r->join);
 		if (sysv) /* msgget(key, flags) of an existing key */
 			return check_bits(m, actor, o, sysv_requested(op_create_mode(op)));
-		if (r->sticky && (op->flags & OPF_CREAT) && (err = protected_create(m, actor, o)))
+		if (r->sticky && !r->no_protected && (op->flags & OPF_CREAT) &&
+		    (err = protected_create(m, actor, o)))
 			return err;
 		return check_bits(m, actor, o, r->join);
 	case WANT_SEND:

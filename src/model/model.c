@@ -12,6 +12,7 @@ static const struct class_model *const class_models[CLASS_COUNT] = {
 	[CLASS_REQUEST_REPLY] = &model_request_reply,
 	[CLASS_SIGNALS] = &model_signals,
 	[CLASS_LINE_DISCIPLINE] = &model_line_discipline,
+	[CLASS_PRIORITY_QUEUE] = &model_priority_queue,
 };
 
 void model_init(struct model *m, const struct mechanism *mech, const struct limits *lim)
@@ -97,9 +98,12 @@ static int create_name(const struct model *m, const struct op *op, int *name_id)
 		*name_id = op->obj * 8 + NAME_SLOT; /* one device per slot, any form */
 		return 0;
 	case NAMING_POSIX_NAME:
-	case NAMING_PATH: /* a path: "" and a missing directory are ENOENT */
+	case NAMING_PATH:    /* a path: "" and a missing directory are ENOENT */
+	case NAMING_MQ_NAME: /* mq_open: "" ENOENT, a slash EACCES (lookup_one_len) */
 		if (form == NAME_EMPTY || form == NAME_SLASH)
-			return m->mech->naming == NAMING_PATH ? ENOENT : EINVAL;
+			return m->mech->naming == NAMING_POSIX_NAME		      ? EINVAL
+			       : form == NAME_EMPTY || m->mech->naming == NAMING_PATH ? ENOENT
+										      : EACCES;
 		if (form == NAME_LONG)
 			return ENAMETOOLONG;
 		*name_id = op->obj * 8 + (int)form;
@@ -288,6 +292,10 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 	}
 	if (k >= 0 && m->mech->open_rule == OPEN_FIFO)
 		fifo_fresh(m, k);
+	if (k < 0 && m->cls->create_err && (err = m->cls->create_err(m, op))) {
+		expect_err(&st->ex, err);
+		return;
+	}
 	if (k < 0) {
 		k = new_kobj(m, op, name_id);
 		if (k < 0) {
@@ -442,7 +450,8 @@ static void step_destroy(struct model *m, const struct op *op, struct step *st)
 	case NAMING_DEVICE:
 		return; /* anonymous, or a device: nothing to remove */
 	case NAMING_POSIX_NAME:
-	case NAMING_PATH: {
+	case NAMING_PATH:
+	case NAMING_MQ_NAME: {
 		int named = find_named(m, m->slot_name[op->obj], op->actor);
 		if (named < 0) {
 			expect_err(&st->ex, ENOENT);

@@ -179,10 +179,14 @@ struct class_model {
 	/* May this blocked op, in this state, be left pending (may_pend said
 	 * the kind may)? */
 	bool (*can_pend)(const struct model *m, const struct kobj *o, const struct op *op);
+	/* fifo, posix-mq.  Optional: the errno of a create that makes a new
+	 * object (mq_open's attributes), 0 when it works. */
+	int (*create_err)(const struct model *m, const struct op *create);
 };
 
 extern const struct class_model model_byte_stream, model_typed_queue, model_shared_records,
 	model_request_reply, model_signals, model_line_discipline;
+extern const struct class_model model_priority_queue; /* fifo, posix-mq */
 
 void model_init(struct model *m, const struct mechanism *mech, const struct limits *lim);
 void model_free(struct model *m);
@@ -242,5 +246,9 @@ int fifo_open_predict(const struct model *m, const struct op *op, int k, bool no
 bool fifo_try_open(struct model *m, int actor, const struct op *op, int k, struct expect *ex);
 /* Nobody has object k open: the kernel's pipe is new (empty, default size). */
 void fifo_fresh(struct model *m, int k);
+/* posix-mq (priority_queue.c): a create's size as mq_attr (0: defaults),
+ * and the word OPT_NONBLOCK returns (mq_getattr, packed). */
+void mq_attr_of(const struct limits *lim, unsigned size, long *maxmsg, long *msgsize);
+int64_t mq_attr_word(long msgsize, long maxmsg, int old_nonblock, long curmsgs);
 
 #endif

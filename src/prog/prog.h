@@ -90,6 +90,9 @@ enum setopt_opt {
 	OPT_WINSZ, /* TIOCSWINSZ rows = value >> 8, cols = value & 0xff */
 	OPT_CTTY,  /* setsid + TIOCSCTTY: the tty controls this actor */
 	OPT_FLUSH, /* tcflush(value: 0 in, 1 out, 2 both) */
+	/* fifo, posix-mq */
+	OPT_NONBLOCK, /* mq_setattr: O_NONBLOCK = value & 1, then mq_getattr */
+	OPT_NOTIFY,   /* mq_notify: value & 1 registers (SIGEV_NONE), 0 removes */
 	OPT_COUNT
 };
 

@@ -65,7 +65,8 @@ static const char *const opt_names[OPT_COUNT] = {
 	[OPT_OFLAG_OFF] = "oflag-off", [OPT_LFLAG_ON] = "lflag-on",
 	[OPT_LFLAG_OFF] = "lflag-off", [OPT_CC] = "cc",
 	[OPT_WINSZ] = "winsz",	       [OPT_CTTY] = "ctty",
-	[OPT_FLUSH] = "flush",
+	[OPT_FLUSH] = "flush",	       [OPT_NONBLOCK] = "nonblock",
+	[OPT_NOTIFY] = "notify",
 };
 
 /* Which key=value fields each kind carries (and so prints and accepts). */
