@@ -22,8 +22,9 @@
 #define MAX_MSGS     (IPCF_MAX_OPS + 1)
 #define SLOT_BYTES   ((size_t)IPCF_MAX_LEN + 1)
 /* What the model reserves of RLIMIT_MSGQUEUE per queue beyond its messages
- * (the kernel's tree nodes and headers, generously): creates past half the
- * limit are not run, so EMFILE never has to be predicted. */
+ * (the kernel's tree nodes and headers, generously): creates past a quarter of
+ * the limit are not run (the limit is per user, and parallel runs share it),
+ * so EMFILE never has to be predicted. */
 #define MQ_OVERHEAD(maxmsg) ((maxmsg)*256 + 4096)
 
 struct pq_state {
@@ -97,7 +98,7 @@ static bool pq_may_create(const struct model *m, const struct op *op)
 		    (o->named || pend || model_count_ends(m, k, OPF_READ | OPF_WRITE)))
 			total += queue_bytes(o->state);
 	}
-	return total <= m->lim.msgqueue_rlimit / 2;
+	return total <= m->lim.msgqueue_rlimit / 4;
 }
 
 static void *pq_new(const struct model *m, const struct op *create, void *reuse)
