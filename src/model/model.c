@@ -256,6 +256,19 @@ static void step_claim(struct model *m, const struct op *op, int k, int name_id,
 	m->slot_name[op->obj] = name_id;
 }
 
+/* OPEN_FIFO: an actor's old handle closes and its new one opens within one
+ * op, so a blocked read woken by that close may see either state: it is
+ * interrupted first.  (A waiting open goes by counters and cannot miss it.) */
+static void fifo_reopen_races(struct model *m, const struct op *op)
+{
+	int k = m->h[op->actor][op->obj].kobj;
+
+	for (int a = 1; a < IPCF_ACTORS && k >= 0 && m->mech->open_rule == OPEN_FIFO; a++)
+		if (a != op->actor && m->pend[a].active && m->pend[a].kobj == k &&
+		    m->pend[a].op.kind != OP_JOIN)
+			model_cancel_first(m, a);
+}
+
 static void step_create(struct model *m, const struct op *op, struct step *st)
 {
 	int name_id, err = create_name(m, op, &name_id);
@@ -268,6 +281,7 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 	}
 	/* The actor's previous handle in this slot is released first, whether
 	 * or not the create then succeeds. */
+	fifo_reopen_races(m, op);
 	close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
 	if (err) {
 		expect_err(&st->ex, err);
@@ -387,6 +401,7 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 			(struct handle){.kobj = k, .ends = ends, .role = ROLE_JOINER};
 		return;
 	}
+	fifo_reopen_races(m, op);
 	/* By name: IPC_PRIVATE objects are joined by their id, which always
 	 * "works" (the id is only checked when used). */
 	bool by_id = m->mech->naming == NAMING_SYSV_KEY && m->slot_kobj[op->obj] >= 0 &&

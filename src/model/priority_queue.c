@@ -38,7 +38,9 @@ struct pq_state {
 		uint8_t *data;
 	} msg[MAX_MSGS];
 	uint8_t *arena; /* MAX_MSGS slots of SLOT_BYTES; msg[i].data points in */
-	uint8_t *pending_payload;
+	/* A blocked sender's message, by actor: a later send that would block
+	 * too (and is run non-blocking) must not overwrite it. */
+	uint8_t *pending_payload[IPCF_ACTORS];
 };
 
 void mq_attr_of(const struct limits *lim, unsigned size, long *maxmsg, long *msgsize)
@@ -107,7 +109,8 @@ static void *pq_new(const struct model *m, const struct op *create, void *reuse)
 	if (!q) {
 		q = calloc(1, sizeof *q);
 		q->arena = malloc(MAX_MSGS * SLOT_BYTES);
-		q->pending_payload = malloc(SLOT_BYTES);
+		for (int a = 0; a < IPCF_ACTORS; a++)
+			q->pending_payload[a] = malloc(SLOT_BYTES);
 	}
 	mq_attr_of(&m->lim, create ? create->len : 0, &q->maxmsg, &q->msgsize);
 	q->n = 0;
@@ -122,7 +125,8 @@ static void pq_free(void *p)
 	if (!q)
 		return;
 	free(q->arena);
-	free(q->pending_payload);
+	for (int a = 0; a < IPCF_ACTORS; a++)
+		free(q->pending_payload[a]);
 	free(q);
 }
 
@@ -186,7 +190,7 @@ static void pq_send(struct model *m, struct kobj *o, const struct op *op, const 
 	if (q->n >= (unsigned)q->maxmsg || q->n >= MAX_MSGS - 1) {
 		would_wait(q, op, ex, blocks);
 		if (*blocks)
-			memcpy(q->pending_payload, payload, op->len);
+			memcpy(q->pending_payload[op->actor], payload, op->len);
 		return;
 	}
 	bool direct = receiver_waits(m, model_kobj_index(m, o)); /* pipelined_send */
@@ -272,7 +276,8 @@ static bool pq_try_finish(struct model *m, struct kobj *o, const struct op *op, 
 		return take(q, ex);
 	if (q->n >= (unsigned)q->maxmsg)
 		return false;
-	insert(q, (uint16_t)op->arg, q->pending_payload, op->len); /* pipelined_receive */
+	insert(q, (uint16_t)op->arg, q->pending_payload[op->actor],
+	       op->len); /* pipelined_receive */
 	ex->ret = op->len;
 	return true;
 }
