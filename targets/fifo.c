@@ -57,11 +57,13 @@ static int open_ends(struct chan *c, const char *path, unsigned ends, int nonblo
 static int fifo_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 {
 	unsigned mode = op_create_mode(op);
+	int made = 0;
 
 	sandbox_path_name(ref->name, sizeof ref->name, op->obj, op_create_form(op));
 	ref->id = -1;
 	if (op->flags & OPF_CREAT) {
-		if (mkfifo(ref->name, mode) && (errno != EEXIST || (op->flags & OPF_EXCL)))
+		made = !mkfifo(ref->name, mode);
+		if (!made && (errno != EEXIST || (op->flags & OPF_EXCL)))
 			return -errno;
 		if (fault_on(FAULT_FIFO_STRAY)) {
 			char stray[320];
@@ -70,8 +72,12 @@ static int fifo_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 		}
 	}
 	/* O_CREAT as well, so an existing FIFO of someone else's in a sticky
-	 * directory is refused as the kernel refuses it (fs.protected_fifos). */
-	return open_ends(c, ref->name, OPF_READ | OPF_WRITE, 1, op->flags & OPF_CREAT, mode);
+	 * directory is refused as the kernel refuses it (fs.protected_fifos).
+	 * What this create made and cannot open (its mode) goes again. */
+	int r = open_ends(c, ref->name, OPF_READ | OPF_WRITE, 1, op->flags & OPF_CREAT, mode);
+	if (r && made)
+		unlink(ref->name);
+	return r;
 }
 
 static int fifo_join(struct chan *c, const struct obj_ref *ref)

@@ -317,6 +317,14 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 			return;
 		}
 		access_own(m, op->actor, &m->objs[k], op);
+		/* OPEN_FIFO: what mkfifo made is opened by its mode (a create
+		 * that cannot open it removes it again). */
+		if (m->mech->open_rule == OPEN_FIFO &&
+		    (err = access_check(m, op->actor, &m->objs[k], WANT_OPEN, op))) {
+			m->objs[k].used = false;
+			expect_err(&st->ex, err);
+			return;
+		}
 	}
 	m->h[op->actor][op->obj] =
 		(struct handle){.kobj = k, .ends = OPF_READ | OPF_WRITE, .role = ROLE_CREATOR};
