@@ -89,8 +89,9 @@ static int fifo_join(struct chan *c, const struct obj_ref *ref)
 }
 
 /* No io_uring use path: a FIFO opened by path lacks FMODE_NOWAIT, so a
- * non-blocking request (RWF_NOWAIT) fails with EOPNOTSUPP where a pipe2
- * pipe says EAGAIN (measured, 6.18); the `uring` flag changes nothing. */
+ * non-blocking ring request (RWF_NOWAIT) fails with EOPNOTSUPP where a
+ * pipe2 pipe says EAGAIN (measured, 6.18); the system calls fall back to
+ * O_NONBLOCK for the call (src/uring/backend.c).  `uring` changes nothing. */
 static struct op by_syscall(const struct op *op)
 {
 	struct op o = *op;
