@@ -25,6 +25,16 @@ static void close_both(struct chan *c)
 	chan_close_fds(c, OPF_READ | OPF_WRITE);
 }
 
+/* The open's O_NONBLOCK is for the open alone: a call is non-blocking
+ * when its op says so (src/uring/backend.c), never by the file's flag. */
+static int open_end(const char *path, int flags, unsigned mode)
+{
+	int fd = open(path, flags | O_CLOEXEC, mode);
+	if (fd >= 0 && (flags & O_NONBLOCK))
+		fcntl(fd, F_SETFL, 0);
+	return fd;
+}
+
 /* Opens the ends asked for; both: the read end first, non-blocking, then
  * the write end, which finds that reader (so neither waits, as O_RDWR). */
 static int open_ends(struct chan *c, const char *path, unsigned ends, int nonblock, int creat,
@@ -35,13 +45,13 @@ static int open_ends(struct chan *c, const char *path, unsigned ends, int nonblo
 	if (ends == (OPF_READ | OPF_WRITE))
 		extra |= O_NONBLOCK;
 	if (ends & OPF_READ) {
-		c->fd[0] = open(path, O_RDONLY | O_CLOEXEC | extra, mode);
+		c->fd[0] = open_end(path, O_RDONLY | extra, mode);
 		if (c->fd[0] < 0)
 			return -errno;
 		c->ends |= OPF_READ;
 	}
 	if (ends & OPF_WRITE) {
-		c->fd[1] = open(path, O_WRONLY | O_CLOEXEC | extra, mode);
+		c->fd[1] = open_end(path, O_WRONLY | extra, mode);
 		if (c->fd[1] < 0) {
 			int e = errno;
 			close_both(c);
