@@ -150,6 +150,82 @@ static const char *fifo_probe(void)
 	return probe_needs("/dev/shm", "no /dev/shm (tmpfs) for the sandbox's FIFOs");
 }
 
+/* Reproducer C (src/prog/to_c.h): the same calls as above, as text; the
+ * path is the name's in /dev/shm, as the sandbox makes it. */
+static void fifo_to_c(FILE *f, const struct op *op)
+{
+	if (!op) {
+		fprintf(f,
+			"static void fifo_path(struct ref *rf)\n{\n"
+			"\tsize_t n = strlen(rf->name);\n"
+			"\tif (strncmp(rf->name, \"/dev/shm/\", 9) == 0 || rf->name[0] != '/')\n"
+			"\t\treturn;\n"
+			"\tif (n == 1)\n\t\trf->name[0] = 0; /* the empty form */\n"
+			"\telse if (n + 9 <= sizeof rf->name) {\n"
+			"\t\tmemmove(rf->name + 8, rf->name, n + 1);\n"
+			"\t\tmemcpy(rf->name, \"/dev/shm\", 8);\n\t}\n}\n\n"
+			"/* One process plays every actor, so an open never waits here: a\n"
+			" * blocking one that ipcfuzz's peer would leave waiting runs after the\n"
+			" * open that wakes it (see above) and finds its partner; a blocking\n"
+			" * writer whose reader ipcfuzz has waiting in open (not run yet here)\n"
+			" * gets a momentary reader standing in for it. */\n"
+			"static long fifo_open(struct chan *c, const char *path, unsigned ends, "
+			"int "
+			"nowait,\n\t\t      int creat, unsigned mode)\n{\n"
+			"\tint x = O_NONBLOCK | (creat ? O_CREAT : 0);\n"
+			"\tfor (int i = 0; i < 2; i++) {\n"
+			"\t\tif (!(ends & (i ? END_WRITE : END_READ)))\n\t\t\tcontinue;\n"
+			"\t\tint fl = (i ? O_WRONLY : O_RDONLY) | O_CLOEXEC | x;\n"
+			"\t\tc->fd[i] = open(path, fl, mode);\n"
+			"\t\tif (c->fd[i] < 0 && errno == ENXIO && !nowait) {\n"
+			"\t\t\tint s = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);\n"
+			"\t\t\tc->fd[i] = open(path, fl, mode);\n"
+			"\t\t\tif (s >= 0)\n\t\t\t\tclose(s);\n\t\t}\n"
+			"\t\tif (c->fd[i] < 0) {\n\t\t\tlong e = -errno;\n"
+			"\t\t\tif (i && c->fd[0] >= 0)\n\t\t\t\tclose(c->fd[0]);\n"
+			"\t\t\tc->fd[0] = c->fd[1] = -1;\n\t\t\tc->ends = 0;\n"
+			"\t\t\treturn e;\n\t\t}\n"
+			"\t\tfcntl(c->fd[i], F_SETFL, 0);\n"
+			"\t\tc->ends |= i ? END_WRITE : END_READ;\n\t}\n\treturn 0;\n}\n\n"
+			"/* Non-blocking per call, as ipcfuzz does: RWF_NOWAIT, which a FIFO\n"
+			" * refuses (EOPNOTSUPP): then O_NONBLOCK for the call. */\n"
+			"static ssize_t pipe_rw(int fd, void *b, size_t n, int wr, int nowait)\n{\n"
+			"\tstruct iovec v = {b, n};\n\tssize_t r;\n"
+			"\tif (nowait)\n\t\tfcntl(fd, F_SETFL, O_NONBLOCK);\n"
+			"\tr = wr ? writev(fd, &v, 1) : readv(fd, &v, 1);\n"
+			"\tif (nowait)\n\t\tfcntl(fd, F_SETFL, 0);\n"
+			"\treturn r < 0 ? -errno : r;\n}\n");
+		return;
+	}
+	if (stream_fd_to_c(f, op))
+		return;
+	unsigned ends = op->flags & (OPF_READ | OPF_WRITE);
+	switch (op->kind) {
+	case OP_CREATE:
+		fprintf(f,
+			"\t\tfifo_path(rf);\n\t\tint mk = 0;\n"
+			"\t\tif (%d) {\n\t\t\tmk = !mkfifo(rf->name, 0%o);\n"
+			"\t\t\tif (!mk && (errno != EEXIST || %d))\n\t\t\t\tr = -errno;\n"
+			"\t\t}\n"
+			"\t\tif (!r)\n\t\t\tr = fifo_open(c, rf->name, END_READ | END_WRITE, 1, "
+			"%d, 0%o);\n"
+			"\t\tif (r && mk)\n\t\t\tunlink(rf->name);\n",
+			op->flags & OPF_CREAT ? 1 : 0, op_create_mode(op),
+			op->flags & OPF_EXCL ? 1 : 0, op->flags & OPF_CREAT ? 1 : 0,
+			op_create_mode(op));
+		break;
+	case OP_JOIN:
+		fprintf(f,
+			"\t\tfifo_path(rf);\n\t\talarm(5);\n"
+			"\t\tr = fifo_open(c, rf->name, 0x%xu, %d, 0, 0);\n\t\talarm(0);\n",
+			ends ? ends : OPF_READ | OPF_WRITE, op->flags & OPF_NOWAIT ? 1 : 0);
+		break;
+	case OP_DESTROY:
+		fprintf(f, "\t\tfifo_path(rf);\n\t\tr = unlink(rf->name) ? -errno : 0;\n");
+		break;
+	}
+}
+
 /* An inode in /dev/shm (sticky, 1777), by path in the mount namespace's
  * /dev/shm: a join asks for the bits of the ends it opens (both: rw), the
  * mode passes through the creator's umask, unlink is EPERM for others. */
@@ -179,5 +255,6 @@ const struct mechanism mech_fifo = {
 	.set_perm = fifo_set_perm,
 	.access = &fifo_access,
 	.exists = fifo_exists,
+	.to_c = fifo_to_c,
 	.stress = &stream_fd_stress,
 };

@@ -179,6 +179,91 @@ static int posix_mq_exists(const struct obj_ref *ref)
 	return q != (mqd_t)-1;
 }
 
+/* Reproducer C (src/prog/to_c.h): the same calls as above, as text. */
+static void posix_mq_to_c(FILE *f, const struct op *op)
+{
+	struct limits none = {0};
+	long maxmsg, msgsize;
+
+	if (!op) {
+		fprintf(f, "#include <mqueue.h>\n\n"
+			   "/* nowait: mq_timed* with a timeout long past (ETIMEDOUT) */\n"
+			   "static const struct timespec mq_past = {0, 0};\n"
+			   "static const struct timespec *mq_past_p(void)\n{\n\treturn "
+			   "&mq_past;\n}\n\n");
+		return;
+	}
+	switch (op->kind) {
+	case OP_CREATE:
+		mq_attr_of(&none, op->len, &maxmsg, &msgsize);
+		fprintf(f,
+			"\t\tstruct mq_attr a = {.mq_maxmsg = %ld, .mq_msgsize = %ld};\n"
+			"\t\tmqd_t q = mq_open(rf->name, O_RDWR | O_CLOEXEC%s%s, 0%o, %s);\n"
+			"\t\t(void)a;\n",
+			maxmsg, msgsize, op->flags & OPF_CREAT ? " | O_CREAT" : "",
+			op->flags & OPF_EXCL ? " | O_EXCL" : "", op_create_mode(op),
+			op->len ? "&a" : "NULL");
+		fprintf(f, "\t\tif (q == (mqd_t)-1) {\n\t\t\tr = -errno;\n\t\t} else {\n"
+			   "\t\t\tc->fd[0] = c->fd[1] = q;\n\t\t\tc->ends = END_READ | END_WRITE;\n"
+			   "\t\t}\n");
+		break;
+	case OP_JOIN:
+		fprintf(f, "\t\tmqd_t q = mq_open(rf->name, O_RDWR | O_CLOEXEC);\n"
+			   "\t\tif (q == (mqd_t)-1) {\n\t\t\tr = -errno;\n\t\t} else {\n"
+			   "\t\t\tc->fd[0] = c->fd[1] = q;\n\t\t\tc->ends = END_READ | END_WRITE;\n"
+			   "\t\t}\n");
+		break;
+	case OP_SEND:
+		if (op->flags & OPF_NOWAIT)
+			fprintf(f,
+				"\t\tr = mq_timedsend(c->fd[1], (const char *)pay, %u, %u, "
+				"&mq_past);\n",
+				op->len, (uint16_t)op->arg);
+		else
+			fprintf(f, "\t\tr = mq_send(c->fd[1], (const char *)pay, %u, %u);\n",
+				op->len, (uint16_t)op->arg);
+		fprintf(f, "\t\tr = r ? -errno : %u;\n", op->len);
+		break;
+	case OP_RECV:
+		fprintf(f, "\t\tunsigned prio = 0;\n");
+		if (op->flags & OPF_NOWAIT)
+			fprintf(f,
+				"\t\tr = mq_timedreceive(c->fd[0], (char *)buf, %u, &prio, "
+				"&mq_past);\n",
+				op->len);
+		else
+			fprintf(f, "\t\tr = mq_receive(c->fd[0], (char *)buf, %u, &prio);\n",
+				op->len);
+		fprintf(f, "\t\tr = r < 0 ? -errno : r;\n\t\tmtype = prio;\n");
+		break;
+	case OP_CLOSE:
+		fprintf(f, "\t\tif (c->fd[0] >= 0)\n\t\t\tmq_close(c->fd[0]);\n"
+			   "\t\tc->fd[0] = c->fd[1] = -1;\n\t\tc->ends = 0;\n");
+		break;
+	case OP_DESTROY:
+		fprintf(f, "\t\tr = mq_unlink(rf->name) ? -errno : 0;\n");
+		break;
+	case OP_SETOPT:
+		if (op->arg == OPT_NONBLOCK)
+			fprintf(f,
+				"\t\tstruct mq_attr set = {.mq_flags = %s}, old, now;\n"
+				"\t\tif (mq_setattr(c->fd[0], &set, &old) || mq_getattr(c->fd[0], "
+				"&now))\n\t\t\tr = -errno;\n\t\telse /* packed as ipcfuzz does */\n"
+				"\t\t\tr = now.mq_msgsize << 40 | now.mq_maxmsg << 16 |\n"
+				"\t\t\t    (long)((old.mq_flags & O_NONBLOCK) != 0) << 15 | "
+				"now.mq_curmsgs;\n",
+				op->len & 1 ? "O_NONBLOCK" : "0");
+		else if (op->arg == OPT_NOTIFY)
+			fprintf(f,
+				"\t\tstruct sigevent ev = {.sigev_notify = SIGEV_NONE};\n"
+				"\t\tr = mq_notify(c->fd[0], %s) ? -errno : 0;\n\t\t(void)ev;\n",
+				op->len & 1 ? "&ev" : "NULL");
+		else
+			fprintf(f, "\t\tr = -ENOTSUP;\n");
+		break;
+	}
+}
+
 /* An inode of the IPC namespace's mqueue file system (its root is sticky,
  * 1777): opened read-write, created through the umask, mq_unlink by others
  * refused (EACCES: glibc's mq_unlink turns EPERM into it); mq_send,
@@ -214,5 +299,6 @@ const struct mechanism mech_posix_mq = {
 	.set_perm = posix_mq_set_perm,
 	.access = &posix_mq_access,
 	.exists = posix_mq_exists,
+	.to_c = posix_mq_to_c,
 	.stress = &posix_mq_stress,
 };
