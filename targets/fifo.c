@@ -98,10 +98,11 @@ static int fifo_join(struct chan *c, const struct obj_ref *ref)
 	return r == -EACCES && fault_on(FAULT_ACCESS_ERRNO) ? -EPERM : r;
 }
 
-/* No io_uring use path: a FIFO opened by path lacks FMODE_NOWAIT, so a
- * non-blocking ring request (RWF_NOWAIT) fails with EOPNOTSUPP where a
- * pipe2 pipe says EAGAIN (measured, 6.18); the system calls fall back to
- * O_NONBLOCK for the call (src/uring/backend.c).  `uring` changes nothing. */
+/* No io_uring use path yet: a FIFO opened by path lacks FMODE_NOWAIT, and
+ * the tee route of a ring receive reads with RWF_NOWAIT (EOPNOTSUPP on a
+ * FIFO; measured, 6.18, corpus/fifo/basic.txt under --backend uring), so
+ * the `uring` flag changes nothing here.  The system calls fall back to
+ * O_NONBLOCK for a non-blocking call (src/uring/backend.c). */
 static struct op by_syscall(const struct op *op)
 {
 	struct op o = *op;
