@@ -14,6 +14,8 @@ static const char *const class_names[CLASS_COUNT] = {
 	[CLASS_REQUEST_REPLY] = "request-reply",
 	[CLASS_SIGNALS] = "signals",
 	[CLASS_LINE_DISCIPLINE] = "line-discipline",
+	[CLASS_SOCKET_STREAM] = "socket-stream",
+	[CLASS_DATAGRAM] = "datagram",
 };
 
 static void json_string(const char *s)

@@ -20,6 +20,9 @@ enum sem_class {
 	CLASS_REQUEST_REPLY,   /* Binder: transactions to a context manager, replies */
 	CLASS_SIGNALS,	       /* signals: a process is the channel */
 	CLASS_LINE_DISCIPLINE, /* pseudo-terminal: n_tty between master and slave */
+	/* sockets */
+	CLASS_SOCKET_STREAM, /* unix-stream, tcp: a byte stream with socket capacity */
+	CLASS_DATAGRAM,	     /* unix-dgram, unix-seqpacket, udp: edges kept, MSG_TRUNC */
 	CLASS_COUNT
 };
 

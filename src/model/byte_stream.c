@@ -17,7 +17,8 @@ struct stream_state {
 		uint32_t off, len;
 	} slot[MAX_SLOTS];
 	size_t nbytes;
-	uint8_t *bytes; /* FIFO of the bytes in the pipe, oldest first */
+	uint8_t *bytes;	       /* FIFO of the bytes in the pipe, oldest first */
+	struct sock_room room; /* sockets: what the sender's buffer holds */
 };
 
 static void *stream_new(const struct model *m, const struct op *create, void *reuse)
@@ -93,22 +94,30 @@ static void stream_send(struct model *m, struct kobj *o, const struct op *op,
 }
 
 /* Takes up to cap bytes; returns false when the read would wait. */
-static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait, struct expect *ex)
+static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait, bool peek,
+			struct expect *ex)
 {
 	struct stream_state *s = o->state;
 	size_t n = 0;
 
 	ex->ret = 0;
 	ex->len = 0;
-	if (cap == 0)
+	if (cap == 0 && !s->room.sock)
 		return true;
 	if (!s->nbytes) {
-		if (!model_count_ends(m, model_kobj_index(m, o), OPF_WRITE))
+		if (!model_count_ends(m, model_kobj_index(m, o), OPF_WRITE) || s->room.shut)
 			return true; /* EOF */
 		if (!nowait)
 			return false;
 		ex->ret = -1;
 		ex->err = EAGAIN;
+		return true;
+	}
+	if (peek) { /* MSG_PEEK: the bytes stay */
+		n = cap < s->nbytes ? cap : s->nbytes;
+		memcpy(ex->data, s->bytes, n);
+		ex->ret = (int64_t)n;
+		ex->len = (uint32_t)n;
 		return true;
 	}
 	while (n < cap && s->nslots) {
@@ -126,6 +135,8 @@ static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait
 	memcpy(ex->data, s->bytes, n);
 	memmove(s->bytes, s->bytes + n, s->nbytes - n);
 	s->nbytes -= n;
+	if (!s->nbytes)
+		s->room.charged = 0;
 	ex->ret = (int64_t)n;
 	ex->len = (uint32_t)n;
 	return true;
@@ -134,7 +145,7 @@ static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait
 static void stream_recv(struct model *m, struct kobj *o, const struct op *op, struct expect *ex,
 			bool *blocks)
 {
-	*blocks = !stream_take(m, o, op->len, op->flags & OPF_NOWAIT, ex);
+	*blocks = !stream_take(m, o, op->len, op->flags & OPF_NOWAIT, false, ex);
 }
 
 static void stream_setopt(struct model *m, struct kobj *o, const struct op *op, struct expect *ex)
@@ -163,7 +174,8 @@ static bool stream_try_finish(struct model *m, struct kobj *o, const struct op *
 			      struct expect *ex)
 {
 	(void)removed;
-	return stream_take(m, o, op->len, false, ex);
+	struct stream_state *s = o->state;
+	return stream_take(m, o, op->len, false, s->room.sock && (op->flags & OPF_PEEK), ex);
 }
 
 const struct class_model model_byte_stream = {
@@ -174,4 +186,90 @@ const struct class_model model_byte_stream = {
 	.setopt = stream_setopt,
 	.may_pend = stream_may_pend,
 	.try_finish = stream_try_finish,
+};
+
+/* A stream socket (unix-stream, tcp): the same bytes in order, no edges,
+ * EOF once every sender is gone or the stream is shut down.  Capacity is
+ * the sender's buffer, counted as the most the kernel can charge for what
+ * is queued (sock_room); beyond what surely fits, the model stops following
+ * the object (ex.unsure) rather than guess. */
+static void *sock_stream_new(const struct model *m, const struct op *create, void *reuse)
+{
+	struct stream_state *s = reuse;
+
+	(void)create;
+	if (!s) {
+		s = calloc(1, sizeof *s);
+		s->bytes = malloc(IPCF_MAX_OPS * (size_t)(IPCF_MAX_LEN + 1));
+	}
+	s->max_slots = MAX_SLOTS;
+	s->nslots = s->head = 0;
+	s->nbytes = 0;
+	sock_room_init(m, &s->room);
+	return s;
+}
+
+static void sock_stream_send(struct model *m, struct kobj *o, const struct op *op,
+			     const uint8_t *payload, struct expect *ex, bool *blocks)
+{
+	struct stream_state *s = o->state;
+	size_t len = op->len;
+
+	(void)blocks;
+	ex->ret = 0;
+	if (sock_room_unsure(m, &s->room, ex))
+		return;
+	if (s->room.shut || !model_count_ends(m, model_kobj_index(m, o), OPF_READ)) {
+		ex->ret = -1;
+		ex->err = EPIPE; /* a stream's peer gone or shut: EPIPE, even for 0 bytes */
+		return;
+	}
+	if (!len)
+		return;
+	if (!sock_room_charge(m, &s->room, len, ex))
+		return;
+	SLOT(s, s->nslots).off = 0;
+	SLOT(s, s->nslots).len = (uint32_t)len;
+	s->nslots++;
+	memcpy(s->bytes + s->nbytes, payload, len);
+	s->nbytes += len;
+	ex->ret = (int64_t)len;
+}
+
+static void sock_stream_recv(struct model *m, struct kobj *o, const struct op *op,
+			     struct expect *ex, bool *blocks)
+{
+	struct stream_state *s = o->state;
+
+	if (sock_room_unsure(m, &s->room, ex))
+		return;
+	*blocks = !stream_take(m, o, op->len, op->flags & OPF_NOWAIT, op->flags & OPF_PEEK, ex);
+}
+
+static void sock_stream_setopt(struct model *m, struct kobj *o, const struct op *op,
+			       struct expect *ex)
+{
+	struct stream_state *s = o->state;
+	sock_room_shutdown(m, &s->room, op, ex);
+}
+
+static bool sock_stream_can_pend(const struct model *m, const struct kobj *o, const struct op *op)
+{
+	const struct stream_state *s = o->state;
+	(void)m;
+	(void)op;
+	return !s->room.unsure;
+}
+
+const struct class_model model_socket_stream = {
+	.new_state = sock_stream_new,
+	.free_state = stream_free,
+	.send = sock_stream_send,
+	.recv = sock_stream_recv,
+	.setopt = sock_stream_setopt,
+	.may_pend = stream_may_pend,
+	.try_finish = stream_try_finish,
+	.can_pend = sock_stream_can_pend,
+	.no_ident = true,
+	.two_ends = true,
 };

@@ -12,6 +12,8 @@ static const struct class_model *const class_models[CLASS_COUNT] = {
 	[CLASS_REQUEST_REPLY] = &model_request_reply,
 	[CLASS_SIGNALS] = &model_signals,
 	[CLASS_LINE_DISCIPLINE] = &model_line_discipline,
+	[CLASS_SOCKET_STREAM] = &model_socket_stream,
+	[CLASS_DATAGRAM] = &model_datagram,
 };
 
 void model_init(struct model *m, const struct mechanism *mech, const struct limits *lim)
@@ -175,7 +177,7 @@ static void close_handle(struct model *m, int actor, int slot, unsigned ends, st
 
 	if (k < 0)
 		return;
-	h->ends &= m->mech->cls == CLASS_BYTE_STREAM ? ~ends : 0u;
+	h->ends &= m->mech->cls == CLASS_BYTE_STREAM || m->cls->two_ends ? ~ends : 0u;
 	if (!h->ends) {
 		h->kobj = -1;
 		if (m->cls->release)

@@ -1,0 +1,354 @@
+/* Sockets, shared by every socket target (see socket.h). */
+#define _GNU_SOURCE
+#include "socket.h"
+
+#include "../../src/exec/actor.h"
+#include "../../src/sandbox/sandbox.h"
+#include "../../src/uring/backend.h"
+#include "../../src/util/fault.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* c->role: the socket's type, so send and recv know edges from streams. */
+static int is_stream(const struct chan *c)
+{
+	return c->role == SOCK_STREAM;
+}
+
+static int set_int(int fd, int level, int opt, int v)
+{
+	return setsockopt(fd, level, opt, &v, sizeof v);
+}
+
+/* The sender's buffer: as large as we may make it, so that the model's
+ * capacity holds (it reads the same limits). */
+static void grow_sndbuf(int fd)
+{
+	if (set_int(fd, SOL_SOCKET, SO_SNDBUFFORCE, SOCK_SNDBUF_WANT))
+		set_int(fd, SOL_SOCKET, SO_SNDBUF, SOCK_SNDBUF_WANT);
+}
+
+/* The address of a slot: a path in the sandbox's /dev/shm (ref->name), or
+ * an abstract name (ref->name starts with '@', it dies with its socket). */
+static socklen_t unix_addr(struct sockaddr_un *a, const struct obj_ref *ref)
+{
+	size_t n = strlen(ref->name);
+
+	memset(a, 0, sizeof *a);
+	a->sun_family = AF_UNIX;
+	if (n >= sizeof a->sun_path)
+		n = sizeof a->sun_path - 1;
+	memcpy(a->sun_path, ref->name, n);
+	if (ref->name[0] == '@')
+		a->sun_path[0] = 0;
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+}
+
+static void unix_name(struct obj_ref *ref, const struct op *op)
+{
+	char base[200];
+
+	sandbox_posix_name(base, sizeof base, op->obj, NAME_SLOT);
+	if (op_create_form(op) == NAME_SLOT)
+		snprintf(ref->name, sizeof ref->name, "/dev/shm%s.sock", base);
+	else
+		snprintf(ref->name, sizeof ref->name, "@%s.sock", base + 1);
+}
+
+/* Binds a receiver (listening, for connected types) and connects a sender
+ * to it: out[0] receives, out[1] sends. */
+static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const struct op *op,
+			   int out[2])
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_un *un = (struct sockaddr_un *)&ss;
+	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+	socklen_t alen;
+	int fl = k->type | SOCK_CLOEXEC, err = 0;
+	int l = socket(k->domain, fl, 0), s = socket(k->domain, fl, 0);
+
+	if (l < 0 || s < 0) {
+		err = -errno;
+		goto fail;
+	}
+	if (k->domain == AF_UNIX) {
+		unix_name(ref, op);
+		alen = unix_addr(un, ref);
+		if (ref->name[0] == '/')
+			unlink(ref->name); /* the slot's name: a new create replaces it */
+	} else {
+		memset(in, 0, sizeof *in);
+		in->sin_family = AF_INET;
+		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		alen = sizeof *in;
+		snprintf(ref->name, sizeof ref->name, "127.0.0.1");
+	}
+	if (bind(l, (struct sockaddr *)&ss, alen) ||
+	    getsockname(l, (struct sockaddr *)&ss, &alen) ||
+	    (k->type != SOCK_DGRAM && listen(l, 1)) || connect(s, (struct sockaddr *)&ss, alen)) {
+		err = -errno;
+		goto fail;
+	}
+	if (k->type != SOCK_DGRAM) {
+		int a = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+		if (a < 0) {
+			err = -errno;
+			goto fail;
+		}
+		close(l);
+		l = a;
+	}
+	out[0] = l;
+	out[1] = s;
+	return 0;
+fail:
+	if (l >= 0)
+		close(l);
+	if (s >= 0)
+		close(s);
+	if (ref->name[0] == '/')
+		unlink(ref->name);
+	ref->name[0] = 0;
+	return err;
+}
+
+int sock_create(const struct sock_kind *k, struct chan *c, struct obj_ref *ref, const struct op *op)
+{
+	int fd[2], err = 0;
+	unsigned form = op_create_form(op);
+
+	ref->id = -1;
+	ref->name[0] = 0;
+	if (k->domain == AF_UNIX && form != NAME_SLOT && form != NAME_PRIVATE) {
+		if (socketpair(AF_UNIX, k->type | SOCK_CLOEXEC, 0, fd))
+			return -errno;
+	} else if ((err = pair_by_address(k, ref, op, fd))) {
+		return err;
+	}
+	grow_sndbuf(fd[1]);
+	if (k->domain == AF_UNIX && k->type != SOCK_STREAM)
+		set_int(fd[0], SOL_SOCKET, SO_PASSCRED, 1);
+	if (k->domain == AF_INET && k->type == SOCK_STREAM)
+		set_int(fd[1], IPPROTO_TCP, TCP_NODELAY, 1);
+	c->fd[0] = fd[0];
+	c->fd[1] = fd[1];
+	c->role = k->type;
+	c->ends = OPF_READ | OPF_WRITE;
+	return 0;
+}
+
+int sock_join(struct chan *c, const struct obj_ref *ref)
+{
+	int fd = c->fd[0] >= 0 ? c->fd[0] : c->fd[1], type = 0;
+	socklen_t len = sizeof type;
+
+	(void)ref;
+	if (fd >= 0 && !getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len))
+		c->role = type;
+	return 0;
+}
+
+/* SCM_RIGHTS carries a memfd whose first byte is the tag (the op's seed):
+ * the receiver reads it back, so "the same object arrived" is checked. */
+static int tag_fd(uint8_t tag)
+{
+	int fd = memfd_create("ipcfuzz-scm", MFD_CLOEXEC);
+
+	if (fd >= 0 && pwrite(fd, &tag, 1, 0) != 1) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+union cmsg_room {
+	struct cmsghdr align;
+	char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))];
+};
+
+ssize_t sock_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
+{
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	union cmsg_room room;
+	int passed = -1;
+
+	if (c->fd[1] < 0)
+		return -EBADF;
+	memset(&room, 0, sizeof room);
+	if (!is_stream(c) && (op->flags & (OPF_RIGHTS | OPF_CREDS))) {
+		mh.msg_control = room.buf;
+		mh.msg_controllen = sizeof room.buf;
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		size_t used = 0;
+		if (op->flags & OPF_RIGHTS) {
+			passed = tag_fd(fault_on(FAULT_SOCK_WRONG_FD) ? op->seed ^ 1u : op->seed);
+			if (passed < 0)
+				return -errno;
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cm), &passed, sizeof passed);
+			used += CMSG_SPACE(sizeof(int));
+			cm = (struct cmsghdr *)(room.buf + used);
+		}
+		if (op->flags & OPF_CREDS) {
+			struct ucred cr = {.pid = getpid(), .uid = geteuid(), .gid = getegid()};
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_CREDENTIALS;
+			cm->cmsg_len = CMSG_LEN(sizeof cr);
+			memcpy(CMSG_DATA(cm), &cr, sizeof cr);
+			used += CMSG_SPACE(sizeof cr);
+		}
+		mh.msg_controllen = used;
+	}
+	int flags = MSG_NOSIGNAL | (op->flags & OPF_NOWAIT ? MSG_DONTWAIT : 0);
+	ssize_t n = use_sendmsg(op, c->fd[1], &mh, flags);
+	if (passed >= 0 && !fault_on(FAULT_SOCK_SEND_KEEP))
+		close(passed);
+	if (n < 0 && fault_on(FAULT_SOCK_ERRNO))
+		n = n == -EPIPE ? -ECONNRESET : -EPIPE;
+	return n;
+}
+
+/* What the control data of a received datagram says, as outcome.mtype. */
+static int64_t ancillary(struct msghdr *mh)
+{
+	int64_t anc = 0;
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET)
+			continue;
+		if (cm->cmsg_type == SCM_RIGHTS) {
+			size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < n; i++) {
+				int fd;
+				uint8_t tag = 0;
+				memcpy(&fd, CMSG_DATA(cm) + i * sizeof fd, sizeof fd);
+				if (pread(fd, &tag, 1, 0) == 1)
+					anc |= SOCK_ANC_FD | tag;
+				if (!fault_on(FAULT_SOCK_KEEP_FD))
+					close(fd);
+			}
+		} else if (cm->cmsg_type == SCM_CREDENTIALS) {
+			struct ucred cr;
+			memcpy(&cr, CMSG_DATA(cm), sizeof cr);
+			int a = actor_by_pid(cr.pid);
+			if (fault_on(FAULT_SOCK_CREDS))
+				a = (a + 1) % IPCF_ACTORS;
+			anc |= (int64_t)(a < 0 ? SOCK_ANC_CRED_OTHER : (unsigned)a + 1)
+			       << SOCK_ANC_CRED_SHIFT;
+		}
+	}
+	if ((mh->msg_flags & MSG_TRUNC) && !fault_on(FAULT_SOCK_NO_TRUNC))
+		anc |= SOCK_ANC_TRUNC;
+	if (mh->msg_flags & MSG_CTRUNC)
+		anc |= SOCK_ANC_CTRUNC;
+	return anc;
+}
+
+/* recvmsg, but as recvmmsg of one message when it is a system call: a
+ * peer's commands arrive by recvmsg, and the executor tells a peer blocked
+ * in its op from an idle one by the call it sleeps in. */
+static ssize_t recv_call(const struct op *op, int fd, struct msghdr *mh, int flags)
+{
+	if (op->flags & OPF_URING)
+		return use_recvmsg(op, fd, mh, flags);
+	struct mmsghdr mm = {.msg_hdr = *mh};
+	int r = recvmmsg(fd, &mm, 1, flags, NULL);
+	if (r < 0)
+		return -errno;
+	*mh = mm.msg_hdr;
+	return r ? (ssize_t)mm.msg_len : 0;
+}
+
+ssize_t sock_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap, int64_t *mtype)
+{
+	struct iovec iov = {.iov_base = buf, .iov_len = cap};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	union cmsg_room room;
+
+	if (c->fd[0] < 0)
+		return -EBADF;
+	if (fault_on(FAULT_HANG)) {
+		pause(); /* waits although the model says data is there */
+		return -errno;
+	}
+	if (!is_stream(c)) {
+		mh.msg_control = room.buf;
+		/* recv noerror: room for the credentials only, so a passed
+		 * descriptor does not fit (MSG_CTRUNC; the kernel closes it). */
+		mh.msg_controllen = op->flags & OPF_NOERROR ? CMSG_SPACE(sizeof(struct ucred))
+							    : sizeof room.buf;
+	}
+	int flags =
+		(op->flags & OPF_NOWAIT ? MSG_DONTWAIT : 0) | (op->flags & OPF_PEEK ? MSG_PEEK : 0);
+	ssize_t n = recv_call(op, c->fd[0], &mh, flags);
+	if (n < 0)
+		return n;
+	if (!is_stream(c)) {
+		*mtype = ancillary(&mh);
+		if (fault_on(FAULT_SOCK_MERGE) && (size_t)n < cap && !(mh.msg_flags & MSG_TRUNC)) {
+			ssize_t more = recv(c->fd[0], buf + n, cap - (size_t)n, MSG_DONTWAIT);
+			n += more > 0 ? more : 0;
+		}
+	}
+	if (fault_on(FAULT_SOCK_DROP_BYTE) && n > 0)
+		n--;
+	if (fault_on(FAULT_SOCK_SWAP) && n > 1 && buf[0] != buf[1]) {
+		uint8_t t = buf[0];
+		buf[0] = buf[1];
+		buf[1] = t;
+	}
+	return n;
+}
+
+int sock_close(struct chan *c, unsigned ends)
+{
+	if ((ends & OPF_READ) && fault_on(FAULT_SOCK_LEAK))
+		c->fd[0] = -1; /* sock-leak: the receiving socket is forgotten, open */
+	return chan_close_fds(c, ends);
+}
+
+int sock_destroy(struct chan *c, const struct obj_ref *ref)
+{
+	(void)c;
+	if (ref->name[0] == '/' && !fault_on(FAULT_SOCK_NO_UNLINK) && unlink(ref->name) &&
+	    errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int sock_exists(const struct obj_ref *ref)
+{
+	struct stat st;
+	return ref->name[0] == '/' && !lstat(ref->name, &st);
+}
+
+int64_t sock_control(struct chan *c, const struct op *op)
+{
+	if (op->arg != OPT_SHUTDOWN)
+		return -ENOTSUP;
+	switch (op->len % 3) {
+	case SHUT_RD:
+		return c->fd[0] < 0 ? -EBADF : shutdown(c->fd[0], SHUT_RD) ? -errno : 0;
+	case SHUT_WR:
+		return c->fd[1] < 0 ? -EBADF : shutdown(c->fd[1], SHUT_WR) ? -errno : 0;
+	default:
+		if (c->fd[0] >= 0 && shutdown(c->fd[0], SHUT_RD))
+			return -errno;
+		if (c->fd[1] >= 0 && shutdown(c->fd[1], SHUT_WR))
+			return -errno;
+		return 0;
+	}
+}
