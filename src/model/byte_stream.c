@@ -250,7 +250,7 @@ static void sock_stream_setopt(struct model *m, struct kobj *o, const struct op 
 			       struct expect *ex)
 {
 	struct stream_state *s = o->state;
-	sock_room_shutdown(m, &s->room, op, ex);
+	sock_room_shutdown(m, &s->room, op, true, ex);
 }
 
 static bool sock_stream_can_pend(const struct model *m, const struct kobj *o, const struct op *op)

@@ -94,7 +94,7 @@ bool sock_room_charge(struct model *m, struct sock_room *r, size_t len, struct e
 	return !sock_room_unsure(m, r, ex);
 }
 
-void sock_room_shutdown(struct model *m, struct sock_room *r, const struct op *op,
+void sock_room_shutdown(struct model *m, struct sock_room *r, const struct op *op, bool propagate,
 			struct expect *ex)
 {
 	unsigned have = m->h[op->actor][op->obj].ends;
@@ -111,7 +111,8 @@ void sock_room_shutdown(struct model *m, struct sock_room *r, const struct op *o
 		ex->err = EBADF;
 		return;
 	}
-	r->shut = true; /* either side's shutdown ends the one direction we use */
+	r->shut = true;
+	r->shut_rd |= how != 1 || propagate;
 }
 
 /* ---- datagrams ---- */
@@ -189,8 +190,9 @@ static void peer_gone(struct dgram_state *s, struct expect *ex)
 		s->refused = true;
 		return;
 	}
-	/* Unread messages when the receiver closed: ECONNRESET, once. */
-	fail(ex, s->n ? ECONNRESET : EPIPE);
+	/* Unread bytes when the receiver closed: ECONNRESET, once (this
+	 * kernel does not count empty messages as unread). */
+	fail(ex, s->nbytes ? ECONNRESET : EPIPE);
 	drop_all(s);
 }
 
@@ -247,13 +249,13 @@ static bool dgram_take(struct model *m, struct kobj *o, const struct op *op, boo
 	ex->mtype = 0;
 	if (!s->n) {
 		bool writers = model_count_ends(m, model_kobj_index(m, o), OPF_WRITE) > 0;
-		if (s->kind == DG_CONNECTED && (!writers || s->room.shut))
+		if (s->kind == DG_CONNECTED && (!writers || s->room.shut_rd))
 			return true; /* EOF */
 		if (nowait) {
 			fail(ex, EAGAIN);
 			return true;
 		}
-		return s->room.shut; /* a blocking wait on a shut socket: 0 */
+		return s->room.shut_rd; /* a blocking wait on a shut socket: 0 */
 	}
 	struct dmsg d = s->msg[0];
 	uint32_t n = d.len < op->len ? d.len : op->len;
@@ -295,7 +297,7 @@ static void dgram_recv(struct model *m, struct kobj *o, const struct op *op, str
 static void dgram_setopt(struct model *m, struct kobj *o, const struct op *op, struct expect *ex)
 {
 	struct dgram_state *s = o->state;
-	sock_room_shutdown(m, &s->room, op, ex);
+	sock_room_shutdown(m, &s->room, op, s->kind == DG_CONNECTED, ex);
 }
 
 static bool dgram_may_pend(const struct op *op)

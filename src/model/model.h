@@ -78,7 +78,8 @@ struct step {
  * kernel can charge for it, and whether the model still follows it. */
 struct sock_room {
 	bool sock;	/* a socket (the byte-stream class also models pipes) */
-	bool shut;	/* shutdown(2) in the direction the channel is used */
+	bool shut;	/* shutdown(2) in the direction the channel is used: sends EPIPE */
+	bool shut_rd;	/* ... and the receiver has RCV_SHUTDOWN (EOF, no wait) */
 	bool unsure;	/* more was queued than surely fits: results not followed */
 	size_t charged; /* upper bound of the buffer space in use */
 	size_t cap;	/* the sender's buffer */
@@ -211,8 +212,10 @@ void sock_room_init(const struct model *m, struct sock_room *r);
 bool sock_room_charge(struct model *m, struct sock_room *r, size_t len, struct expect *ex);
 /* True (and the op is unsure) once the model stopped following. */
 bool sock_room_unsure(struct model *m, struct sock_room *r, struct expect *ex);
-/* OPT_SHUTDOWN: needs the end(s) it shuts; other options ENOTSUP. */
-void sock_room_shutdown(struct model *m, struct sock_room *r, const struct op *op,
+/* OPT_SHUTDOWN: needs the end(s) it shuts; other options ENOTSUP.  A
+ * connected type propagates a shutdown to the peer (either side's ends the
+ * direction); a unix datagram's SHUT_WR leaves its receiver as it was. */
+void sock_room_shutdown(struct model *m, struct sock_room *r, const struct op *op, bool propagate,
 			struct expect *ex);
 
 /* Access rules (access.c).  Each returns 0 or the errno the kernel gives. */

@@ -54,6 +54,8 @@ static socklen_t unix_addr(struct sockaddr_un *a, const struct obj_ref *ref)
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
 }
 
+static unsigned abstract_seq;
+
 static void unix_name(struct obj_ref *ref, const struct op *op)
 {
 	char base[200];
@@ -61,8 +63,8 @@ static void unix_name(struct obj_ref *ref, const struct op *op)
 	sandbox_posix_name(base, sizeof base, op->obj, NAME_SLOT);
 	if (op_create_form(op) == NAME_SLOT)
 		snprintf(ref->name, sizeof ref->name, "/dev/shm%s.sock", base);
-	else
-		snprintf(ref->name, sizeof ref->name, "@%s.sock", base + 1);
+	else /* unique: a datagram receiver keeps its name while it lives */
+		snprintf(ref->name, sizeof ref->name, "@%s.%u.sock", base + 1, ++abstract_seq);
 }
 
 /* Binds a receiver (listening, for connected types) and connects a sender
