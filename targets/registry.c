@@ -4,11 +4,12 @@
 #include <string.h>
 
 extern const struct mechanism mech_pipe, mech_sysv_msg, mech_posix_shm, mech_binder, mech_signal,
-	mech_pty, mech_unix_stream, mech_unix_dgram, mech_unix_seqpacket;
+	mech_pty, mech_unix_stream, mech_unix_dgram, mech_unix_seqpacket, mech_tcp, mech_udp;
 
 const struct mechanism *const mechanisms[] = {
-	&mech_posix_shm, &mech_pipe,	    &mech_sysv_msg,   &mech_binder,	    &mech_signal,
-	&mech_pty,	 &mech_unix_stream, &mech_unix_dgram, &mech_unix_seqpacket,
+	&mech_posix_shm,      &mech_pipe, &mech_sysv_msg,    &mech_binder,
+	&mech_signal,	      &mech_pty,  &mech_unix_stream, &mech_unix_dgram,
+	&mech_unix_seqpacket, &mech_tcp,  &mech_udp,
 };
 const size_t mechanism_count = sizeof mechanisms / sizeof mechanisms[0];
 

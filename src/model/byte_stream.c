@@ -219,7 +219,25 @@ static void sock_stream_send(struct model *m, struct kobj *o, const struct op *o
 	ex->ret = 0;
 	if (sock_room_unsure(m, &s->room, ex))
 		return;
-	if (s->room.shut || !model_count_ends(m, model_kobj_index(m, o), OPF_READ)) {
+	bool readers = model_count_ends(m, model_kobj_index(m, o), OPF_READ) > 0;
+	if (s->room.inet && !readers && s->nbytes) {
+		/* tcp: the receiver closed with bytes unread, so it sent a RST:
+		 * ECONNRESET once, then EPIPE. */
+		ex->ret = -1;
+		ex->err = ECONNRESET;
+		s->nbytes = 0;
+		s->nslots = 0;
+		s->room.warned = true;
+		return;
+	}
+	if (s->room.inet && !readers && !s->room.shut && !s->room.warned) {
+		/* tcp: after its FIN the peer is only half closed: the first
+		 * bytes are taken (and answered by a RST), then EPIPE. */
+		s->room.warned = len > 0;
+		ex->ret = (int64_t)len;
+		return;
+	}
+	if (s->room.shut || !readers) {
 		ex->ret = -1;
 		ex->err = EPIPE; /* a stream's peer gone or shut: EPIPE, even for 0 bytes */
 		return;
@@ -251,6 +269,10 @@ static void sock_stream_setopt(struct model *m, struct kobj *o, const struct op 
 {
 	struct stream_state *s = o->state;
 	sock_room_shutdown(m, &s->room, op, true, ex);
+	/* tcp's SHUT_RD is the receiver's own business: the sender goes on,
+	 * and what then arrives is not something this model follows. */
+	if (s->room.inet && op->arg == OPT_SHUTDOWN && op->len % 3u != 1 && !ex->err)
+		s->room.unsure = true;
 }
 
 static bool sock_stream_can_pend(const struct model *m, const struct kobj *o, const struct op *op)

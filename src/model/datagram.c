@@ -13,6 +13,7 @@
 #include "../../targets/common/socket.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,8 @@
 enum dgram_kind {
 	DG_CONNECTED, /* seqpacket: EOF, ECONNRESET once (unread data), then EPIPE */
 	DG_UNIX,      /* unix dgram: ECONNREFUSED once, then ENOTCONN; no EOF */
+	DG_UDP,	      /* udp: no EOF; a send to a closed port is taken, the ICMP
+		       * error comes back as the next send's ECONNREFUSED */
 };
 
 static const struct {
@@ -31,7 +34,25 @@ static const struct {
 } kinds[] = {
 	{"unix-seqpacket", DG_CONNECTED},
 	{"unix-dgram", DG_UNIX},
+	{"udp", DG_UDP},
 };
+
+/* The largest datagram of each kind (udp over IPv4: 65535 - 8 - 20). */
+static const uint32_t max_len[] = {
+	[DG_CONNECTED] = UINT32_MAX,
+	[DG_UNIX] = UINT32_MAX,
+	[DG_UDP] = 65507,
+};
+
+/* Sockets of the internet families: their receiver's buffer counts too. */
+static bool is_inet(const struct model *m)
+{
+	return !strcmp(m->mech->id, "tcp") || !strcmp(m->mech->id, "udp");
+}
+
+/* A datagram send's arg adds that many zero bytes after its payload, so
+ * sizes beyond the len field (udp's 65507) can be tried. */
+#define MAX_DGRAM (IPCF_MAX_LEN + 1 + 32767)
 
 struct dmsg {
 	uint32_t off, len;
@@ -48,7 +69,6 @@ struct dgram_state {
 	struct dmsg msg[MAX_MSGS];
 	size_t nbytes;
 	uint8_t *bytes;
-	bool refused; /* DG_UNIX: the sender learnt that its peer is gone */
 	struct sock_room room;
 };
 
@@ -60,15 +80,19 @@ struct dgram_ctx {
 
 void sock_room_init(const struct model *m, struct sock_room *r)
 {
-	long wmem_max = m->lim.wmem_max;
+	long want = SOCK_SNDBUF_WANT;
+	bool force = (m->lim.self.caps >> CAP_NET_ADMIN_BIT) & 1;
 
 	memset(r, 0, sizeof *r);
 	r->sock = true;
+	r->inet = is_inet(m);
 	/* SO_SNDBUFFORCE with CAP_NET_ADMIN, else SO_SNDBUF up to wmem_max;
-	 * the kernel doubles either. */
-	long want = SOCK_SNDBUF_WANT;
-	bool force = (m->lim.self.caps >> CAP_NET_ADMIN_BIT) & 1;
-	r->cap = 2 * (size_t)(force || want < wmem_max ? want : wmem_max);
+	 * the kernel doubles either.  The same for an inet receiver's
+	 * SO_RCVBUF, of which half is payload at worst. */
+	r->cap = 2 * (size_t)(force || want < m->lim.wmem_max ? want : m->lim.wmem_max);
+	size_t rcv = (size_t)(force || want < m->lim.rmem_max ? want : m->lim.rmem_max);
+	if (r->inet && rcv < r->cap)
+		r->cap = rcv;
 }
 
 bool sock_room_unsure(struct model *m, struct sock_room *r, struct expect *ex)
@@ -143,7 +167,7 @@ static void *dgram_new(const struct model *m, const struct op *create, void *reu
 
 	if (!s) {
 		s = calloc(1, sizeof *s);
-		s->bytes = malloc(IPCF_MAX_OPS * (size_t)(IPCF_MAX_LEN + 1));
+		s->bytes = malloc(IPCF_MAX_OPS * (size_t)MAX_DGRAM);
 	}
 	s->kind = DG_CONNECTED;
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
@@ -156,7 +180,6 @@ static void *dgram_new(const struct model *m, const struct op *create, void *reu
 			  : 0;
 	s->n = 0;
 	s->nbytes = 0;
-	s->refused = false;
 	sock_room_init(m, &s->room);
 	return s;
 }
@@ -186,8 +209,8 @@ static void drop_all(struct dgram_state *s)
 static void peer_gone(struct dgram_state *s, struct expect *ex)
 {
 	if (s->kind == DG_UNIX) {
-		fail(ex, s->refused ? ENOTCONN : ECONNREFUSED);
-		s->refused = true;
+		fail(ex, s->room.warned ? ENOTCONN : ECONNREFUSED);
+		s->room.warned = true;
 		return;
 	}
 	/* Unread bytes when the receiver closed: ECONNRESET, once (this
@@ -202,10 +225,27 @@ static void dgram_send(struct model *m, struct kobj *o, const struct op *op, con
 	struct dgram_state *s = o->state;
 	const struct dgram_ctx *c = m->ctx;
 
+	uint32_t len = op->len + (op->arg > 0 ? (uint32_t)op->arg : 0);
+	bool readers = model_count_ends(m, model_kobj_index(m, o), OPF_READ) > 0;
+
 	ex->ret = 0;
 	if (sock_room_unsure(m, &s->room, ex))
 		return;
-	if (!model_count_ends(m, model_kobj_index(m, o), OPF_READ)) {
+	if (len > max_len[s->kind]) {
+		fail(ex, EMSGSIZE);
+		return;
+	}
+	if (s->kind == DG_UDP && s->room.warned) {
+		fail(ex, ECONNREFUSED); /* the ICMP error of the last send */
+		s->room.warned = false;
+		return;
+	}
+	if (s->kind == DG_UDP && !readers && !s->room.shut) {
+		ex->ret = len; /* sent to a closed port: lost, and an ICMP error */
+		s->room.warned = true;
+		return;
+	}
+	if (!readers) {
 		peer_gone(s, ex);
 		if (s->room.shut && s->kind == DG_UNIX)
 			ex->err_alt = EPIPE; /* which check comes first is not ours */
@@ -222,18 +262,19 @@ static void dgram_send(struct model *m, struct kobj *o, const struct op *op, con
 			*blocks = true;
 		return;
 	}
-	if (!sock_room_charge(m, &s->room, op->len, ex))
+	if (!sock_room_charge(m, &s->room, len, ex))
 		return;
 	struct dmsg *d = &s->msg[s->n++];
 	d->off = (uint32_t)s->nbytes;
-	d->len = op->len;
+	d->len = len;
 	d->sender = (int8_t)op->actor;
 	d->gen = c->gen[op->actor];
-	d->fd = (op->flags & OPF_RIGHTS) != 0;
+	d->fd = s->kind != DG_UDP && (op->flags & OPF_RIGHTS);
 	d->tag = op->seed;
 	memcpy(s->bytes + s->nbytes, payload, op->len);
-	s->nbytes += op->len;
-	ex->ret = op->len;
+	memset(s->bytes + s->nbytes + op->len, 0, len - op->len);
+	s->nbytes += len;
+	ex->ret = len;
 }
 
 /* Takes (or peeks at) the first message; false when the receive waits. */
@@ -259,9 +300,9 @@ static bool dgram_take(struct model *m, struct kobj *o, const struct op *op, boo
 	}
 	struct dmsg d = s->msg[0];
 	uint32_t n = d.len < op->len ? d.len : op->len;
-	int64_t anc =
-		(int64_t)(c->gen[d.sender] == d.gen ? (unsigned)d.sender + 1 : SOCK_ANC_CRED_OTHER)
-		<< SOCK_ANC_CRED_SHIFT;
+	/* SCM_CREDENTIALS (unix only): who sent it, if it still runs. */
+	unsigned who = c->gen[d.sender] == d.gen ? (unsigned)d.sender + 1 : SOCK_ANC_CRED_OTHER;
+	int64_t anc = s->kind == DG_UDP ? 0 : (int64_t)who << SOCK_ANC_CRED_SHIFT;
 	if (d.len > op->len)
 		anc |= SOCK_ANC_TRUNC;
 	if (d.fd)
@@ -297,7 +338,15 @@ static void dgram_recv(struct model *m, struct kobj *o, const struct op *op, str
 static void dgram_setopt(struct model *m, struct kobj *o, const struct op *op, struct expect *ex)
 {
 	struct dgram_state *s = o->state;
+	/* udp: the receiver is bound, not connected: SHUT_RD is ENOTCONN */
+	if (s->kind == DG_UDP && op->arg == OPT_SHUTDOWN && op->len % 3u != 1 &&
+	    (m->h[op->actor][op->obj].ends & OPF_READ)) {
+		fail(ex, ENOTCONN);
+		return;
+	}
 	sock_room_shutdown(m, &s->room, op, s->kind == DG_CONNECTED, ex);
+	if (s->kind == DG_UDP)
+		s->room.shut_rd = false; /* SHUT_RD never reaches a udp receiver */
 }
 
 static bool dgram_may_pend(const struct op *op)

@@ -102,6 +102,7 @@ void limits_read(struct limits *l)
 	l->msgmax = read_long("/proc/sys/kernel/msgmax", 8192);
 	l->msgmnb = read_long("/proc/sys/kernel/msgmnb", 16384);
 	l->wmem_max = read_long("/proc/sys/net/core/wmem_max", 212992);
+	l->rmem_max = read_long("/proc/sys/net/core/rmem_max", 212992);
 	l->max_dgram_qlen = read_long("/proc/sys/net/unix/max_dgram_qlen", 10);
 	read_self(l);
 	struct rlimit rl;

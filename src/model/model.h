@@ -80,6 +80,8 @@ struct sock_room {
 	bool sock;	/* a socket (the byte-stream class also models pipes) */
 	bool shut;	/* shutdown(2) in the direction the channel is used: sends EPIPE */
 	bool shut_rd;	/* ... and the receiver has RCV_SHUTDOWN (EOF, no wait) */
+	bool inet;	/* tcp, udp: the receiver's buffer counts too */
+	bool warned;	/* the sender learnt (or will learn) that its peer is gone */
 	bool unsure;	/* more was queued than surely fits: results not followed */
 	size_t charged; /* upper bound of the buffer space in use */
 	size_t cap;	/* the sender's buffer */

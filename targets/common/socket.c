@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -19,10 +20,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* c->role: the socket's type, so send and recv know edges from streams. */
+/* c->role: the socket's type and family (type | family << 8), so send and
+ * recv know edges from streams and where ancillary data can go. */
 static int is_stream(const struct chan *c)
 {
-	return c->role == SOCK_STREAM;
+	return (c->role & 0xff) == SOCK_STREAM;
+}
+
+static int is_unix(const struct chan *c)
+{
+	return c->role >> 8 == AF_UNIX;
 }
 
 static int set_int(int fd, int level, int opt, int v)
@@ -32,10 +39,10 @@ static int set_int(int fd, int level, int opt, int v)
 
 /* The sender's buffer: as large as we may make it, so that the model's
  * capacity holds (it reads the same limits). */
-static void grow_sndbuf(int fd)
+static void grow_buf(int fd, int force, int opt)
 {
-	if (set_int(fd, SOL_SOCKET, SO_SNDBUFFORCE, SOCK_SNDBUF_WANT))
-		set_int(fd, SOL_SOCKET, SO_SNDBUF, SOCK_SNDBUF_WANT);
+	if (set_int(fd, SOL_SOCKET, force, SOCK_SNDBUF_WANT))
+		set_int(fd, SOL_SOCKET, opt, SOCK_SNDBUF_WANT);
 }
 
 /* The address of a slot: a path in the sandbox's /dev/shm (ref->name), or
@@ -83,6 +90,8 @@ static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const
 		err = -errno;
 		goto fail;
 	}
+	if (k->domain != AF_UNIX) /* before listen: the window scale follows it */
+		grow_buf(l, SO_RCVBUFFORCE, SO_RCVBUF);
 	if (k->domain == AF_UNIX) {
 		unix_name(ref, op);
 		alen = unix_addr(un, ref);
@@ -137,26 +146,27 @@ int sock_create(const struct sock_kind *k, struct chan *c, struct obj_ref *ref, 
 	} else if ((err = pair_by_address(k, ref, op, fd))) {
 		return err;
 	}
-	grow_sndbuf(fd[1]);
+	grow_buf(fd[1], SO_SNDBUFFORCE, SO_SNDBUF);
 	if (k->domain == AF_UNIX && k->type != SOCK_STREAM)
 		set_int(fd[0], SOL_SOCKET, SO_PASSCRED, 1);
 	if (k->domain == AF_INET && k->type == SOCK_STREAM)
 		set_int(fd[1], IPPROTO_TCP, TCP_NODELAY, 1);
 	c->fd[0] = fd[0];
 	c->fd[1] = fd[1];
-	c->role = k->type;
+	c->role = k->type | k->domain << 8;
 	c->ends = OPF_READ | OPF_WRITE;
 	return 0;
 }
 
 int sock_join(struct chan *c, const struct obj_ref *ref)
 {
-	int fd = c->fd[0] >= 0 ? c->fd[0] : c->fd[1], type = 0;
+	int fd = c->fd[0] >= 0 ? c->fd[0] : c->fd[1], type = 0, domain = 0;
 	socklen_t len = sizeof type;
 
 	(void)ref;
-	if (fd >= 0 && !getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len))
-		c->role = type;
+	if (fd >= 0 && !getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) &&
+	    !getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len))
+		c->role = type | domain << 8;
 	return 0;
 }
 
@@ -178,8 +188,18 @@ union cmsg_room {
 	char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))];
 };
 
+/* A datagram send's arg adds that many zero bytes (udp's 65507 limit is
+ * beyond the len field). */
+static _Thread_local uint8_t wide[IPCF_MAX_LEN + 1 + 32767];
+
 ssize_t sock_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
 {
+	if (!is_stream(c) && op->arg > 0) {
+		memcpy(wide, buf, len);
+		memset(wide + len, 0, (size_t)op->arg);
+		buf = wide;
+		len += (size_t)op->arg;
+	}
 	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	union cmsg_room room;
@@ -188,7 +208,7 @@ ssize_t sock_send(struct chan *c, const struct op *op, const uint8_t *buf, size_
 	if (c->fd[1] < 0)
 		return -EBADF;
 	memset(&room, 0, sizeof room);
-	if (!is_stream(c) && (op->flags & (OPF_RIGHTS | OPF_CREDS))) {
+	if (is_unix(c) && !is_stream(c) && (op->flags & (OPF_RIGHTS | OPF_CREDS))) {
 		mh.msg_control = room.buf;
 		mh.msg_controllen = sizeof room.buf;
 		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
@@ -335,6 +355,15 @@ int sock_exists(const struct obj_ref *ref)
 {
 	struct stat st;
 	return ref->name[0] == '/' && !lstat(ref->name, &st);
+}
+
+const char *sock_inet_probe(void)
+{
+	const char *forced = getenv("IPCFUZZ_SANDBOX");
+
+	if (sandbox_mode() == SANDBOX_PREFIX || (forced && !strcmp(forced, "prefix")))
+		return "no private network namespace (the sandbox fell back to prefixes)";
+	return NULL;
 }
 
 int64_t sock_control(struct chan *c, const struct op *op)

@@ -46,5 +46,7 @@ int sock_close(struct chan *c, unsigned ends);
 int sock_destroy(struct chan *c, const struct obj_ref *ref);
 int sock_exists(const struct obj_ref *ref);
 int64_t sock_control(struct chan *c, const struct op *op);
+/* tcp, udp: only in the sandbox's own network namespace. */
+const char *sock_inet_probe(void);
 
 #endif
