@@ -259,9 +259,18 @@ static void sock_stream_recv(struct model *m, struct kobj *o, const struct op *o
 {
 	struct stream_state *s = o->state;
 
+	bool nowait = op->flags & OPF_NOWAIT;
+
 	if (sock_room_unsure(m, &s->room, ex))
 		return;
-	*blocks = !stream_take(m, o, op->len, op->flags & OPF_NOWAIT, op->flags & OPF_PEEK, ex);
+	/* tcp: a blocking receive of 0 bytes returns 0 at the socket's first
+	 * wake-up of any kind, even a signal: not a result to predict, so it
+	 * runs non-blocking. */
+	if (s->room.inet && !op->len && !s->nbytes && !nowait) {
+		nowait = true;
+		m->cur->force_nowait = true;
+	}
+	*blocks = !stream_take(m, o, op->len, nowait, op->flags & OPF_PEEK, ex);
 }
 
 static void sock_stream_setopt(struct model *m, struct kobj *o, const struct op *op,

@@ -240,7 +240,11 @@ static void dgram_send(struct model *m, struct kobj *o, const struct op *op, con
 		s->room.warned = false;
 		return;
 	}
-	if (s->kind == DG_UDP && !readers && !s->room.shut) {
+	if (s->kind == DG_UDP && s->room.shut) {
+		fail(ex, EPIPE);
+		return;
+	}
+	if (s->kind == DG_UDP && !readers) {
 		ex->ret = len; /* sent to a closed port: lost, and an ICMP error */
 		s->room.warned = true;
 		return;
