@@ -8,6 +8,7 @@
 
 #include "common/socket.h"
 #include "../src/uring/backend.h"
+#include "../stress/stress.h"
 
 #include <sys/socket.h>
 
@@ -18,6 +19,9 @@ static int tcp_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 	return sock_create(&kind, c, ref, op);
 }
 
+/* Concurrent senders: tcp_sendmsg holds the socket for a whole send. */
+static const struct stress_profile tcp_stress = {.kind = STRESS_STREAM, .max_frame = 4096};
+
 const struct mechanism mech_tcp = {
 	.id = "tcp",
 	.summary = "TCP on loopback in the sandbox's network namespace: byte stream, RST",
@@ -26,4 +30,5 @@ const struct mechanism mech_tcp = {
 	.create = tcp_create,
 	SOCK_USE_PATHS,
 	.uring_ops = URING_OPS_SOCK,
+	.stress = &tcp_stress,
 };

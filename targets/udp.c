@@ -1,7 +1,7 @@
 /* udp: UDP on 127.0.0.1 inside the sandbox's own network namespace (a
  * receiver bound to port 0, a sender connected to it): datagrams with
- * their edges, MSG_TRUNC, 65507 bytes at most (EMSGSIZE beyond: a send's
- * arg adds zero bytes past the len field); a send to a closed port is
+ * their edges, MSG_TRUNC, 65507 bytes at most (EMSGSIZE beyond: a negative
+ * send arg adds zero bytes past the len field); a send to a closed port is
  * taken and the ICMP error fails the next one (ECONNREFUSED).  The socket
  * code is targets/common/socket.c; the model the datagram class. */
 #include "mechanism.h"

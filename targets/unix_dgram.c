@@ -5,6 +5,7 @@
 
 #include "common/socket.h"
 #include "../src/uring/backend.h"
+#include "../stress/stress.h"
 
 #include <sys/socket.h>
 
@@ -15,6 +16,9 @@ static int unix_dgram_create(struct chan *c, struct obj_ref *ref, const struct o
 	return sock_create(&kind, c, ref, op);
 }
 
+/* One frame per datagram; a full receiver blocks its senders (no loss). */
+static const struct stress_profile unix_dgram_stress = {.kind = STRESS_MESSAGES, .max_frame = 8192};
+
 const struct mechanism mech_unix_dgram = {
 	.id = "unix-dgram",
 	.summary = "UNIX datagram socket: edges, MSG_TRUNC, SCM_RIGHTS/CREDENTIALS",
@@ -22,4 +26,5 @@ const struct mechanism mech_unix_dgram = {
 	.create = unix_dgram_create,
 	SOCK_USE_PATHS,
 	.uring_ops = URING_OPS_SOCK,
+	.stress = &unix_dgram_stress,
 };

@@ -5,6 +5,7 @@
 
 #include "common/socket.h"
 #include "../src/uring/backend.h"
+#include "../stress/stress.h"
 
 #include <sys/socket.h>
 
@@ -15,6 +16,9 @@ static int unix_stream_create(struct chan *c, struct obj_ref *ref, const struct 
 	return sock_create(&kind, c, ref, op);
 }
 
+/* Concurrent senders: a send this small is one skb, never split. */
+static const struct stress_profile unix_stream_stress = {.kind = STRESS_STREAM, .max_frame = 4096};
+
 const struct mechanism mech_unix_stream = {
 	.id = "unix-stream",
 	.summary = "UNIX stream socket: byte stream, no edges; path, abstract or socketpair",
@@ -22,4 +26,5 @@ const struct mechanism mech_unix_stream = {
 	.create = unix_stream_create,
 	SOCK_USE_PATHS,
 	.uring_ops = URING_OPS_SOCK,
+	.stress = &unix_stream_stress,
 };

@@ -50,9 +50,9 @@ static bool is_inet(const struct model *m)
 	return !strcmp(m->mech->id, "tcp") || !strcmp(m->mech->id, "udp");
 }
 
-/* A datagram send's arg adds that many zero bytes after its payload, so
- * sizes beyond the len field (udp's 65507) can be tried. */
-#define MAX_DGRAM (IPCF_MAX_LEN + 1 + 32767)
+/* A datagram send with a negative arg adds -arg zero bytes after its
+ * payload, so sizes beyond the len field (udp's 65507) can be tried. */
+#define MAX_DGRAM (IPCF_MAX_LEN + 1 + 32768)
 
 struct dmsg {
 	uint32_t off, len;
@@ -225,7 +225,7 @@ static void dgram_send(struct model *m, struct kobj *o, const struct op *op, con
 	struct dgram_state *s = o->state;
 	const struct dgram_ctx *c = m->ctx;
 
-	uint32_t len = op->len + (op->arg > 0 ? (uint32_t)op->arg : 0);
+	uint32_t len = op->len + (op->arg < 0 ? (uint32_t)-op->arg : 0);
 	bool readers = model_count_ends(m, model_kobj_index(m, o), OPF_READ) > 0;
 
 	ex->ret = 0;

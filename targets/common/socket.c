@@ -188,17 +188,18 @@ union cmsg_room {
 	char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))];
 };
 
-/* A datagram send's arg adds that many zero bytes (udp's 65507 limit is
- * beyond the len field). */
-static _Thread_local uint8_t wide[IPCF_MAX_LEN + 1 + 32767];
+/* A datagram send with a negative arg carries -arg zero bytes after its
+ * payload (udp's 65507 limit is beyond the len field; a positive arg is
+ * the mtype other mechanisms take, and ignored). */
+static _Thread_local uint8_t wide[IPCF_MAX_LEN + 1 + 32768];
 
 ssize_t sock_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
 {
-	if (!is_stream(c) && op->arg > 0) {
+	if (!is_stream(c) && op->arg < 0) {
 		memcpy(wide, buf, len);
-		memset(wide + len, 0, (size_t)op->arg);
+		memset(wide + len, 0, (size_t)-op->arg);
 		buf = wide;
-		len += (size_t)op->arg;
+		len += (size_t)-op->arg;
 	}
 	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
