@@ -277,6 +277,17 @@ static void sock_stream_setopt(struct model *m, struct kobj *o, const struct op 
 			       struct expect *ex)
 {
 	struct stream_state *s = o->state;
+	unsigned have = m->h[op->actor][op->obj].ends;
+
+	/* tcp: a RST (the receiver closed with bytes unread, or a send after
+	 * its FIN) closed the connection: shutting the sender is ENOTCONN. */
+	if (s->room.inet && op->arg == OPT_SHUTDOWN && op->len % 3u != 0 && (have & OPF_WRITE) &&
+	    !(have & OPF_READ) && !model_count_ends(m, model_kobj_index(m, o), OPF_READ) &&
+	    (s->nbytes || s->room.warned)) {
+		ex->ret = -1;
+		ex->err = ENOTCONN;
+		return;
+	}
 	sock_room_shutdown(m, &s->room, op, true, ex);
 	/* tcp's SHUT_RD is the receiver's own business: the sender goes on,
 	 * and what then arrives is not something this model follows. */
