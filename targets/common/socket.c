@@ -70,8 +70,9 @@ static void unix_name(struct obj_ref *ref, const struct op *op)
 	sandbox_posix_name(base, sizeof base, op->obj, NAME_SLOT);
 	if (op_create_form(op) == NAME_SLOT)
 		snprintf(ref->name, sizeof ref->name, "/dev/shm%s.sock", base);
-	else /* unique: a datagram receiver keeps its name while it lives */
-		snprintf(ref->name, sizeof ref->name, "@%s.%u.sock", base + 1, ++abstract_seq);
+	else /* unique (pid, count): a datagram receiver keeps its name while it lives */
+		snprintf(ref->name, sizeof ref->name, "@%s.%d.%u.sock", base + 1, (int)getpid(),
+			 ++abstract_seq);
 }
 
 /* Binds a receiver (listening, for connected types) and connects a sender
