@@ -107,7 +107,7 @@ static const char *classify(enum sem_class cls, const struct expect *ex, const s
 			       ? "edge"
 			       : "result";
 	if (ex->has_mtype && out->mtype != ex->mtype)
-		return cls == CLASS_DATAGRAM ? "ancillary" : "order";
+		return cls == CLASS_DATAGRAM || cls == CLASS_SOCKET_STREAM ? "ancillary" : "order";
 	if (out->len != ex->len)
 		return cls == CLASS_BYTE_STREAM || cls == CLASS_LINE_DISCIPLINE ? "result" : "edge";
 	if (!ex->len || !memcmp(data, ex->data, ex->len))

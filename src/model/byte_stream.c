@@ -4,6 +4,8 @@
  * only if it fits there), so "would block" and partial writes are exact. */
 #include "model.h"
 
+#include "../../targets/common/socket.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,8 @@ struct stream_state {
 	unsigned nslots, head;
 	struct {
 		uint32_t off, len;
+		bool fd;     /* unix-stream: a descriptor rides on this send */
+		uint8_t tag; /* ... and the tag it carries */
 	} slot[MAX_SLOTS];
 	size_t nbytes;
 	uint8_t *bytes;	       /* FIFO of the bytes in the pipe, oldest first */
@@ -80,6 +84,7 @@ static void stream_send(struct model *m, struct kobj *o, const struct op *op,
 		size_t take = len - done < page ? len - done : page;
 		SLOT(s, s->nslots).off = 0;
 		SLOT(s, s->nslots).len = (uint32_t)take;
+		SLOT(s, s->nslots).fd = false;
 		s->nslots++;
 		done += take;
 	}
@@ -93,8 +98,61 @@ static void stream_send(struct model *m, struct kobj *o, const struct op *op,
 	ex->ret = (int64_t)done;
 }
 
-/* Takes up to cap bytes; returns false when the read would wait. */
-static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait, bool peek,
+/* A stream socket's read (unix_stream_read_generic): one send is one skb;
+ * the bytes of several run together, but a read stops after the first skb
+ * that carried descriptors (SCM_RIGHTS), which it delivers once, even when
+ * it takes 0 bytes of it.  MSG_PEEK leaves everything, walks on past a full
+ * buffer and passes copies of the first descriptors it meets. */
+static bool sock_take(struct stream_state *s, size_t cap, unsigned flags, struct expect *ex)
+{
+	size_t n = 0;
+	unsigned i = 0;
+	bool peek = flags & OPF_PEEK;
+
+	ex->has_mtype = true;
+	ex->mtype = 0;
+	do {
+		if (i >= s->nslots)
+			break;
+		uint32_t len = SLOT(s, i).len, take = len;
+		bool fd = SLOT(s, i).fd;
+		if (take > cap - n)
+			take = (uint32_t)(cap - n);
+		if (fd)
+			ex->mtype = flags & OPF_NOERROR ? SOCK_ANC_CTRUNC
+							: SOCK_ANC_FD | SLOT(s, i).tag;
+		n += take;
+		if (peek) {
+			if (fd)
+				break;
+			i++;
+			continue;
+		}
+		SLOT(s, i).fd = false;
+		SLOT(s, i).off += take;
+		SLOT(s, i).len -= take;
+		if (SLOT(s, i).len)
+			break;
+		s->head = (s->head + 1) % MAX_SLOTS;
+		s->nslots--;
+		if (fd)
+			break;
+	} while (peek || n < cap);
+	memcpy(ex->data, s->bytes, n);
+	ex->ret = (int64_t)n;
+	ex->len = (uint32_t)n;
+	if (peek)
+		return true;
+	memmove(s->bytes, s->bytes + n, s->nbytes - n);
+	s->nbytes -= n;
+	if (!s->nbytes)
+		s->room.charged = 0;
+	return true;
+}
+
+/* Takes up to cap bytes; returns false when the read would wait.  flags:
+ * the receive's (sockets: peek, noerror). */
+static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait, unsigned flags,
 			struct expect *ex)
 {
 	struct stream_state *s = o->state;
@@ -113,13 +171,8 @@ static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait
 		ex->err = EAGAIN;
 		return true;
 	}
-	if (peek) { /* MSG_PEEK: the bytes stay */
-		n = cap < s->nbytes ? cap : s->nbytes;
-		memcpy(ex->data, s->bytes, n);
-		ex->ret = (int64_t)n;
-		ex->len = (uint32_t)n;
-		return true;
-	}
+	if (s->room.sock)
+		return sock_take(s, cap, flags, ex);
 	while (n < cap && s->nslots) {
 		uint32_t take = SLOT(s, 0).len;
 		if (take > cap - n)
@@ -145,7 +198,7 @@ static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait
 static void stream_recv(struct model *m, struct kobj *o, const struct op *op, struct expect *ex,
 			bool *blocks)
 {
-	*blocks = !stream_take(m, o, op->len, op->flags & OPF_NOWAIT, false, ex);
+	*blocks = !stream_take(m, o, op->len, op->flags & OPF_NOWAIT, 0, ex);
 }
 
 static void stream_setopt(struct model *m, struct kobj *o, const struct op *op, struct expect *ex)
@@ -174,8 +227,7 @@ static bool stream_try_finish(struct model *m, struct kobj *o, const struct op *
 			      struct expect *ex)
 {
 	(void)removed;
-	struct stream_state *s = o->state;
-	return stream_take(m, o, op->len, false, s->room.sock && (op->flags & OPF_PEEK), ex);
+	return stream_take(m, o, op->len, false, op->flags, ex);
 }
 
 const struct class_model model_byte_stream = {
@@ -248,6 +300,8 @@ static void sock_stream_send(struct model *m, struct kobj *o, const struct op *o
 		return;
 	SLOT(s, s->nslots).off = 0;
 	SLOT(s, s->nslots).len = (uint32_t)len;
+	SLOT(s, s->nslots).fd = !s->room.inet && (op->flags & OPF_RIGHTS);
+	SLOT(s, s->nslots).tag = op->seed;
 	s->nslots++;
 	memcpy(s->bytes + s->nbytes, payload, len);
 	s->nbytes += len;
@@ -270,7 +324,7 @@ static void sock_stream_recv(struct model *m, struct kobj *o, const struct op *o
 		nowait = true;
 		m->cur->force_nowait = true;
 	}
-	*blocks = !stream_take(m, o, op->len, nowait, op->flags & OPF_PEEK, ex);
+	*blocks = !stream_take(m, o, op->len, nowait, op->flags, ex);
 }
 
 static void sock_stream_setopt(struct model *m, struct kobj *o, const struct op *op,

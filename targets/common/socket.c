@@ -210,7 +210,7 @@ ssize_t sock_send(struct chan *c, const struct op *op, const uint8_t *buf, size_
 	if (c->fd[1] < 0)
 		return -EBADF;
 	memset(&room, 0, sizeof room);
-	if (is_unix(c) && !is_stream(c) && (op->flags & (OPF_RIGHTS | OPF_CREDS))) {
+	if (is_unix(c) && (op->flags & (OPF_RIGHTS | OPF_CREDS))) {
 		mh.msg_control = room.buf;
 		mh.msg_controllen = sizeof room.buf;
 		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
@@ -308,20 +308,22 @@ ssize_t sock_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap,
 		pause(); /* waits although the model says data is there */
 		return -errno;
 	}
-	if (!is_stream(c)) {
+	if (is_unix(c) || !is_stream(c)) {
 		mh.msg_control = room.buf;
-		/* recv noerror: room for the credentials only, so a passed
-		 * descriptor does not fit (MSG_CTRUNC; the kernel closes it). */
-		mh.msg_controllen = op->flags & OPF_NOERROR ? CMSG_SPACE(sizeof(struct ucred))
-							    : sizeof room.buf;
+		/* recv noerror: room for the credentials only (datagrams: the
+		 * receiver has SO_PASSCRED), so a passed descriptor does not
+		 * fit (MSG_CTRUNC; the kernel closes it). */
+		size_t creds = is_stream(c) ? 0 : sizeof(struct ucred);
+		mh.msg_controllen = op->flags & OPF_NOERROR ? CMSG_SPACE(creds) : sizeof room.buf;
 	}
 	int flags =
 		(op->flags & OPF_NOWAIT ? MSG_DONTWAIT : 0) | (op->flags & OPF_PEEK ? MSG_PEEK : 0);
 	ssize_t n = recv_call(op, c->fd[0], &mh, flags);
 	if (n < 0)
 		return n;
-	if (!is_stream(c)) {
+	if (is_unix(c) || !is_stream(c))
 		*mtype = ancillary(&mh);
+	if (!is_stream(c)) {
 		if (fault_on(FAULT_SOCK_MERGE) && (size_t)n < cap && !(mh.msg_flags & MSG_TRUNC)) {
 			ssize_t more = recv(c->fd[0], buf + n, cap - (size_t)n, MSG_DONTWAIT);
 			n += more > 0 ? more : 0;
