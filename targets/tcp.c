@@ -8,7 +8,6 @@
 
 #include "common/socket.h"
 #include "../src/uring/backend.h"
-#include "../stress/stress.h"
 
 #include <sys/socket.h>
 
@@ -19,8 +18,9 @@ static int tcp_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 	return sock_create(&kind, c, ref, op);
 }
 
-/* Concurrent senders: tcp_sendmsg holds the socket for a whole send. */
-static const struct stress_profile tcp_stress = {.kind = STRESS_STREAM, .max_frame = 4096};
+/* No stress profile: concurrent senders on one connection interleave
+ * whenever a send waits for buffer space (tcp_sendmsg lets go of the socket),
+ * so no frame size is atomic. */
 
 const struct mechanism mech_tcp = {
 	.id = "tcp",
@@ -30,5 +30,4 @@ const struct mechanism mech_tcp = {
 	.create = tcp_create,
 	SOCK_USE_PATHS,
 	.uring_ops = URING_OPS_SOCK,
-	.stress = &tcp_stress,
 };

@@ -5,7 +5,6 @@
 
 #include "common/socket.h"
 #include "../src/uring/backend.h"
-#include "../stress/stress.h"
 
 #include <sys/socket.h>
 
@@ -16,8 +15,9 @@ static int unix_dgram_create(struct chan *c, struct obj_ref *ref, const struct o
 	return sock_create(&kind, c, ref, op);
 }
 
-/* One frame per datagram; a full receiver blocks its senders (no loss). */
-static const struct stress_profile unix_dgram_stress = {.kind = STRESS_MESSAGES, .max_frame = 8192};
+/* No stress profile yet: under `stress --io-uring` a full receiver makes
+ * IORING_OP_SENDMSG complete with 0 and queue an empty datagram (this
+ * kernel, 6.18; reproducer: tests/findings/uring_unix_dgram_sendmsg.c). */
 
 const struct mechanism mech_unix_dgram = {
 	.id = "unix-dgram",
@@ -26,5 +26,4 @@ const struct mechanism mech_unix_dgram = {
 	.create = unix_dgram_create,
 	SOCK_USE_PATHS,
 	.uring_ops = URING_OPS_SOCK,
-	.stress = &unix_dgram_stress,
 };
