@@ -23,6 +23,9 @@ enum sem_class {
 	CLASS_LINE_DISCIPLINE, /* pseudo-terminal: n_tty between master and slave */
 	/* fifo, posix-mq */
 	CLASS_PRIORITY_QUEUE, /* POSIX message queue: by priority, FIFO within one */
+	/* sockets */
+	CLASS_SOCKET_STREAM, /* unix-stream, tcp: a byte stream with socket capacity */
+	CLASS_DATAGRAM,	     /* unix-dgram, unix-seqpacket, udp: edges kept, MSG_TRUNC */
 	CLASS_COUNT
 };
 

@@ -6,6 +6,8 @@
 extern const struct mechanism mech_pipe, mech_sysv_msg, mech_posix_shm, mech_binder, mech_signal,
 	mech_pty;
 extern const struct mechanism mech_fifo, mech_posix_mq; /* fifo, posix-mq */
+extern const struct mechanism mech_unix_stream, mech_unix_dgram, mech_unix_seqpacket, mech_tcp,
+	mech_udp; /* sockets */
 
 const struct mechanism *const mechanisms[] = {
 	&mech_posix_shm,
@@ -17,6 +19,12 @@ const struct mechanism *const mechanisms[] = {
 	/* fifo, posix-mq */
 	&mech_fifo,
 	&mech_posix_mq,
+	/* sockets */
+	&mech_unix_stream,
+	&mech_unix_dgram,
+	&mech_unix_seqpacket,
+	&mech_tcp,
+	&mech_udp,
 };
 const size_t mechanism_count = sizeof mechanisms / sizeof mechanisms[0];
 

@@ -103,11 +103,11 @@ static const char *classify(enum sem_class cls, const struct expect *ex, const s
 	}
 	if (out->ret != ex->ret)
 		return cls == CLASS_TYPED_QUEUE || cls == CLASS_REQUEST_REPLY ||
-				       cls == CLASS_PRIORITY_QUEUE
+				       cls == CLASS_PRIORITY_QUEUE || cls == CLASS_DATAGRAM
 			       ? "edge"
 			       : "result";
 	if (ex->has_mtype && out->mtype != ex->mtype)
-		return "order";
+		return cls == CLASS_DATAGRAM || cls == CLASS_SOCKET_STREAM ? "ancillary" : "order";
 	if (out->len != ex->len)
 		return cls == CLASS_BYTE_STREAM || cls == CLASS_LINE_DISCIPLINE ? "result" : "edge";
 	if (!ex->len || !memcmp(data, ex->data, ex->len))

@@ -4,6 +4,8 @@
  * only if it fits there), so "would block" and partial writes are exact. */
 #include "model.h"
 
+#include "../../targets/common/socket.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +17,12 @@ struct stream_state {
 	unsigned nslots, head;
 	struct {
 		uint32_t off, len;
+		bool fd;     /* unix-stream: a descriptor rides on this send */
+		uint8_t tag; /* ... and the tag it carries */
 	} slot[MAX_SLOTS];
 	size_t nbytes;
-	uint8_t *bytes; /* FIFO of the bytes in the pipe, oldest first */
+	uint8_t *bytes;	       /* FIFO of the bytes in the pipe, oldest first */
+	struct sock_room room; /* sockets: what the sender's buffer holds */
 };
 
 static void *stream_new(const struct model *m, const struct op *create, void *reuse)
@@ -79,6 +84,7 @@ static void stream_send(struct model *m, struct kobj *o, const struct op *op,
 		size_t take = len - done < page ? len - done : page;
 		SLOT(s, s->nslots).off = 0;
 		SLOT(s, s->nslots).len = (uint32_t)take;
+		SLOT(s, s->nslots).fd = false;
 		s->nslots++;
 		done += take;
 	}
@@ -92,18 +98,72 @@ static void stream_send(struct model *m, struct kobj *o, const struct op *op,
 	ex->ret = (int64_t)done;
 }
 
-/* Takes up to cap bytes; returns false when the read would wait. */
-static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait, struct expect *ex)
+/* A stream socket's read (unix_stream_read_generic): one send is one skb;
+ * the bytes of several run together, but a read stops after the first skb
+ * that carried descriptors (SCM_RIGHTS), which it delivers once, even when
+ * it takes 0 bytes of it.  MSG_PEEK leaves everything, walks on past a full
+ * buffer and passes copies of the first descriptors it meets. */
+static bool sock_take(struct stream_state *s, size_t cap, unsigned flags, struct expect *ex)
+{
+	size_t n = 0;
+	unsigned i = 0;
+	bool peek = flags & OPF_PEEK;
+
+	ex->has_mtype = true;
+	ex->mtype = 0;
+	do {
+		if (i >= s->nslots)
+			break;
+		uint32_t len = SLOT(s, i).len, take = len;
+		bool fd = SLOT(s, i).fd;
+		if (take > cap - n)
+			take = (uint32_t)(cap - n);
+		if (fd)
+			ex->mtype = flags & OPF_NOERROR ? SOCK_ANC_CTRUNC
+							: SOCK_ANC_FD | SLOT(s, i).tag;
+		n += take;
+		if (peek) {
+			if (fd)
+				break;
+			i++;
+			continue;
+		}
+		SLOT(s, i).fd = false;
+		SLOT(s, i).off += take;
+		SLOT(s, i).len -= take;
+		if (SLOT(s, i).len)
+			break;
+		s->head = (s->head + 1) % MAX_SLOTS;
+		s->nslots--;
+		if (fd)
+			break;
+	} while (peek || n < cap);
+	memcpy(ex->data, s->bytes, n);
+	ex->ret = (int64_t)n;
+	ex->len = (uint32_t)n;
+	if (peek)
+		return true;
+	memmove(s->bytes, s->bytes + n, s->nbytes - n);
+	s->nbytes -= n;
+	if (!s->nbytes)
+		s->room.charged = 0;
+	return true;
+}
+
+/* Takes up to cap bytes; returns false when the read would wait.  flags:
+ * the receive's (sockets: peek, noerror). */
+static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait, unsigned flags,
+			struct expect *ex)
 {
 	struct stream_state *s = o->state;
 	size_t n = 0;
 
 	ex->ret = 0;
 	ex->len = 0;
-	if (cap == 0)
+	if (cap == 0 && !s->room.sock)
 		return true;
 	if (!s->nbytes) {
-		if (!model_count_ends(m, model_kobj_index(m, o), OPF_WRITE))
+		if (!model_count_ends(m, model_kobj_index(m, o), OPF_WRITE) || s->room.shut)
 			return true; /* EOF */
 		if (!nowait)
 			return false;
@@ -111,6 +171,8 @@ static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait
 		ex->err = EAGAIN;
 		return true;
 	}
+	if (s->room.sock)
+		return sock_take(s, cap, flags, ex);
 	while (n < cap && s->nslots) {
 		uint32_t take = SLOT(s, 0).len;
 		if (take > cap - n)
@@ -126,6 +188,8 @@ static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait
 	memcpy(ex->data, s->bytes, n);
 	memmove(s->bytes, s->bytes + n, s->nbytes - n);
 	s->nbytes -= n;
+	if (!s->nbytes)
+		s->room.charged = 0;
 	ex->ret = (int64_t)n;
 	ex->len = (uint32_t)n;
 	return true;
@@ -134,7 +198,7 @@ static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait
 static void stream_recv(struct model *m, struct kobj *o, const struct op *op, struct expect *ex,
 			bool *blocks)
 {
-	*blocks = !stream_take(m, o, op->len, op->flags & OPF_NOWAIT, ex);
+	*blocks = !stream_take(m, o, op->len, op->flags & OPF_NOWAIT, 0, ex);
 }
 
 static void stream_setopt(struct model *m, struct kobj *o, const struct op *op, struct expect *ex)
@@ -163,7 +227,7 @@ static bool stream_try_finish(struct model *m, struct kobj *o, const struct op *
 			      struct expect *ex)
 {
 	(void)removed;
-	return stream_take(m, o, op->len, false, ex);
+	return stream_take(m, o, op->len, false, op->flags, ex);
 }
 
 const struct class_model model_byte_stream = {
@@ -174,4 +238,134 @@ const struct class_model model_byte_stream = {
 	.setopt = stream_setopt,
 	.may_pend = stream_may_pend,
 	.try_finish = stream_try_finish,
+};
+
+/* A stream socket (unix-stream, tcp): the same bytes in order, no edges,
+ * EOF once every sender is gone or the stream is shut down.  Capacity is
+ * the sender's buffer, counted as the most the kernel can charge for what
+ * is queued (sock_room); beyond what surely fits, the model stops following
+ * the object (ex.unsure) rather than guess. */
+static void *sock_stream_new(const struct model *m, const struct op *create, void *reuse)
+{
+	struct stream_state *s = reuse;
+
+	(void)create;
+	if (!s) {
+		s = calloc(1, sizeof *s);
+		s->bytes = malloc(IPCF_MAX_OPS * (size_t)(IPCF_MAX_LEN + 1));
+	}
+	s->max_slots = MAX_SLOTS;
+	s->nslots = s->head = 0;
+	s->nbytes = 0;
+	sock_room_init(m, &s->room);
+	return s;
+}
+
+static void sock_stream_send(struct model *m, struct kobj *o, const struct op *op,
+			     const uint8_t *payload, struct expect *ex, bool *blocks)
+{
+	struct stream_state *s = o->state;
+	size_t len = op->len;
+
+	(void)blocks;
+	ex->ret = 0;
+	if (sock_room_unsure(m, &s->room, ex))
+		return;
+	bool readers = model_count_ends(m, model_kobj_index(m, o), OPF_READ) > 0;
+	if (s->room.inet && !readers && s->nbytes) {
+		/* tcp: the receiver closed with bytes unread, so it sent a RST:
+		 * ECONNRESET once, then EPIPE. */
+		ex->ret = -1;
+		ex->err = ECONNRESET;
+		s->nbytes = 0;
+		s->nslots = 0;
+		s->room.warned = true;
+		return;
+	}
+	if (s->room.inet && !readers && !s->room.shut && !s->room.warned) {
+		/* tcp: after its FIN the peer is only half closed: the first
+		 * bytes are taken (and answered by a RST), then EPIPE. */
+		s->room.warned = len > 0;
+		ex->ret = (int64_t)len;
+		return;
+	}
+	if (s->room.shut || !readers) {
+		ex->ret = -1;
+		ex->err = EPIPE; /* a stream's peer gone or shut: EPIPE, even for 0 bytes */
+		return;
+	}
+	if (!len)
+		return;
+	if (!sock_room_charge(m, &s->room, len, ex))
+		return;
+	SLOT(s, s->nslots).off = 0;
+	SLOT(s, s->nslots).len = (uint32_t)len;
+	SLOT(s, s->nslots).fd = !s->room.inet && (op->flags & OPF_RIGHTS);
+	SLOT(s, s->nslots).tag = op->seed;
+	s->nslots++;
+	memcpy(s->bytes + s->nbytes, payload, len);
+	s->nbytes += len;
+	ex->ret = (int64_t)len;
+}
+
+static void sock_stream_recv(struct model *m, struct kobj *o, const struct op *op,
+			     struct expect *ex, bool *blocks)
+{
+	struct stream_state *s = o->state;
+
+	bool nowait = op->flags & OPF_NOWAIT;
+
+	if (sock_room_unsure(m, &s->room, ex))
+		return;
+	/* tcp: a blocking receive of 0 bytes returns 0 at the socket's first
+	 * wake-up of any kind, even a signal: not a result to predict, so it
+	 * runs non-blocking. */
+	if (s->room.inet && !op->len && !s->nbytes && !nowait) {
+		nowait = true;
+		m->cur->force_nowait = true;
+	}
+	*blocks = !stream_take(m, o, op->len, nowait, op->flags, ex);
+}
+
+static void sock_stream_setopt(struct model *m, struct kobj *o, const struct op *op,
+			       struct expect *ex)
+{
+	struct stream_state *s = o->state;
+	unsigned have = m->h[op->actor][op->obj].ends;
+
+	/* tcp: a RST (the receiver closed with bytes unread, or a send after
+	 * its FIN) closed the connection: shutting the sender is ENOTCONN. */
+	if (s->room.inet && op->arg == OPT_SHUTDOWN && op->len % 3u != 0 && (have & OPF_WRITE) &&
+	    !(have & OPF_READ) && !model_count_ends(m, model_kobj_index(m, o), OPF_READ) &&
+	    (s->nbytes || s->room.warned)) {
+		ex->ret = -1;
+		ex->err = ENOTCONN;
+		return;
+	}
+	sock_room_shutdown(m, &s->room, op, true, ex);
+	/* tcp's SHUT_RD is the receiver's own business: the sender goes on,
+	 * and what then arrives is not something this model follows. */
+	if (s->room.inet && op->arg == OPT_SHUTDOWN && op->len % 3u != 1 && !ex->err)
+		s->room.unsure = true;
+}
+
+static bool sock_stream_can_pend(const struct model *m, const struct kobj *o, const struct op *op)
+{
+	const struct stream_state *s = o->state;
+	(void)m;
+	(void)op;
+	return !s->room.unsure;
+}
+
+const struct class_model model_socket_stream = {
+	.new_state = sock_stream_new,
+	.free_state = stream_free,
+	.send = sock_stream_send,
+	.recv = sock_stream_recv,
+	.setopt = sock_stream_setopt,
+	.may_pend = stream_may_pend,
+	.try_finish = stream_try_finish,
+	.can_pend = sock_stream_can_pend,
+	.no_ident = true,
+	.two_ends = true,
 };

@@ -107,6 +107,9 @@ void limits_read(struct limits *l)
 	l->mq_msgsize_default = read_long("/proc/sys/fs/mqueue/msgsize_default", 8192);
 	l->init_userns =
 		id_mapped("/proc/self/uid_map", 4294967294u) && id_mapped("/proc/self/uid_map", 0);
+	l->wmem_max = read_long("/proc/sys/net/core/wmem_max", 212992);
+	l->rmem_max = read_long("/proc/sys/net/core/rmem_max", 212992);
+	l->max_dgram_qlen = read_long("/proc/sys/net/unix/max_dgram_qlen", 10);
 	read_self(l);
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_SIGPENDING, &rl))

@@ -26,6 +26,9 @@ struct limits {
 	long pipe_default_size; /* F_GETPIPE_SZ of a fresh pipe */
 	long msgmax;
 	long msgmnb;
+	long wmem_max;	     /* sockets: SO_SNDBUF's bound without CAP_NET_ADMIN */
+	long rmem_max;	     /* ... SO_RCVBUF's (tcp, udp) */
+	long max_dgram_qlen; /* net.unix.max_dgram_qlen of our network namespace */
 	/* The executor, and so every peer that takes no identity.  Containers
 	 * often drop capabilities even for root (CAP_SYS_RESOURCE here), so
 	 * the rules look at the capability set, never at uid 0. */

@@ -13,6 +13,8 @@ static const struct class_model *const class_models[CLASS_COUNT] = {
 	[CLASS_SIGNALS] = &model_signals,
 	[CLASS_LINE_DISCIPLINE] = &model_line_discipline,
 	[CLASS_PRIORITY_QUEUE] = &model_priority_queue,
+	[CLASS_SOCKET_STREAM] = &model_socket_stream,
+	[CLASS_DATAGRAM] = &model_datagram,
 };
 
 void model_init(struct model *m, const struct mechanism *mech, const struct limits *lim)
@@ -182,7 +184,7 @@ static void close_handle(struct model *m, int actor, int slot, unsigned ends, st
 
 	if (k < 0)
 		return;
-	h->ends &= m->mech->cls == CLASS_BYTE_STREAM ? ~ends : 0u;
+	h->ends &= m->mech->cls == CLASS_BYTE_STREAM || m->cls->two_ends ? ~ends : 0u;
 	if (!h->ends) {
 		h->kobj = -1;
 		if (m->cls->release)

@@ -74,6 +74,18 @@ struct step {
 	} settle[2];
 };
 
+/* Sockets (datagram.c): what a sender's buffer holds, as the most the
+ * kernel can charge for it, and whether the model still follows it. */
+struct sock_room {
+	bool sock;	/* a socket (the byte-stream class also models pipes) */
+	bool shut;	/* shutdown(2) in the direction the channel is used: sends EPIPE */
+	bool shut_rd;	/* ... and the receiver has RCV_SHUTDOWN (EOF, no wait) */
+	bool inet;	/* tcp, udp: the receiver's buffer counts too */
+	bool warned;	/* the sender learnt (or will learn) that its peer is gone */
+	bool unsure;	/* more was queued than surely fits: results not followed */
+	size_t charged; /* upper bound of the buffer space in use */
+	size_t cap;	/* the sender's buffer */
+};
 /* The state of one kernel object, by class. */
 struct stream_state;
 struct queue_state;
@@ -161,6 +173,8 @@ struct class_model {
 	/* Optional hooks (NULL = not needed by the class). */
 	/* Identities (OP_IDENT) are not modelled: the harness skips them. */
 	bool no_ident;
+	/* The read and write ends close separately (OP_CLOSE read / write). */
+	bool two_ends;
 	/* May the harness run this create at all?  (No: it is skipped.) */
 	bool (*may_create)(const struct model *m, const struct op *op);
 	/* State shared by all objects: made once, reset per program. */
@@ -186,7 +200,8 @@ struct class_model {
 
 extern const struct class_model model_byte_stream, model_typed_queue, model_shared_records,
 	model_request_reply, model_signals, model_line_discipline;
-extern const struct class_model model_priority_queue; /* fifo, posix-mq */
+extern const struct class_model model_priority_queue;		     /* fifo, posix-mq */
+extern const struct class_model model_socket_stream, model_datagram; /* sockets */
 
 void model_init(struct model *m, const struct mechanism *mech, const struct limits *lim);
 void model_free(struct model *m);
@@ -198,6 +213,18 @@ void model_step(struct model *m, const struct op *op, const uint8_t *payload, st
 int model_join_source(const struct model *m, const struct op *op);
 /* The executor interrupts actor's pending op (the actor is needed again). */
 void model_cancel(struct model *m, int actor, struct expect *ex);
+
+/* Socket rooms (datagram.c). */
+void sock_room_init(const struct model *m, struct sock_room *r);
+/* False (and the op is unsure, run non-blocking) when len may not fit. */
+bool sock_room_charge(struct model *m, struct sock_room *r, size_t len, struct expect *ex);
+/* True (and the op is unsure) once the model stopped following. */
+bool sock_room_unsure(struct model *m, struct sock_room *r, struct expect *ex);
+/* OPT_SHUTDOWN: needs the end(s) it shuts; other options ENOTSUP.  A
+ * connected type propagates a shutdown to the peer (either side's ends the
+ * direction); a unix datagram's SHUT_WR leaves its receiver as it was. */
+void sock_room_shutdown(struct model *m, struct sock_room *r, const struct op *op, bool propagate,
+			struct expect *ex);
 
 /* Access rules (access.c).  Each returns 0 or the errno the kernel gives. */
 enum access_want {

@@ -59,11 +59,12 @@ void op_normalize(struct op *op)
 		op->arg = 0;
 		break;
 	case OP_SEND:
-		op->flags &= OPF_NOWAIT | OPF_URING | OPF_QUEUE | OPF_THREAD;
+		op->flags &=
+			OPF_NOWAIT | OPF_URING | OPF_QUEUE | OPF_THREAD | OPF_RIGHTS | OPF_CREDS;
 		break;
 	case OP_RECV:
 		op->flags &= OPF_NOWAIT | OPF_NOERROR | OPF_EXCEPT | OPF_URING | OPF_FD |
-			     OPF_HANDLER | OPF_SIG;
+			     OPF_HANDLER | OPF_SIG | OPF_PEEK;
 		op->seed = op->flags & OPF_URING ? op->seed % VIA_COUNT : 0;
 		break;
 	case OP_CLOSE:

@@ -55,6 +55,11 @@ enum op_flag {
 	OPF_FD = 1u << 5,      /* recv: through a descriptor (signalfd) */
 	OPF_HANDLER = 1u << 3, /* recv: what signal handlers recorded */
 	OPF_SIG = 1u << 7,     /* recv: the signals a channel raised (tty) */
+	/* Sockets (unix-*, tcp, udp).  recv `noerror` on a socket: no room for
+	 * passed descriptors in the control buffer (MSG_CTRUNC). */
+	OPF_PEEK = 1u << 4,   /* recv: MSG_PEEK */
+	OPF_RIGHTS = 1u << 5, /* send: a descriptor travels along (SCM_RIGHTS) */
+	OPF_CREDS = 1u << 7,  /* send: explicit SCM_CREDENTIALS */
 };
 
 /* A receive through io_uring from a pipe takes one of three routes; the
@@ -93,6 +98,8 @@ enum setopt_opt {
 	/* fifo, posix-mq */
 	OPT_NONBLOCK, /* mq_setattr: O_NONBLOCK = value & 1, then mq_getattr */
 	OPT_NOTIFY,   /* mq_notify: value & 1 registers (SIGEV_NONE), 0 removes */
+	/* sockets */
+	OPT_SHUTDOWN, /* shutdown(value: 0 SHUT_RD, 1 SHUT_WR, 2 SHUT_RDWR) */
 	OPT_COUNT
 };
 

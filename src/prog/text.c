@@ -53,6 +53,9 @@ static const struct {
 	{"fd", OPF_FD, K(OP_RECV)},
 	{"handler", OPF_HANDLER, K(OP_RECV)},
 	{"sig", OPF_SIG, K(OP_RECV)},
+	{"peek", OPF_PEEK, K(OP_RECV)},
+	{"rights", OPF_RIGHTS, K(OP_SEND)},
+	{"creds", OPF_CREDS, K(OP_SEND)},
 };
 
 static const char *const opt_names[OPT_COUNT] = {
@@ -66,7 +69,7 @@ static const char *const opt_names[OPT_COUNT] = {
 	[OPT_LFLAG_OFF] = "lflag-off", [OPT_CC] = "cc",
 	[OPT_WINSZ] = "winsz",	       [OPT_CTTY] = "ctty",
 	[OPT_FLUSH] = "flush",	       [OPT_NONBLOCK] = "nonblock",
-	[OPT_NOTIFY] = "notify",
+	[OPT_NOTIFY] = "notify",       [OPT_SHUTDOWN] = "shutdown",
 };
 
 /* Which key=value fields each kind carries (and so prints and accepts). */

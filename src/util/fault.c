@@ -77,6 +77,17 @@ static const struct {
 	{"mq-wrong-prio", FAULT_MQ_WRONG_PRIO},
 
 	/* unix-*, tcp, udp */
+	{"sock-drop-byte", FAULT_SOCK_DROP_BYTE},
+	{"sock-swap", FAULT_SOCK_SWAP},
+	{"sock-merge", FAULT_SOCK_MERGE},
+	{"sock-errno", FAULT_SOCK_ERRNO},
+	{"sock-keep-fd", FAULT_SOCK_KEEP_FD},
+	{"sock-send-keep", FAULT_SOCK_SEND_KEEP},
+	{"sock-leak", FAULT_SOCK_LEAK},
+	{"sock-no-unlink", FAULT_SOCK_NO_UNLINK},
+	{"sock-wrong-fd", FAULT_SOCK_WRONG_FD},
+	{"sock-no-trunc", FAULT_SOCK_NO_TRUNC},
+	{"sock-creds", FAULT_SOCK_CREDS},
 
 	/* sysv-shm, mmap-*, memfd */
 

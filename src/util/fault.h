@@ -79,7 +79,19 @@ enum fault {
 	FAULT_SOCKET_BASE = 80,				 /* unix-*, tcp, udp: 80..111 */
 	FAULT_SHM_FAMILY_BASE = 112,			 /* sysv-shm, mmap-*, memfd: 112..143 */
 	FAULT_DMA_BASE = 144,				 /* ion, dma-heap, udmabuf: 144..159 */
-	FAULT_LIMIT = 256,				 /* the mask's size in bits */
+	/* unix-*, tcp, udp */
+	FAULT_SOCK_DROP_BYTE = FAULT_SOCKET_BASE + 0, /* recv loses its last byte */
+	FAULT_SOCK_SWAP = FAULT_SOCKET_BASE + 1,      /* recv swaps two bytes */
+	FAULT_SOCK_MERGE = FAULT_SOCKET_BASE + 2,     /* recv runs two datagrams together */
+	FAULT_SOCK_ERRNO = FAULT_SOCKET_BASE + 3,     /* a failed send reports the wrong errno */
+	FAULT_SOCK_KEEP_FD = FAULT_SOCKET_BASE + 4,   /* recv keeps a passed descriptor open */
+	FAULT_SOCK_SEND_KEEP = FAULT_SOCKET_BASE + 5, /* send keeps its copy of the passed fd */
+	FAULT_SOCK_LEAK = FAULT_SOCKET_BASE + 6,      /* close forgets the receiving socket */
+	FAULT_SOCK_NO_UNLINK = FAULT_SOCKET_BASE + 7, /* destroy forgets the socket's path */
+	FAULT_SOCK_WRONG_FD = FAULT_SOCKET_BASE + 8,  /* send passes another object */
+	FAULT_SOCK_NO_TRUNC = FAULT_SOCKET_BASE + 9,  /* recv hides MSG_TRUNC */
+	FAULT_SOCK_CREDS = FAULT_SOCKET_BASE + 10,    /* recv names the wrong sender */
+	FAULT_LIMIT = 256,			      /* the mask's size in bits */
 };
 
 /* Which faults are on: a bit per enum value; fault_any says whether any is

@@ -1,0 +1,31 @@
+/* unix-seqpacket: a connected datagram stream (edges kept, EOF when the
+ * sender is gone, ECONNRESET once when the receiver left messages unread).
+ * Everything but the socket type is targets/common/socket.c. */
+#include "mechanism.h"
+
+#include "common/socket.h"
+#include "../src/uring/backend.h"
+#include "../stress/stress.h"
+
+#include <sys/socket.h>
+
+static const struct sock_kind kind = {.domain = AF_UNIX, .type = SOCK_SEQPACKET};
+
+static int unix_seqpacket_create(struct chan *c, struct obj_ref *ref, const struct op *op)
+{
+	return sock_create(&kind, c, ref, op);
+}
+
+/* One frame per message. */
+static const struct stress_profile unix_seqpacket_stress = {.kind = STRESS_MESSAGES,
+							    .max_frame = 8192};
+
+const struct mechanism mech_unix_seqpacket = {
+	.id = "unix-seqpacket",
+	.summary = "UNIX seqpacket socket: connected, edges, EOF, SCM_RIGHTS",
+	.cls = CLASS_DATAGRAM,
+	.create = unix_seqpacket_create,
+	SOCK_USE_PATHS,
+	.uring_ops = URING_OPS_SOCK,
+	.stress = &unix_seqpacket_stress,
+};
