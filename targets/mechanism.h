@@ -66,6 +66,7 @@ struct chan {
 	 * asynchronously (a tty's flip buffers are pushed by a kworker) wait
 	 * for up to this much before looking; anything beyond it still shows. */
 	int64_t hint;
+	uint8_t flags; /* the join's flags (OPF_RDONLY), for the join to read */
 };
 
 /* What one op did.  err is a positive errno or 0; ret is the byte count or
@@ -162,6 +163,9 @@ struct mechanism {
 	 * actor's process back to that state.  Returns 1 when it cannot (a
 	 * session leader stays one): the executor then replaces the peer. */
 	int (*actor_reset)(int actor);
+	/* The OP_SETOPT options `control` takes (bit = enum setopt_opt);
+	 * classes that read it answer ENOTSUP for the rest. */
+	uint64_t options;
 };
 
 extern const struct mechanism *const mechanisms[];

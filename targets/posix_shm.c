@@ -4,57 +4,22 @@
 #define _GNU_SOURCE
 #include "mechanism.h"
 
+#include "common/shm_region.h"
+
 #include "../src/audit/audit.h"
 #include "../src/prog/ident.h"
 #include "../src/sandbox/sandbox.h"
-#include "../src/sync/robust_lock.h"
 #include "../src/util/fault.h"
-#include "../src/util/record.h"
 #include "../stress/stress.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define SHM_MAGIC	0x69706366u /* "ipcf" */
-#define LOCK_TIMEOUT_MS 2000u
-
-struct shm_header {
-	pthread_mutex_t lock;
-	uint32_t magic;
-	uint32_t size; /* bytes of the record region after the header */
-};
-#define SHM_HDR_BYTES ((sizeof(struct shm_header) + 63u) & ~(size_t)63u)
-
-static uint8_t *region(struct chan *c)
-{
-	return (uint8_t *)c->map + SHM_HDR_BYTES;
-}
-
-/* Maps the whole object and checks that its creator finished the header. */
-static int map_object(struct chan *c, int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st))
-		return -errno;
-	if ((size_t)st.st_size < SHM_HDR_BYTES)
-		return -ENODATA;
-	void *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	audit_note_map(p, (size_t)st.st_size);
-	c->map = p;
-	c->map_len = (size_t)st.st_size;
-	c->size = c->map_len - SHM_HDR_BYTES;
-	c->fd[0] = fd;
-	c->ends = OPF_READ | OPF_WRITE;
-	return ((struct shm_header *)p)->magic == SHM_MAGIC ? 0 : -ENODATA;
-}
 
 static int posix_shm_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 {
@@ -70,73 +35,27 @@ static int posix_shm_create(struct chan *c, struct obj_ref *ref, const struct op
 	if (fd < 0)
 		return -errno;
 	/* An object that already exists keeps its size and its lock. */
-	if (!fstat(fd, &st) && st.st_size == 0) {
-		if (ftruncate(fd, (off_t)(SHM_HDR_BYTES + op->len))) {
-			int e = errno;
-			close(fd);
-			return -e;
-		}
-		void *p = mmap(NULL, SHM_HDR_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (p == MAP_FAILED) {
-			int e = errno;
-			close(fd);
-			return -e;
-		}
-		struct shm_header *h = p;
-		robust_lock_init(&h->lock);
-		h->size = op->len;
-		h->magic = SHM_MAGIC;
-		munmap(p, SHM_HDR_BYTES);
+	bool fresh = !fstat(fd, &st) && st.st_size == 0;
+	if (fresh && ftruncate(fd, (off_t)(SHM_HDR_BYTES + op->len))) {
+		int e = errno;
+		close(fd);
+		return -e;
 	}
-	int r = map_object(c, fd);
+	int r = shm_map_fd(c, fd, MAP_SHARED);
+	if (fresh && c->map) {
+		shm_header_init(c->map, op->len);
+		r = 0;
+	}
 	ref->size = (uint32_t)c->size;
 	return r;
 }
 
 static int posix_shm_join(struct chan *c, const struct obj_ref *ref)
 {
-	int fd = shm_open(ref->name, O_RDWR | O_CLOEXEC, 0);
+	int fd = shm_open(ref->name, (c->flags & OPF_RDONLY ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
 	if (fd < 0)
 		return fault_on(FAULT_ACCESS_ERRNO) && errno == EACCES ? -EPERM : -errno;
-	return map_object(c, fd);
-}
-
-static ssize_t posix_shm_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
-{
-	struct shm_header *h = c->map;
-	size_t off = (uint16_t)op->arg;
-
-	if (fault_on(FAULT_SHM_TORN))
-		return record_write(region(c), c->size, off, buf, len, 1) ?: (ssize_t)len;
-	int r = robust_lock(&h->lock, LOCK_TIMEOUT_MS);
-	if (r && r != -EOWNERDEAD)
-		return r;
-	r = record_write(region(c), c->size, off, buf, len, 0);
-	robust_unlock(&h->lock);
-	return r ? r : (ssize_t)len;
-}
-
-static ssize_t posix_shm_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap,
-			      int64_t *mtype)
-{
-	struct shm_header *h = c->map;
-	(void)mtype;
-
-	int r = robust_lock(&h->lock, LOCK_TIMEOUT_MS);
-	if (r && r != -EOWNERDEAD)
-		return r;
-	long n = record_read(region(c), c->size, (uint16_t)op->arg, buf, cap);
-	robust_unlock(&h->lock);
-	return n;
-}
-
-static int posix_shm_close(struct chan *c, unsigned ends)
-{
-	(void)ends; /* one mapping, one descriptor: any close releases both */
-	if (c->map && !fault_on(FAULT_SHM_LEAK_MAP))
-		munmap(c->map, c->map_len);
-	c->map = NULL;
-	return chan_close_fds(c, OPF_READ | OPF_WRITE);
+	return shm_map_fd(c, fd, MAP_SHARED);
 }
 
 static int posix_shm_destroy(struct chan *c, const struct obj_ref *ref)
@@ -269,17 +188,11 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 
 /* The stress ring owns everything after the header: the header's lock
  * guards the record ops, the ring brings its own. */
-static void *posix_shm_stress_region(struct chan *c, size_t *len)
-{
-	*len = c->size;
-	return region(c);
-}
-
 static const struct stress_profile posix_shm_stress = {
 	.kind = STRESS_RING,
 	.max_frame = 8192,
 	.create_len = 65535,
-	.region = posix_shm_stress_region,
+	.region = shm_stress_region,
 };
 
 const struct mechanism mech_posix_shm = {
@@ -291,9 +204,9 @@ const struct mechanism mech_posix_shm = {
 	.probe = posix_shm_probe,
 	.create = posix_shm_create,
 	.join = posix_shm_join,
-	.send = posix_shm_send,
-	.recv = posix_shm_recv,
-	.close = posix_shm_close,
+	.send = shm_send,
+	.recv = shm_recv,
+	.close = shm_close,
 	.destroy = posix_shm_destroy,
 	.setopt = NULL,
 	.to_c = posix_shm_to_c,

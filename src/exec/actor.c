@@ -164,6 +164,7 @@ void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_r
 		if (c->ends)
 			m->close(c, OPF_READ | OPF_WRITE);
 		chan_reset(c);
+		c->flags = op->flags;
 		if (fds) {
 			c->fd[0] = fds[0];
 			c->fd[1] = fds[1];

@@ -101,6 +101,7 @@ void limits_read(struct limits *l)
 	}
 	l->msgmax = read_long("/proc/sys/kernel/msgmax", 8192);
 	l->msgmnb = read_long("/proc/sys/kernel/msgmnb", 16384);
+	l->shmmax = read_long("/proc/sys/kernel/shmmax", 0x7fffffffL);
 	read_self(l);
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_SIGPENDING, &rl))

@@ -36,6 +36,7 @@ struct limits {
 	/* RLIMIT_SIGPENDING as peers inherit it (they may lower the soft one). */
 	long sigpending_soft;
 	long sigpending_hard;
+	long shmmax; /* kernel.shmmax of the IPC namespace: shmget's largest size */
 };
 
 void limits_read(struct limits *l);

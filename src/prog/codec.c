@@ -52,13 +52,13 @@ void op_normalize(struct op *op)
 	}
 	case OP_JOIN:
 	case OP_DESTROY:
-		op->flags = 0;
+		op->flags &= op->kind == OP_JOIN ? OPF_RDONLY : 0;
 		op->seed = 0;
 		op->len = 0;
 		op->arg = 0;
 		break;
 	case OP_SEND:
-		op->flags &= OPF_NOWAIT | OPF_URING | OPF_QUEUE | OPF_THREAD;
+		op->flags &= OPF_NOWAIT | OPF_URING | OPF_QUEUE | OPF_THREAD | OPF_FORK;
 		break;
 	case OP_RECV:
 		op->flags &= OPF_NOWAIT | OPF_NOERROR | OPF_EXCEPT | OPF_URING | OPF_FD |

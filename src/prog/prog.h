@@ -55,6 +55,9 @@ enum op_flag {
 	OPF_FD = 1u << 5,      /* recv: through a descriptor (signalfd) */
 	OPF_HANDLER = 1u << 3, /* recv: what signal handlers recorded */
 	OPF_SIG = 1u << 7,     /* recv: the signals a channel raised (tty) */
+	/* shared memory (sysv-shm, memfd, mmap-*) */
+	OPF_RDONLY = 1u << 5, /* join: SHM_RDONLY / a PROT_READ mapping */
+	OPF_FORK = 1u << 7,   /* send: a forked child of the actor writes it */
 };
 
 /* A receive through io_uring from a pipe takes one of three routes; the
@@ -90,6 +93,13 @@ enum setopt_opt {
 	OPT_WINSZ, /* TIOCSWINSZ rows = value >> 8, cols = value & 0xff */
 	OPT_CTTY,  /* setsid + TIOCSCTTY: the tty controls this actor */
 	OPT_FLUSH, /* tcflush(value: 0 in, 1 out, 2 both) */
+	/* shared memory (sysv-shm, memfd, mmap-*, posix-shm) */
+	OPT_NATTCH,	 /* shmctl IPC_STAT: returns shm_nattch */
+	OPT_TRUNCATE,	 /* ftruncate: the record region becomes value bytes */
+	OPT_SEAL_WRITE,	 /* fcntl F_ADD_SEALS F_SEAL_WRITE */
+	OPT_SEAL_SHRINK, /* ... F_SEAL_SHRINK */
+	OPT_SEAL_GROW,	 /* ... F_SEAL_GROW */
+	OPT_SEAL_SEAL,	 /* ... F_SEAL_SEAL */
 	OPT_COUNT
 };
 

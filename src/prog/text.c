@@ -53,8 +53,11 @@ static const struct {
 	{"fd", OPF_FD, K(OP_RECV)},
 	{"handler", OPF_HANDLER, K(OP_RECV)},
 	{"sig", OPF_SIG, K(OP_RECV)},
+	{"rdonly", OPF_RDONLY, K(OP_JOIN)},
+	{"fork", OPF_FORK, K(OP_SEND)},
 };
 
+/* clang-format off */
 static const char *const opt_names[OPT_COUNT] = {
 	[OPT_SIZE] = "size",	       [OPT_BLOCK] = "block",
 	[OPT_UNBLOCK] = "unblock",     [OPT_CATCH] = "catch",
@@ -66,7 +69,12 @@ static const char *const opt_names[OPT_COUNT] = {
 	[OPT_LFLAG_OFF] = "lflag-off", [OPT_CC] = "cc",
 	[OPT_WINSZ] = "winsz",	       [OPT_CTTY] = "ctty",
 	[OPT_FLUSH] = "flush",
+	/* shared memory */
+	[OPT_NATTCH] = "nattch",       [OPT_TRUNCATE] = "truncate",
+	[OPT_SEAL_WRITE] = "seal-write", [OPT_SEAL_SHRINK] = "seal-shrink",
+	[OPT_SEAL_GROW] = "seal-grow", [OPT_SEAL_SEAL] = "seal-seal",
 };
+/* clang-format on */
 
 /* Which key=value fields each kind carries (and so prints and accepts). */
 enum field {
