@@ -66,6 +66,11 @@ static int posix_shm_destroy(struct chan *c, const struct obj_ref *ref)
 	return shm_unlink(ref->name) ? -errno : 0;
 }
 
+static int64_t posix_shm_control(struct chan *c, const struct op *op)
+{
+	return op->arg == OPT_TRUNCATE ? shm_truncate(c, op->len) : -ENOTSUP;
+}
+
 static int posix_shm_set_perm(struct chan *c, const struct obj_ref *ref, uint32_t uid, uint32_t gid,
 			      unsigned mode)
 {
@@ -106,11 +111,14 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 			"struct shm_header {\n\tpthread_mutex_t lock;\n\tuint32_t magic, "
 			"size;\n};\n"
 			"#define HDR ((sizeof(struct shm_header) + 63u) & ~(size_t)63u)\n\n"
-			"static long map_object(struct chan *c, int fd)\n{\n\tstruct stat st;\n"
+			"/* c->id: 1 when the handle is mapped read-only */\n"
+			"static long map_object(struct chan *c, int fd, int ro)\n{\n\tstruct stat "
+			"st;\n"
+			"\tc->id = ro;\n"
 			"\tif (fstat(fd, &st))\n\t\treturn -errno;\n"
 			"\tif ((size_t)st.st_size < HDR)\n\t\treturn -ENODATA;\n"
-			"\tvoid *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, "
-			"MAP_SHARED, fd, 0);\n"
+			"\tvoid *p = mmap(NULL, (size_t)st.st_size, ro ? PROT_READ : PROT_READ | "
+			"PROT_WRITE, MAP_SHARED, fd, 0);\n"
 			"\tif (p == MAP_FAILED)\n\t\treturn -errno;\n"
 			"\tc->map = p;\n\tc->map_len = (size_t)st.st_size;\n\tc->size = c->map_len "
 			"- HDR;\n"
@@ -135,13 +143,36 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 			"\t\tpthread_mutex_init(&h->lock, "
 			"&a);\n\t\tpthread_mutexattr_destroy(&a);\n"
 			"\t\th->size = len;\n\t\th->magic = 0x%xu;\n\t\tmunmap(h, HDR);\n\t}\n"
-			"\tlong r = map_object(c, fd);\n\trf->size = c->size;\n\treturn r;\n}\n\n"
+			"\tlong r = map_object(c, fd, 0);\n\trf->size = c->size;\n\treturn "
+			"r;\n}\n\n"
 			"static long shm_lock(struct chan *c)\n{\n"
 			"\tstruct shm_header *h = c->map;\n\tstruct timespec t;\n"
 			"\tclock_gettime(CLOCK_REALTIME, &t);\n\tt.tv_sec += 2;\n"
 			"\tint r = pthread_mutex_timedlock(&h->lock, &t);\n"
 			"\tif (r == EOWNERDEAD)\n\t\tr = pthread_mutex_consistent(&h->lock);\n"
-			"\treturn -r;\n}\n",
+			"\treturn -r;\n}\n\n"
+			"#include <setjmp.h>\n"
+			"static sigjmp_buf guard_env;\n"
+			"static void on_fault(int sig)\n{\n\tsiglongjmp(guard_env, sig);\n}\n\n"
+			"/* A record access under the lock (a read-only mapping cannot take it);\n"
+			" * SIGSEGV is -EFAULT, SIGBUS -ENXIO; a write touches its last byte "
+			"first. */\n"
+			"static long rec_op(struct chan *c, int write, unsigned off, unsigned "
+			"len)\n{\n"
+			"\tuint8_t *reg = (uint8_t *)c->map + HDR;\n\tvolatile long r = 0;\n"
+			"\tif (!c->id && (r = shm_lock(c)))\n\t\treturn r;\n"
+			"\tsignal(SIGSEGV, on_fault);\n\tsignal(SIGBUS, on_fault);\n"
+			"\tint s = sigsetjmp(guard_env, 1);\n\tif (!s) {\n"
+			"\t\tif (write && off <= c->size && c->size - off >= 8 + len)\n"
+			"\t\t\t(void)*(volatile uint8_t *)(reg + off + 8 + len - 1);\n"
+			"\t\tr = write ? record_write(reg, c->size, off, pay, len, 0)\n"
+			"\t\t\t  : record_read(reg, c->size, off, buf, len);\n"
+			"\t\tif (write && !r)\n\t\t\tr = len;\n"
+			"\t} else {\n\t\tr = s == SIGBUS ? -ENXIO : -EFAULT;\n\t}\n"
+			"\tsignal(SIGSEGV, SIG_DFL);\n\tsignal(SIGBUS, SIG_DFL);\n"
+			"\tif (!c->id)\n\t\tpthread_mutex_unlock(&((struct shm_header "
+			"*)c->map)->lock);\n"
+			"\treturn r;\n}\n",
 			SHM_MAGIC, SHM_MAGIC);
 		return;
 	}
@@ -151,26 +182,19 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 			op->flags & OPF_CREAT ? "O_CREAT" : "0",
 			op->flags & OPF_EXCL ? " | O_EXCL" : "", op_create_mode(op), op->len);
 		break;
-	case OP_JOIN:
-		fprintf(f, "\t\tint fd = shm_open(rf->name, O_RDWR | O_CLOEXEC, 0);\n"
-			   "\t\tr = fd < 0 ? -errno : map_object(c, fd);\n");
-		break;
-	case OP_SEND:
+	case OP_JOIN: {
+		int ro = (op->flags & OPF_RDONLY) != 0;
 		fprintf(f,
-			"\t\tif (!(r = shm_lock(c))) {\n"
-			"\t\t\tr = record_write((uint8_t *)c->map + HDR, c->size, %u, pay, %u, "
-			"0);\n"
-			"\t\t\tpthread_mutex_unlock(&((struct shm_header *)c->map)->lock);\n"
-			"\t\t\tr = r ? r : %u;\n\t\t}\n",
-			(uint16_t)op->arg, op->len, op->len);
+			"\t\tint fd = shm_open(rf->name, %s | O_CLOEXEC, 0);\n"
+			"\t\tr = fd < 0 ? -errno : map_object(c, fd, %d);\n",
+			ro ? "O_RDONLY" : "O_RDWR", ro);
+		break;
+	}
+	case OP_SEND:
+		fprintf(f, "\t\tr = rec_op(c, 1, %u, %u);\n", (uint16_t)op->arg, op->len);
 		break;
 	case OP_RECV:
-		fprintf(f,
-			"\t\tif (!(r = shm_lock(c))) {\n"
-			"\t\t\tr = record_read((uint8_t *)c->map + HDR, c->size, %u, buf, %u);\n"
-			"\t\t\tpthread_mutex_unlock(&((struct shm_header "
-			"*)c->map)->lock);\n\t\t}\n",
-			(uint16_t)op->arg, op->len);
+		fprintf(f, "\t\tr = rec_op(c, 0, %u, %u);\n", (uint16_t)op->arg, op->len);
 		break;
 	case OP_CLOSE:
 		fprintf(f, "\t\tif (c->map)\n\t\t\tmunmap(c->map, c->map_len);\n"
@@ -181,7 +205,11 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 		fprintf(f, "\t\tr = shm_unlink(rf->name) ? -errno : 0;\n");
 		break;
 	case OP_SETOPT:
-		fprintf(f, "\t\tr = -ENOTSUP; /* no option to set */\n");
+		if (op->arg == OPT_TRUNCATE)
+			fprintf(f, "\t\tr = ftruncate(c->fd[0], (off_t)(HDR + %u)) ? -errno : 0;\n",
+				op->len);
+		else
+			fprintf(f, "\t\tr = -ENOTSUP; /* no such option */\n");
 		break;
 	}
 }
@@ -214,4 +242,6 @@ const struct mechanism mech_posix_shm = {
 	.access = &posix_shm_access,
 	.exists = posix_shm_exists,
 	.stress = &posix_shm_stress,
+	.control = posix_shm_control,
+	.options = 1ull << OPT_TRUNCATE,
 };

@@ -336,6 +336,11 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 		st->join_ends = m->h[st->join_from][op->obj].ends;
 		uint8_t role = m->h[st->join_from][op->obj].role;
 		close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
+		int err = m->cls->open_err ? m->cls->open_err(m, k, op) : 0;
+		if (err) {
+			expect_err(&st->ex, err);
+			return;
+		}
 		m->h[op->actor][op->obj] =
 			(struct handle){.kobj = k, .ends = st->join_ends, .role = role};
 		if (m->cls->opened)

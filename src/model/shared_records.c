@@ -8,7 +8,14 @@
  *   their attachments (shm_nattch: one per handle) and, removed while
  *   attached, live on until the last handle detaches;
  * - a read-only handle (join rdonly) faults on a write: EFAULT, nothing
- *   written. */
+ *   written;
+ * - ftruncate (setopt truncate) changes the object, not the mappings: a
+ *   record on a page past the new end faults (SIGBUS: ENXIO) before any
+ *   byte of it is written, a shrink loses what was past the end;
+ * - memfd seals: SHRINK and GROW refuse the truncate (EPERM), SEAL refuses
+ *   every later seal (EPERM), WRITE is EBUSY while anyone else has it
+ *   mapped; the sealing handle maps itself again read-only, and a later
+ *   read-write join fails (EPERM). */
 #include "model.h"
 
 #include "../../targets/common/shm_region.h"
@@ -21,16 +28,21 @@
 #define CAP_IPC_OWNER_BIT 15
 
 struct records_state {
-	size_t size;  /* bytes of the record region a handle maps */
-	size_t segsz; /* SysV: the size shmget was asked for */
-	bool doomed;  /* SysV: IPC_RMID while attached */
+	size_t size;	/* bytes of the record region a handle maps */
+	size_t segsz;	/* SysV: the size shmget was asked for */
+	size_t eof;	/* record bytes the object has now (ftruncate) */
+	unsigned seals; /* memfd: bit (opt - OPT_SEAL_WRITE) */
+	bool doomed;	/* SysV: IPC_RMID while attached */
 	uint8_t *image;
 };
 
 /* Per handle: what its mapping allows. */
 struct records_ctx {
 	bool rdonly[IPCF_ACTORS][IPCF_OBJS];
+	size_t maplen[IPCF_ACTORS][IPCF_OBJS]; /* record bytes it has mapped */
 };
+
+#define SEAL(opt) (1u << ((opt)-OPT_SEAL_WRITE))
 
 static bool sysv(const struct model *m)
 {
@@ -51,11 +63,13 @@ static void *records_new(const struct model *m, const struct op *create, void *r
 	}
 	r->size = create->len;
 	r->segsz = segment_bytes(create);
+	r->seals = 0;
 	r->doomed = false;
 	if (sysv(m)) { /* the mapping is whole pages */
 		size_t pg = (size_t)m->lim.page_size;
 		r->size = (r->segsz + pg - 1) / pg * pg - SHM_HDR_BYTES;
 	}
+	r->eof = r->size;
 	memset(r->image, 0, r->size); /* a new object reads as zeros */
 	return r;
 }
@@ -90,6 +104,41 @@ static void set_result(struct expect *ex, long r)
 	ex->err = r < 0 ? (int32_t)-r : 0;
 }
 
+/* The record bytes a handle can touch without SIGBUS: the object's pages. */
+static size_t reachable(const struct model *m, const struct records_state *r)
+{
+	size_t pg = (size_t)m->lim.page_size;
+	return (SHM_HDR_BYTES + r->eof + pg - 1) / pg * pg - SHM_HDR_BYTES;
+}
+
+static long image_write(const struct model *m, struct records_state *r, size_t maplen, size_t off,
+			const uint8_t *payload, size_t len)
+{
+	if (off > maplen || maplen - off < RECORD_HDR || maplen - off - RECORD_HDR < len)
+		return -ERANGE;
+	if (off + RECORD_HDR + len > reachable(m, r))
+		return -SHM_ERR_BUS; /* its last byte, touched first, faults */
+	return record_write(r->image, maplen, off, payload, len, 0);
+}
+
+/* As record_read goes: the header, its length, the payload's checksum. */
+static long image_read(const struct model *m, const struct records_state *r, size_t maplen,
+		       size_t off, uint8_t *out, size_t cap)
+{
+	uint32_t len;
+
+	if (off > maplen || maplen - off < RECORD_HDR)
+		return -ERANGE;
+	if (off + RECORD_HDR > reachable(m, r))
+		return -SHM_ERR_BUS;
+	memcpy(&len, r->image + off, sizeof len);
+	if (len > maplen - off - RECORD_HDR)
+		return -ERANGE;
+	if (len && off + RECORD_HDR + len > reachable(m, r))
+		return -SHM_ERR_BUS;
+	return record_read(r->image, maplen, off, out, cap);
+}
+
 static void records_send(struct model *m, struct kobj *o, const struct op *op,
 			 const uint8_t *payload, struct expect *ex, bool *blocks)
 {
@@ -100,7 +149,8 @@ static void records_send(struct model *m, struct kobj *o, const struct op *op,
 		set_result(ex, -SHM_ERR_SEGV); /* the store faults: nothing written */
 		return;
 	}
-	int e = record_write(r->image, r->size, (uint16_t)op->arg, payload, op->len, 0);
+	long e = image_write(m, r, ctx->maplen[op->actor][op->obj], (uint16_t)op->arg, payload,
+			     op->len);
 	set_result(ex, e ? e : op->len);
 }
 
@@ -108,9 +158,10 @@ static void records_recv(struct model *m, struct kobj *o, const struct op *op, s
 			 bool *blocks)
 {
 	struct records_state *r = o->state;
-	(void)m;
+	const struct records_ctx *ctx = m->ctx;
 	(void)blocks;
-	long n = record_read(r->image, r->size, (uint16_t)op->arg, ex->data, op->len);
+	long n = image_read(m, r, ctx->maplen[op->actor][op->obj], (uint16_t)op->arg, ex->data,
+			    op->len);
 	set_result(ex, n);
 	if (n > 0)
 		ex->len = (uint32_t)(n < op->len ? n : op->len);
@@ -119,6 +170,51 @@ static void records_recv(struct model *m, struct kobj *o, const struct op *op, s
 static int attached(const struct model *m, int k)
 {
 	return model_count_ends(m, k, OPF_READ | OPF_WRITE);
+}
+
+/* ftruncate(fd, header + value); a handle that reopened the name
+ * read-only (join rdonly) holds a descriptor ftruncate refuses. */
+static long truncate_to(struct model *m, struct kobj *o, const struct op *op)
+{
+	struct records_state *r = o->state;
+	const struct records_ctx *ctx = m->ctx;
+	size_t to = op->len;
+
+	if (ctx->rdonly[op->actor][op->obj] && m->mech->join_path == JOIN_BY_NAME)
+		return -EINVAL;
+	if ((to < r->eof && (r->seals & SEAL(OPT_SEAL_SHRINK))) ||
+	    (to > r->eof && (r->seals & SEAL(OPT_SEAL_GROW))))
+		return -EPERM;
+	/* What is past the end is gone; what grows back reads as zeros. */
+	if (to < r->eof)
+		memset(r->image + to, 0, r->eof - to);
+	else
+		memset(r->image + r->eof, 0, to - r->eof);
+	r->eof = to;
+	return 0;
+}
+
+/* F_ADD_SEALS.  The handle lets go of its own mapping first and maps the
+ * object again after it (read-only once it is write-sealed). */
+static long add_seal(struct model *m, struct kobj *o, const struct op *op)
+{
+	struct records_state *r = o->state;
+	struct records_ctx *ctx = m->ctx;
+	unsigned seal = SEAL((unsigned)op->arg);
+	long err = 0;
+
+	if (r->seals & SEAL(OPT_SEAL_SEAL))
+		err = -EPERM;
+	else if (seal == SEAL(OPT_SEAL_WRITE) && !(r->seals & seal) &&
+		 attached(m, model_kobj_index(m, o)) > 1)
+		err = -EBUSY; /* someone else still has it mapped */
+	else
+		r->seals |= seal;
+	if (seal == SEAL(OPT_SEAL_WRITE)) {
+		ctx->maplen[op->actor][op->obj] = r->eof;
+		ctx->rdonly[op->actor][op->obj] |= (r->seals & seal) != 0;
+	}
+	return err;
 }
 
 static void records_setopt(struct model *m, struct kobj *o, const struct op *op, struct expect *ex)
@@ -132,6 +228,15 @@ static void records_setopt(struct model *m, struct kobj *o, const struct op *op,
 	switch (opt) {
 	case OPT_NATTCH:
 		set_result(ex, attached(m, model_kobj_index(m, o)));
+		return;
+	case OPT_TRUNCATE:
+		set_result(ex, truncate_to(m, o, op));
+		return;
+	case OPT_SEAL_WRITE:
+	case OPT_SEAL_SHRINK:
+	case OPT_SEAL_GROW:
+	case OPT_SEAL_SEAL:
+		set_result(ex, add_seal(m, o, op));
 		return;
 	default:
 		set_result(ex, -ENOTSUP);
@@ -148,7 +253,12 @@ static int records_open_err(const struct model *m, int k, const struct op *op)
 {
 	size_t want = segment_bytes(op);
 
-	if (!sysv(m) || op->kind != OP_CREATE)
+	if (op->kind == OP_JOIN) { /* a read-write mapping of a write-sealed memfd */
+		const struct records_state *r = m->objs[k].state;
+		bool sealed = (r->seals & SEAL(OPT_SEAL_WRITE)) != 0;
+		return sealed && !(op->flags & OPF_RDONLY) ? EPERM : 0;
+	}
+	if (!sysv(m))
 		return 0;
 	if (k < 0) {
 		if (want < 1 || (m->lim.shmmax > 0 && want > (size_t)m->lim.shmmax))
@@ -168,8 +278,9 @@ static int records_open_err(const struct model *m, int k, const struct op *op)
 static void records_opened(struct model *m, int k, const struct op *op)
 {
 	struct records_ctx *ctx = m->ctx;
-	(void)k;
+	const struct records_state *r = m->objs[k].state;
 	ctx->rdonly[op->actor][op->obj] = op->kind == OP_JOIN && (op->flags & OPF_RDONLY);
+	ctx->maplen[op->actor][op->obj] = r->eof;
 }
 
 static bool records_rmid_now(struct model *m, int k)

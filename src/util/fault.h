@@ -78,7 +78,7 @@ enum fault {
 	FAULT_SHM_SIZE_ERRNO = FAULT_SHM_FAMILY_BASE + 4,   /* shmget's EINVAL reported as ENOSPC */
 	FAULT_SHM_PRIVATE_SHARED = FAULT_SHM_FAMILY_BASE + 5, /* MAP_PRIVATE mapped MAP_SHARED */
 	FAULT_SHM_NO_SEAL = FAULT_SHM_FAMILY_BASE + 6,	      /* a seal asked for is not added */
-	FAULT_SHM_SEAL_ERRNO = FAULT_SHM_FAMILY_BASE + 7,     /* a sealed write's EPERM as EBUSY */
+	FAULT_SHM_SEAL_ERRNO = FAULT_SHM_FAMILY_BASE + 7, /* a sealed truncate's EPERM as EBUSY */
 	FAULT_SHM_NO_UNLINK_FILE = FAULT_SHM_FAMILY_BASE + 8, /* mmap-file destroy keeps the file */
 	FAULT_SHM_BUS_HIDDEN = FAULT_SHM_FAMILY_BASE + 9, /* truncate grows back past a shrink */
 };

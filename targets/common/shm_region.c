@@ -159,6 +159,22 @@ ssize_t shm_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap, 
 	return locked(c, read_record, &a, 0);
 }
 
+/* Also the fault that hides SIGBUS: a shrink that grows back at once. */
+int64_t shm_truncate(struct chan *c, unsigned len)
+{
+	off_t to = (off_t)(SHM_HDR_BYTES + len);
+	struct stat st;
+
+	if (fault_on(FAULT_SHM_BUS_HIDDEN) && !fstat(c->fd[0], &st) && st.st_size > to) {
+		if (ftruncate(c->fd[0], to))
+			return -errno;
+		to = st.st_size; /* ... and grows back: nothing past the end faults */
+	}
+	if (!ftruncate(c->fd[0], to))
+		return 0;
+	return fault_on(FAULT_SHM_SEAL_ERRNO) && errno == EPERM ? -EBUSY : -errno;
+}
+
 void *shm_stress_region(struct chan *c, size_t *len)
 {
 	*len = c->size;

@@ -40,6 +40,9 @@ int shm_close(struct chan *c, unsigned ends);
 /* Runs fn(arg) with SIGSEGV and SIGBUS caught: fn's value, or -EFAULT /
  * -ENXIO when it faulted (the handlers are put back either way). */
 long shm_guard(long (*fn)(void *), void *arg);
+/* OP_SETOPT truncate: ftruncate(fd, header + len); the mappings keep
+ * their length, and what lies on pages past the new end faults (SIGBUS). */
+int64_t shm_truncate(struct chan *c, unsigned len);
 /* STRESS_RING: the ring owns the record region. */
 void *shm_stress_region(struct chan *c, size_t *len);
 
