@@ -9,7 +9,6 @@
 #include "common/shm_region.h"
 
 #include "../src/util/fault.h"
-#include "../stress/stress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -103,13 +102,6 @@ static int64_t memfd_control(struct chan *c, const struct op *op)
 	return -ENOTSUP;
 }
 
-static const struct stress_profile memfd_stress = {
-	.kind = STRESS_RING,
-	.max_frame = 8192,
-	.create_len = 65535,
-	.region = shm_stress_region,
-};
-
 const struct mechanism mech_memfd = {
 	.id = "memfd",
 	.summary = "memfd_create shared file, passed by descriptor, with seals and a robust lock",
@@ -124,7 +116,7 @@ const struct mechanism mech_memfd = {
 	.close = shm_close,
 	.destroy = memfd_destroy,
 	.control = memfd_control,
-	.stress = &memfd_stress,
+	.stress = &shm_ring_stress,
 	.options = 1ull << OPT_TRUNCATE | 1ull << OPT_SEAL_WRITE | 1ull << OPT_SEAL_SHRINK |
 		   1ull << OPT_SEAL_GROW | 1ull << OPT_SEAL_SEAL,
 };

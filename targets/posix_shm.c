@@ -10,7 +10,6 @@
 #include "../src/prog/ident.h"
 #include "../src/sandbox/sandbox.h"
 #include "../src/util/fault.h"
-#include "../stress/stress.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -214,15 +213,6 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 	}
 }
 
-/* The stress ring owns everything after the header: the header's lock
- * guards the record ops, the ring brings its own. */
-static const struct stress_profile posix_shm_stress = {
-	.kind = STRESS_RING,
-	.max_frame = 8192,
-	.create_len = 65535,
-	.region = shm_stress_region,
-};
-
 const struct mechanism mech_posix_shm = {
 	.id = "posix-shm",
 	.summary = "POSIX shared memory (shm_open+mmap) with a robust process-shared lock",
@@ -241,7 +231,7 @@ const struct mechanism mech_posix_shm = {
 	.set_perm = posix_shm_set_perm,
 	.access = &posix_shm_access,
 	.exists = posix_shm_exists,
-	.stress = &posix_shm_stress,
+	.stress = &shm_ring_stress,
 	.control = posix_shm_control,
 	.options = 1ull << OPT_TRUNCATE,
 };

@@ -12,7 +12,6 @@
 #include "../src/prog/ident.h"
 #include "../src/sandbox/sandbox.h"
 #include "../src/util/fault.h"
-#include "../stress/stress.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -159,13 +158,6 @@ static int sysv_shm_exists(const struct obj_ref *ref)
 	return shmctl(ref->id, IPC_STAT, &ds) == 0;
 }
 
-static const struct stress_profile sysv_shm_stress = {
-	.kind = STRESS_RING,
-	.max_frame = 8192,
-	.create_len = 65535,
-	.region = shm_stress_region,
-};
-
 const struct mechanism mech_sysv_shm = {
 	.id = "sysv-shm",
 	.summary = "SysV shared memory (shmget+shmat) with a robust process-shared lock",
@@ -183,6 +175,6 @@ const struct mechanism mech_sysv_shm = {
 	.set_perm = sysv_shm_set_perm,
 	.access = &sysv_shm_access,
 	.exists = sysv_shm_exists,
-	.stress = &sysv_shm_stress,
+	.stress = &shm_ring_stress,
 	.options = 1ull << OPT_NATTCH,
 };

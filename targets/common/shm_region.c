@@ -7,6 +7,7 @@
 #include "../../src/sync/robust_lock.h"
 #include "../../src/util/fault.h"
 #include "../../src/util/record.h"
+#include "../../stress/stress.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -180,3 +181,12 @@ void *shm_stress_region(struct chan *c, size_t *len)
 	*len = c->size;
 	return shm_region(c);
 }
+
+/* The ring owns everything after the header: the header's lock guards the
+ * record ops, the ring brings its own. */
+const struct stress_profile shm_ring_stress = {
+	.kind = STRESS_RING,
+	.max_frame = 8192,
+	.create_len = 65535,
+	.region = shm_stress_region,
+};

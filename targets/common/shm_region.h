@@ -45,5 +45,7 @@ long shm_guard(long (*fn)(void *), void *arg);
 int64_t shm_truncate(struct chan *c, unsigned len);
 /* STRESS_RING: the ring owns the record region. */
 void *shm_stress_region(struct chan *c, size_t *len);
+/* The stress profile of every shared-memory target: a ring in the region. */
+extern const struct stress_profile shm_ring_stress;
 
 #endif
