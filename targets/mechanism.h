@@ -166,6 +166,9 @@ struct mechanism {
 	/* The OP_SETOPT options `control` takes (bit = enum setopt_opt);
 	 * classes that read it answer ENOTSUP for the rest. */
 	uint64_t options;
+	/* Shared memory with no descriptor (an anonymous mapping): a join has
+	 * nothing to inherit (EBADF); only the actor's forked children share it. */
+	uint8_t fdless;
 };
 
 extern const struct mechanism *const mechanisms[];

@@ -15,7 +15,10 @@
  * - memfd seals: SHRINK and GROW refuse the truncate (EPERM), SEAL refuses
  *   every later seal (EPERM), WRITE is EBUSY while anyone else has it
  *   mapped; the sealing handle maps itself again read-only, and a later
- *   read-write join fails (EPERM). */
+ *   read-write join fails (EPERM);
+ * - an anonymous mapping (fdless) reaches no peer (a join: EBADF), only a
+ *   forked child (send fork): MAP_SHARED shows the child's record,
+ *   MAP_PRIVATE (create name=private) does not. */
 #include "model.h"
 
 #include "../../targets/common/shm_region.h"
@@ -33,6 +36,7 @@ struct records_state {
 	size_t eof;	/* record bytes the object has now (ftruncate) */
 	unsigned seals; /* memfd: bit (opt - OPT_SEAL_WRITE) */
 	bool doomed;	/* SysV: IPC_RMID while attached */
+	bool cow;	/* the creator mapped it MAP_PRIVATE (create name=private) */
 	uint8_t *image;
 };
 
@@ -65,6 +69,7 @@ static void *records_new(const struct model *m, const struct op *create, void *r
 	r->segsz = segment_bytes(create);
 	r->seals = 0;
 	r->doomed = false;
+	r->cow = m->mech->fdless && op_create_form(create) == NAME_PRIVATE;
 	if (sysv(m)) { /* the mapping is whole pages */
 		size_t pg = (size_t)m->lim.page_size;
 		r->size = (r->segsz + pg - 1) / pg * pg - SHM_HDR_BYTES;
@@ -149,8 +154,18 @@ static void records_send(struct model *m, struct kobj *o, const struct op *op,
 		set_result(ex, -SHM_ERR_SEGV); /* the store faults: nothing written */
 		return;
 	}
-	long e = image_write(m, r, ctx->maplen[op->actor][op->obj], (uint16_t)op->arg, payload,
-			     op->len);
+	size_t maplen = ctx->maplen[op->actor][op->obj];
+	if ((op->flags & OPF_FORK) && r->cow) {
+		/* A child writes its own copy: the result, but not the data. */
+		struct records_state copy = *r;
+		copy.image = model_scratch(m, IPCF_ACTORS);
+		memcpy(copy.image, r->image, maplen);
+		r = &copy;
+		long e = image_write(m, r, maplen, (uint16_t)op->arg, payload, op->len);
+		set_result(ex, e ? e : op->len);
+		return;
+	}
+	long e = image_write(m, r, maplen, (uint16_t)op->arg, payload, op->len);
 	set_result(ex, e ? e : op->len);
 }
 
@@ -253,6 +268,8 @@ static int records_open_err(const struct model *m, int k, const struct op *op)
 {
 	size_t want = segment_bytes(op);
 
+	if (op->kind == OP_JOIN && m->mech->fdless)
+		return EBADF;	   /* nothing to inherit but through fork */
 	if (op->kind == OP_JOIN) { /* a read-write mapping of a write-sealed memfd */
 		const struct records_state *r = m->objs[k].state;
 		bool sealed = (r->seals & SEAL(OPT_SEAL_WRITE)) != 0;

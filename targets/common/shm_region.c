@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define LOCK_TIMEOUT_MS 2000u
@@ -141,13 +142,31 @@ static long locked(struct chan *c, long (*fn)(void *), struct access *a, int unl
 	return n;
 }
 
+/* send ... fork: a child of this process writes the record and exits with
+ * the errno as its status; a mapping it shares shows the record, a private
+ * one (copy-on-write) does not. */
+static long in_child(struct chan *c, struct access *a, int torn)
+{
+	int status;
+
+	pid_t pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit((int)-locked(c, write_record, a, torn));
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? -WEXITSTATUS(status) : -ECHILD;
+}
+
 ssize_t shm_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
 {
 	int torn = fault_on(FAULT_SHM_TORN);
 	if (!c->map)
 		return -EBADF;
 	struct access a = {shm_region(c), c->size, (uint16_t)op->arg, len, buf, NULL, torn};
-	long r = locked(c, write_record, &a, torn);
+	long r = op->flags & OPF_FORK ? in_child(c, &a, torn) : locked(c, write_record, &a, torn);
 	return r ? r : (ssize_t)len;
 }
 
