@@ -169,6 +169,8 @@ struct mechanism {
 	/* Shared memory with no descriptor (an anonymous mapping): a join has
 	 * nothing to inherit (EBADF); only the actor's forked children share it. */
 	uint8_t fdless;
+	/* create name=private maps the object MAP_PRIVATE (copy-on-write). */
+	uint8_t cow_private;
 };
 
 extern const struct mechanism *const mechanisms[];

@@ -70,4 +70,5 @@ const struct mechanism mech_mmap_anon = {
 	.destroy = mmap_anon_destroy,
 	.stress = &shm_ring_stress,
 	.fdless = 1,
+	.cow_private = 1,
 };

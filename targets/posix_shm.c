@@ -12,7 +12,6 @@
 #include "../src/util/fault.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +22,6 @@
 static int posix_shm_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 {
 	int flags = O_RDWR | O_CLOEXEC;
-	struct stat st;
 
 	sandbox_posix_name(ref->name, sizeof ref->name, op->obj, op_create_form(op));
 	if (op->flags & OPF_CREAT)
@@ -33,18 +31,7 @@ static int posix_shm_create(struct chan *c, struct obj_ref *ref, const struct op
 	int fd = shm_open(ref->name, flags, op_create_mode(op));
 	if (fd < 0)
 		return -errno;
-	/* An object that already exists keeps its size and its lock. */
-	bool fresh = !fstat(fd, &st) && st.st_size == 0;
-	if (fresh && ftruncate(fd, (off_t)(SHM_HDR_BYTES + op->len))) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	int r = shm_map_fd(c, fd, MAP_SHARED);
-	if (fresh && c->map) {
-		shm_header_init(c->map, op->len);
-		r = 0;
-	}
+	int r = shm_open_fd(c, fd, op->len, MAP_SHARED);
 	ref->size = (uint32_t)c->size;
 	return r;
 }

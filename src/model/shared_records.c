@@ -17,8 +17,11 @@
  *   mapped; the sealing handle maps itself again read-only, and a later
  *   read-write join fails (EPERM);
  * - an anonymous mapping (fdless) reaches no peer (a join: EBADF), only a
- *   forked child (send fork): MAP_SHARED shows the child's record,
- *   MAP_PRIVATE (create name=private) does not. */
+ *   forked child (send fork);
+ * - copy-on-write (cow_private: create name=private maps MAP_PRIVATE): the
+ *   handle's stores copy their pages (the lock's page at its first op), it
+ *   sees the object's pages it has not copied, and nobody sees its copies,
+ *   nor a forked child's.  A truncate under it makes its view unsure. */
 #include "model.h"
 
 #include "../../targets/common/shm_region.h"
@@ -36,15 +39,25 @@ struct records_state {
 	size_t eof;	/* record bytes the object has now (ftruncate) */
 	unsigned seals; /* memfd: bit (opt - OPT_SEAL_WRITE) */
 	bool doomed;	/* SysV: IPC_RMID while attached */
-	bool cow;	/* the creator mapped it MAP_PRIVATE (create name=private) */
+	bool cut;	/* truncated under a private mapping: its view is unsure */
 	uint8_t *image;
+};
+
+/* A MAP_PRIVATE handle: the pages it has written are its own copies. */
+struct cow_view {
+	bool on;
+	uint64_t copied; /* bit p: page p of the object is this handle's copy */
+	uint8_t *image;	 /* the record region as this handle's copies hold it */
 };
 
 /* Per handle: what its mapping allows. */
 struct records_ctx {
 	bool rdonly[IPCF_ACTORS][IPCF_OBJS];
 	size_t maplen[IPCF_ACTORS][IPCF_OBJS]; /* record bytes it has mapped */
+	struct cow_view cow[IPCF_ACTORS][IPCF_OBJS];
 };
+
+#define IMAGE_CAP (IPCF_MAX_LEN + 1 + 65536)
 
 #define SEAL(opt) (1u << ((opt)-OPT_SEAL_WRITE))
 
@@ -63,13 +76,13 @@ static void *records_new(const struct model *m, const struct op *create, void *r
 	struct records_state *r = reuse;
 	if (!r) {
 		r = calloc(1, sizeof *r);
-		r->image = malloc(IPCF_MAX_LEN + 1 + 65536);
+		r->image = malloc(IMAGE_CAP);
 	}
 	r->size = create->len;
 	r->segsz = segment_bytes(create);
 	r->seals = 0;
 	r->doomed = false;
-	r->cow = m->mech->fdless && op_create_form(create) == NAME_PRIVATE;
+	r->cut = false;
 	if (sysv(m)) { /* the mapping is whole pages */
 		size_t pg = (size_t)m->lim.page_size;
 		r->size = (r->segsz + pg - 1) / pg * pg - SHM_HDR_BYTES;
@@ -93,14 +106,65 @@ static void *records_ctx_new(const struct model *m)
 	return calloc(1, sizeof(struct records_ctx));
 }
 
-static void records_ctx_free(void *ctx)
+static void records_ctx_free(void *p)
 {
+	struct records_ctx *ctx = p;
+	for (int a = 0; ctx && a < IPCF_ACTORS; a++)
+		for (int s = 0; s < IPCF_OBJS; s++)
+			free(ctx->cow[a][s].image);
 	free(ctx);
 }
 
+/* Buffers stay for the whole run: a fuzz iteration does not allocate. */
 static void records_ctx_reset(struct model *m)
 {
-	memset(m->ctx, 0, sizeof(struct records_ctx));
+	struct records_ctx *ctx = m->ctx;
+	memset(ctx->rdonly, 0, sizeof ctx->rdonly);
+	memset(ctx->maplen, 0, sizeof ctx->maplen);
+	for (int a = 0; a < IPCF_ACTORS; a++)
+		for (int s = 0; s < IPCF_OBJS; s++)
+			ctx->cow[a][s].on = false;
+}
+
+/* Page p of the object covers these bytes of the record region. */
+static void page_span(const struct model *m, unsigned p, size_t maplen, size_t *lo, size_t *hi)
+{
+	size_t pg = (size_t)m->lim.page_size, start = p * pg, end = start + pg;
+	*lo = start < SHM_HDR_BYTES ? 0 : start - SHM_HDR_BYTES;
+	*hi = end - SHM_HDR_BYTES < maplen ? end - SHM_HDR_BYTES : maplen;
+}
+
+/* A store into the region's bytes [lo, hi) copies their pages first. */
+static void cow_touch(const struct model *m, const struct records_state *r, struct cow_view *v,
+		      size_t maplen, size_t lo, size_t hi)
+{
+	size_t pg = (size_t)m->lim.page_size;
+	for (size_t p = (SHM_HDR_BYTES + lo) / pg; lo < hi && p <= (SHM_HDR_BYTES + hi - 1) / pg;
+	     p++) {
+		size_t a, b;
+		if (p >= 64 || (v->copied >> p & 1))
+			continue;
+		page_span(m, (unsigned)p, maplen, &a, &b);
+		if (a < b)
+			memcpy(v->image + a, r->image + a, b - a);
+		v->copied |= 1ull << p;
+	}
+}
+
+/* What a private handle sees: its copies, the object's pages elsewhere. */
+static const uint8_t *cow_read_view(struct model *m, const struct records_state *r,
+				    const struct cow_view *v, size_t maplen)
+{
+	uint8_t *out = model_scratch(m, IPCF_ACTORS);
+	size_t pg = (size_t)m->lim.page_size;
+	for (unsigned p = 0; p * pg < SHM_HDR_BYTES + maplen; p++) {
+		size_t a, b;
+		page_span(m, p, maplen, &a, &b);
+		const uint8_t *from = p < 64 && (v->copied >> p & 1) ? v->image : r->image;
+		if (a < b)
+			memcpy(out + a, from + a, b - a);
+	}
+	return out;
 }
 
 static void set_result(struct expect *ex, long r)
@@ -116,14 +180,21 @@ static size_t reachable(const struct model *m, const struct records_state *r)
 	return (SHM_HDR_BYTES + r->eof + pg - 1) / pg * pg - SHM_HDR_BYTES;
 }
 
-static long image_write(const struct model *m, struct records_state *r, size_t maplen, size_t off,
-			const uint8_t *payload, size_t len)
+static long write_err(const struct model *m, const struct records_state *r, size_t maplen,
+		      size_t off, size_t len)
 {
 	if (off > maplen || maplen - off < RECORD_HDR || maplen - off - RECORD_HDR < len)
 		return -ERANGE;
 	if (off + RECORD_HDR + len > reachable(m, r))
 		return -SHM_ERR_BUS; /* its last byte, touched first, faults */
-	return record_write(r->image, maplen, off, payload, len, 0);
+	return 0;
+}
+
+static long image_write(const struct model *m, struct records_state *r, size_t maplen, size_t off,
+			const uint8_t *payload, size_t len)
+{
+	long e = write_err(m, r, maplen, off, len);
+	return e ? e : record_write(r->image, maplen, off, payload, len, 0);
 }
 
 /* As record_read goes: the header, its length, the payload's checksum. */
@@ -148,24 +219,34 @@ static void records_send(struct model *m, struct kobj *o, const struct op *op,
 			 const uint8_t *payload, struct expect *ex, bool *blocks)
 {
 	struct records_state *r = o->state;
-	const struct records_ctx *ctx = m->ctx;
+	struct records_ctx *ctx = m->ctx;
+	struct cow_view *v = &ctx->cow[op->actor][op->obj];
+	size_t maplen = ctx->maplen[op->actor][op->obj], off = (uint16_t)op->arg;
 	(void)blocks;
 	if (ctx->rdonly[op->actor][op->obj]) {
 		set_result(ex, -SHM_ERR_SEGV); /* the store faults: nothing written */
 		return;
 	}
-	size_t maplen = ctx->maplen[op->actor][op->obj];
-	if ((op->flags & OPF_FORK) && r->cow) {
-		/* A child writes its own copy: the result, but not the data. */
-		struct records_state copy = *r;
-		copy.image = model_scratch(m, IPCF_ACTORS);
-		memcpy(copy.image, r->image, maplen);
-		r = &copy;
-		long e = image_write(m, r, maplen, (uint16_t)op->arg, payload, op->len);
+	if (v->on && r->cut) {
+		ex->unsure = true; /* which private pages a truncate kept: not modelled */
+		return;
+	}
+	struct records_state view = *r;
+	long e;
+	if (v->on && !(op->flags & OPF_FORK)) {
+		/* Its own store: the lock's page, then the record's, are copied. */
+		cow_touch(m, r, v, maplen, 0, 1);
+		if (!(e = write_err(m, r, maplen, off, op->len))) {
+			cow_touch(m, r, v, maplen, off, off + RECORD_HDR + op->len);
+			record_write(v->image, maplen, off, payload, op->len, 0);
+		}
 		set_result(ex, e ? e : op->len);
 		return;
 	}
-	long e = image_write(m, r, maplen, (uint16_t)op->arg, payload, op->len);
+	/* A forked child writes into the object, or (private) its own copy. */
+	if (v->on)
+		view.image = (uint8_t *)cow_read_view(m, r, v, maplen);
+	e = image_write(m, &view, maplen, off, payload, op->len);
 	set_result(ex, e ? e : op->len);
 }
 
@@ -173,10 +254,20 @@ static void records_recv(struct model *m, struct kobj *o, const struct op *op, s
 			 bool *blocks)
 {
 	struct records_state *r = o->state;
-	const struct records_ctx *ctx = m->ctx;
+	struct records_ctx *ctx = m->ctx;
+	struct cow_view *v = &ctx->cow[op->actor][op->obj];
+	size_t maplen = ctx->maplen[op->actor][op->obj];
+	struct records_state view = *r;
 	(void)blocks;
-	long n = image_read(m, r, ctx->maplen[op->actor][op->obj], (uint16_t)op->arg, ex->data,
-			    op->len);
+	if (v->on && r->cut) {
+		ex->unsure = true;
+		return;
+	}
+	if (v->on) {
+		cow_touch(m, r, v, maplen, 0, 1); /* the lock, in the first page */
+		view.image = (uint8_t *)cow_read_view(m, r, v, maplen);
+	}
+	long n = image_read(m, &view, maplen, (uint16_t)op->arg, ex->data, op->len);
 	set_result(ex, n);
 	if (n > 0)
 		ex->len = (uint32_t)(n < op->len ? n : op->len);
@@ -206,6 +297,9 @@ static long truncate_to(struct model *m, struct kobj *o, const struct op *op)
 	else
 		memset(r->image + r->eof, 0, to - r->eof);
 	r->eof = to;
+	for (int a = 0; a < IPCF_ACTORS; a++)
+		for (int s = 0; s < IPCF_OBJS; s++)
+			r->cut |= ctx->cow[a][s].on && m->h[a][s].kobj == model_kobj_index(m, o);
 	return 0;
 }
 
@@ -296,8 +390,14 @@ static void records_opened(struct model *m, int k, const struct op *op)
 {
 	struct records_ctx *ctx = m->ctx;
 	const struct records_state *r = m->objs[k].state;
+	struct cow_view *v = &ctx->cow[op->actor][op->obj];
 	ctx->rdonly[op->actor][op->obj] = op->kind == OP_JOIN && (op->flags & OPF_RDONLY);
 	ctx->maplen[op->actor][op->obj] = r->eof;
+	/* create name=private maps MAP_PRIVATE where the mechanism says so */
+	v->on = m->mech->cow_private && op->kind == OP_CREATE && op_create_form(op) == NAME_PRIVATE;
+	v->copied = 0;
+	if (v->on && !v->image)
+		v->image = malloc(IMAGE_CAP);
 }
 
 static bool records_rmid_now(struct model *m, int k)

@@ -56,6 +56,29 @@ int shm_map_fd(struct chan *c, int fd, int share)
 	return ((struct shm_header *)p)->magic == SHM_MAGIC ? 0 : -ENODATA;
 }
 
+int shm_open_fd(struct chan *c, int fd, unsigned len, int share)
+{
+	struct stat st;
+
+	/* An object that already exists keeps its size and its lock. */
+	if (!fstat(fd, &st) && st.st_size == 0) {
+		if (ftruncate(fd, (off_t)(SHM_HDR_BYTES + len))) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
+		void *p = mmap(NULL, SHM_HDR_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
+		shm_header_init(p, len);
+		munmap(p, SHM_HDR_BYTES);
+	}
+	return shm_map_fd(c, fd, share);
+}
+
 int shm_close(struct chan *c, unsigned ends)
 {
 	(void)ends; /* one mapping, one descriptor: any close releases both */

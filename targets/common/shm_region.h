@@ -31,6 +31,10 @@ void shm_header_init(void *map, uint32_t size);
  * join said rdonly), notes the mapping for the audit and takes fd into the
  * handle.  -ENODATA when the object has no finished header. */
 int shm_map_fd(struct chan *c, int fd, int share);
+/* A file just opened: a new (empty) one gets its size and header (through a
+ * shared mapping, so the file has them), then shm_map_fd.  Closes fd on
+ * failure before the map. */
+int shm_open_fd(struct chan *c, int fd, unsigned len, int share);
 /* A record written / read under the header's lock (a read-only handle, which
  * cannot take the lock, goes unlocked: its write faults). */
 ssize_t shm_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len);
