@@ -63,10 +63,10 @@ static int sysv_shm_create(struct chan *c, struct obj_ref *ref, const struct op 
 
 	/* Who made it decides who writes its header: a new segment is tried
 	 * first (a key, not a race, here: programs run one op at a time). */
-	int id = -1;
-	if (op->flags & OPF_CREAT)
+	int id = -1, creat = (op->flags & OPF_CREAT) || key == IPC_PRIVATE; /* always new */
+	if (creat)
 		id = shmget(key, size, mode | IPC_CREAT | IPC_EXCL);
-	if (id < 0 && (!(op->flags & OPF_CREAT) || (errno == EEXIST && !(op->flags & OPF_EXCL)))) {
+	if (id < 0 && (!creat || (errno == EEXIST && !(op->flags & OPF_EXCL)))) {
 		fresh = 0;
 		id = shmget(key, size, mode);
 	}

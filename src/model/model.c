@@ -570,7 +570,11 @@ static void step_perm(struct model *m, const struct op *op, struct step *st)
 static void step_setopt(struct model *m, const struct op *op, struct step *st)
 {
 	int k = m->h[op->actor][op->obj].kobj, err;
-	bool supported = op->arg == OPT_SIZE ? m->mech->setopt != NULL : m->mech->control != NULL;
+	/* A descriptor that lists its options refuses the rest at once. */
+	uint64_t opts = m->mech->options;
+	bool supported = op->arg == OPT_SIZE
+				 ? m->mech->setopt != NULL
+				 : m->mech->control != NULL && (!opts || ((opts >> op->arg) & 1));
 
 	if (!m->cls->setopt || !supported) {
 		expect_err(&st->ex, ENOTSUP);

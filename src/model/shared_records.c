@@ -71,6 +71,13 @@ static size_t segment_bytes(const struct op *create)
 	return create->len ? SHM_HDR_BYTES + create->len : 0;
 }
 
+/* The record bytes a handle can touch without SIGBUS: the object's pages. */
+static size_t reachable(const struct model *m, const struct records_state *r)
+{
+	size_t pg = (size_t)m->lim.page_size;
+	return (SHM_HDR_BYTES + r->eof + pg - 1) / pg * pg - SHM_HDR_BYTES;
+}
+
 static void *records_new(const struct model *m, const struct op *create, void *reuse)
 {
 	struct records_state *r = reuse;
@@ -88,7 +95,7 @@ static void *records_new(const struct model *m, const struct op *create, void *r
 		r->size = (r->segsz + pg - 1) / pg * pg - SHM_HDR_BYTES;
 	}
 	r->eof = r->size;
-	memset(r->image, 0, r->size); /* a new object reads as zeros */
+	memset(r->image, 0, reachable(m, r)); /* a new object reads as zeros */
 	return r;
 }
 
@@ -173,13 +180,6 @@ static void set_result(struct expect *ex, long r)
 	ex->err = r < 0 ? (int32_t)-r : 0;
 }
 
-/* The record bytes a handle can touch without SIGBUS: the object's pages. */
-static size_t reachable(const struct model *m, const struct records_state *r)
-{
-	size_t pg = (size_t)m->lim.page_size;
-	return (SHM_HDR_BYTES + r->eof + pg - 1) / pg * pg - SHM_HDR_BYTES;
-}
-
 static long write_err(const struct model *m, const struct records_state *r, size_t maplen,
 		      size_t off, size_t len)
 {
@@ -224,7 +224,10 @@ static void records_send(struct model *m, struct kobj *o, const struct op *op,
 	size_t maplen = ctx->maplen[op->actor][op->obj], off = (uint16_t)op->arg;
 	(void)blocks;
 	if (ctx->rdonly[op->actor][op->obj]) {
-		set_result(ex, -SHM_ERR_SEGV); /* the store faults: nothing written */
+		/* Out of bounds, or a last byte past the end, come first; then
+		 * the first store faults: nothing written. */
+		long e = write_err(m, r, maplen, off, op->len);
+		set_result(ex, e ? e : -SHM_ERR_SEGV);
 		return;
 	}
 	if (v->on && r->cut) {
@@ -291,11 +294,11 @@ static long truncate_to(struct model *m, struct kobj *o, const struct op *op)
 	if ((to < r->eof && (r->seals & SEAL(OPT_SEAL_SHRINK))) ||
 	    (to > r->eof && (r->seals & SEAL(OPT_SEAL_GROW))))
 		return -EPERM;
-	/* What is past the end is gone; what grows back reads as zeros. */
-	if (to < r->eof)
-		memset(r->image + to, 0, r->eof - to);
-	else
-		memset(r->image + r->eof, 0, to - r->eof);
+	/* shmem: a truncate that does not grow zeroes everything past the new
+	 * end, the rest of its last page too; a grow keeps what stores left
+	 * past the old end in its last page (measured), the rest is zeros. */
+	if (to <= r->eof)
+		memset(r->image + to, 0, reachable(m, r) - to);
 	r->eof = to;
 	for (int a = 0; a < IPCF_ACTORS; a++)
 		for (int s = 0; s < IPCF_OBJS; s++)
