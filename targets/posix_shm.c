@@ -93,14 +93,11 @@ static int posix_shm_exists(const struct obj_ref *ref)
 static void posix_shm_to_c(FILE *f, const struct op *op)
 {
 	if (!op) {
+		shm_to_c_helpers(f);
 		fprintf(f,
-			"struct shm_header {\n\tpthread_mutex_t lock;\n\tuint32_t magic, "
-			"size;\n};\n"
-			"#define HDR ((sizeof(struct shm_header) + 63u) & ~(size_t)63u)\n\n"
-			"/* c->id: 1 when the handle is mapped read-only */\n"
+			"/* a read-only mapping has only the read end */\n"
 			"static long map_object(struct chan *c, int fd, int ro)\n{\n\tstruct stat "
 			"st;\n"
-			"\tc->id = ro;\n"
 			"\tif (fstat(fd, &st))\n\t\treturn -errno;\n"
 			"\tif ((size_t)st.st_size < HDR)\n\t\treturn -ENODATA;\n"
 			"\tvoid *p = mmap(NULL, (size_t)st.st_size, ro ? PROT_READ : PROT_READ | "
@@ -108,7 +105,7 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 			"\tif (p == MAP_FAILED)\n\t\treturn -errno;\n"
 			"\tc->map = p;\n\tc->map_len = (size_t)st.st_size;\n\tc->size = c->map_len "
 			"- HDR;\n"
-			"\tc->fd[0] = fd;\n\tc->ends = END_READ | END_WRITE;\n"
+			"\tc->fd[0] = fd;\n\tc->ends = ro ? END_READ : END_READ | END_WRITE;\n"
 			"\treturn ((struct shm_header *)p)->magic == 0x%xu ? 0 : -ENODATA;\n}\n\n"
 			"static long shm_create(struct chan *c, struct ref *rf, int flags, "
 			"unsigned mode,\n"
@@ -119,47 +116,14 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 			"*/\n"
 			"\t\tif (ftruncate(fd, (off_t)(HDR + len))) {\n"
 			"\t\t\tint e = errno;\n\t\t\tclose(fd);\n\t\t\treturn -e;\n\t\t}\n"
-			"\t\tstruct shm_header *h = mmap(NULL, HDR, PROT_READ | PROT_WRITE, "
-			"MAP_SHARED, fd, 0);\n"
+			"\t\tvoid *h = mmap(NULL, HDR, PROT_READ | PROT_WRITE, MAP_SHARED, fd, "
+			"0);\n"
 			"\t\tif (h == MAP_FAILED) {\n\t\t\tint e = "
 			"errno;\n\t\t\tclose(fd);\n\t\t\treturn -e;\n\t\t}\n"
-			"\t\tpthread_mutexattr_t a;\n\t\tpthread_mutexattr_init(&a);\n"
-			"\t\tpthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);\n"
-			"\t\tpthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);\n"
-			"\t\tpthread_mutex_init(&h->lock, "
-			"&a);\n\t\tpthread_mutexattr_destroy(&a);\n"
-			"\t\th->size = len;\n\t\th->magic = 0x%xu;\n\t\tmunmap(h, HDR);\n\t}\n"
+			"\t\theader_init(h, len);\n\t\tmunmap(h, HDR);\n\t}\n"
 			"\tlong r = map_object(c, fd, 0);\n\trf->size = c->size;\n\treturn "
-			"r;\n}\n\n"
-			"static long shm_lock(struct chan *c)\n{\n"
-			"\tstruct shm_header *h = c->map;\n\tstruct timespec t;\n"
-			"\tclock_gettime(CLOCK_REALTIME, &t);\n\tt.tv_sec += 2;\n"
-			"\tint r = pthread_mutex_timedlock(&h->lock, &t);\n"
-			"\tif (r == EOWNERDEAD)\n\t\tr = pthread_mutex_consistent(&h->lock);\n"
-			"\treturn -r;\n}\n\n"
-			"#include <setjmp.h>\n"
-			"static sigjmp_buf guard_env;\n"
-			"static void on_fault(int sig)\n{\n\tsiglongjmp(guard_env, sig);\n}\n\n"
-			"/* A record access under the lock (a read-only mapping cannot take it);\n"
-			" * SIGSEGV is -EFAULT, SIGBUS -ENXIO; a write touches its last byte "
-			"first. */\n"
-			"static long rec_op(struct chan *c, int write, unsigned off, unsigned "
-			"len)\n{\n"
-			"\tuint8_t *reg = (uint8_t *)c->map + HDR;\n\tvolatile long r = 0;\n"
-			"\tif (!c->id && (r = shm_lock(c)))\n\t\treturn r;\n"
-			"\tsignal(SIGSEGV, on_fault);\n\tsignal(SIGBUS, on_fault);\n"
-			"\tint s = sigsetjmp(guard_env, 1);\n\tif (!s) {\n"
-			"\t\tif (write && off <= c->size && c->size - off >= 8 + len)\n"
-			"\t\t\t(void)*(volatile uint8_t *)(reg + off + 8 + len - 1);\n"
-			"\t\tr = write ? record_write(reg, c->size, off, pay, len, 0)\n"
-			"\t\t\t  : record_read(reg, c->size, off, buf, len);\n"
-			"\t\tif (write && !r)\n\t\t\tr = len;\n"
-			"\t} else {\n\t\tr = s == SIGBUS ? -ENXIO : -EFAULT;\n\t}\n"
-			"\tsignal(SIGSEGV, SIG_DFL);\n\tsignal(SIGBUS, SIG_DFL);\n"
-			"\tif (!c->id)\n\t\tpthread_mutex_unlock(&((struct shm_header "
-			"*)c->map)->lock);\n"
-			"\treturn r;\n}\n",
-			SHM_MAGIC, SHM_MAGIC);
+			"r;\n}\n",
+			SHM_MAGIC);
 		return;
 	}
 	switch (op->kind) {
@@ -177,10 +141,8 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 		break;
 	}
 	case OP_SEND:
-		fprintf(f, "\t\tr = rec_op(c, 1, %u, %u);\n", (uint16_t)op->arg, op->len);
-		break;
 	case OP_RECV:
-		fprintf(f, "\t\tr = rec_op(c, 0, %u, %u);\n", (uint16_t)op->arg, op->len);
+		shm_to_c_record_op(f, op);
 		break;
 	case OP_CLOSE:
 		fprintf(f, "\t\tif (c->map)\n\t\t\tmunmap(c->map, c->map_len);\n"

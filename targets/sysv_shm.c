@@ -158,6 +158,76 @@ static int sysv_shm_exists(const struct obj_ref *ref)
 	return shmctl(ref->id, IPC_STAT, &ds) == 0;
 }
 
+/* Reproducer C (src/prog/to_c.h): the calls above, as text. */
+static void sysv_shm_to_c(FILE *f, const struct op *op)
+{
+	if (!op) {
+		shm_to_c_helpers(f);
+		fprintf(f,
+			"static long shm_attach(struct chan *c, int id, int ro)\n{\n"
+			"\tstruct shmid_ds ds;\n"
+			"\tvoid *p = shmat(id, NULL, ro ? SHM_RDONLY : 0);\n"
+			"\tif (p == (void *)-1)\n\t\treturn -errno;\n"
+			"\tsize_t pg = (size_t)sysconf(_SC_PAGESIZE);\n"
+			"\tsize_t segsz = shmctl(id, IPC_STAT, &ds) ? HDR : ds.shm_segsz;\n"
+			"\tc->map = p;\n\tc->map_len = (segsz + pg - 1) / pg * pg;\n"
+			"\tc->size = c->map_len - HDR;\n\tc->id = id;\n"
+			"\tc->ends = ro ? END_READ : END_READ | END_WRITE;\n\treturn 0;\n}\n\n"
+			"/* A new segment is tried first, so the creator knows it made it. */\n"
+			"static long shm_make(struct chan *c, struct ref *rf, int key, int flags,\n"
+			"\t\t     size_t size, unsigned len)\n{\n"
+			"\tint creat = (flags & IPC_CREAT) || key == IPC_PRIVATE, fresh = 1, id = "
+			"-1;\n"
+			"\tint mode = flags & 0777;\n"
+			"\tif (creat)\n\t\tid = shmget(key, size, mode | IPC_CREAT | IPC_EXCL);\n"
+			"\tif (id < 0 && (!creat || (errno == EEXIST && !(flags & IPC_EXCL)))) {\n"
+			"\t\tfresh = 0;\n\t\tid = shmget(key, size, mode);\n\t}\n"
+			"\tif (id < 0)\n\t\treturn -errno;\n"
+			"\trf->key = key;\n\trf->id = id;\n"
+			"\tlong r = shm_attach(c, id, 0);\n"
+			"\tif (r) {\n\t\tif (fresh)\n\t\t\tshmctl(id, IPC_RMID, NULL);\n"
+			"\t\treturn r;\n\t}\n"
+			"\tif (fresh || ((struct shm_header *)c->map)->magic != 0x%xu)\n"
+			"\t\theader_init(c->map, len);\n"
+			"\trf->size = c->size;\n\treturn 0;\n}\n",
+			SHM_MAGIC);
+		return;
+	}
+	switch (op->kind) {
+	case OP_CREATE:
+		fprintf(f, "\t\tr = shm_make(c, rf, %s, 0%o%s%s, %zu, %u);\n",
+			op_create_form(op) == NAME_PRIVATE ? "IPC_PRIVATE" : "rf->key",
+			op_create_mode(op), op->flags & OPF_CREAT ? " | IPC_CREAT" : "",
+			op->flags & OPF_EXCL ? " | IPC_EXCL" : "", segment_bytes(op->len), op->len);
+		break;
+	case OP_JOIN:
+		fprintf(f,
+			"\t\tint id = rf->key == IPC_PRIVATE ? rf->id : shmget(rf->key, 0, 0);\n"
+			"\t\tr = id < 0 ? -errno : shm_attach(c, id, %d);\n",
+			(op->flags & OPF_RDONLY) != 0);
+		break;
+	case OP_SEND:
+	case OP_RECV:
+		shm_to_c_record_op(f, op);
+		break;
+	case OP_CLOSE:
+		fprintf(f, "\t\tif (c->map)\n\t\t\tshmdt(c->map);\n"
+			   "\t\tc->map = NULL;\n\t\tc->ends = 0;\n\t\tc->id = -1;\n");
+		break;
+	case OP_DESTROY:
+		fprintf(f, "\t\tr = shmctl(c->id, IPC_RMID, NULL) ? -errno : 0;\n");
+		break;
+	case OP_SETOPT:
+		if (op->arg == OPT_NATTCH)
+			fprintf(f, "\t\tstruct shmid_ds ds;\n"
+				   "\t\tr = shmctl(c->id, IPC_STAT, &ds) ? -errno : "
+				   "(long)ds.shm_nattch;\n");
+		else
+			fprintf(f, "\t\tr = -ENOTSUP; /* no such option */\n");
+		break;
+	}
+}
+
 const struct mechanism mech_sysv_shm = {
 	.id = "sysv-shm",
 	.summary = "SysV shared memory (shmget+shmat) with a robust process-shared lock",
@@ -176,5 +246,6 @@ const struct mechanism mech_sysv_shm = {
 	.access = &sysv_shm_access,
 	.exists = sysv_shm_exists,
 	.stress = &shm_ring_stress,
+	.to_c = sysv_shm_to_c,
 	.options = 1ull << OPT_NATTCH,
 };

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -232,3 +233,66 @@ const struct stress_profile shm_ring_stress = {
 	.create_len = 65535,
 	.region = shm_stress_region,
 };
+
+/* Reproducer C (src/prog/to_c.h) every shared-memory target's hook starts
+ * with: the layout, the lock, and record ops with faults as results (a
+ * handle without END_WRITE is mapped read-only). */
+void shm_to_c_helpers(FILE *f)
+{
+	fprintf(f,
+		"#include <setjmp.h>\n#include <sys/shm.h>\n#include <sys/wait.h>\n\n"
+		"struct shm_header {\n\tpthread_mutex_t lock;\n\tuint32_t magic, size;\n};\n"
+		"#define HDR ((sizeof(struct shm_header) + 63u) & ~(size_t)63u)\n\n"
+		"static void header_init(void *p, unsigned len)\n{\n"
+		"\tstruct shm_header *h = p;\n\tpthread_mutexattr_t a;\n"
+		"\tpthread_mutexattr_init(&a);\n"
+		"\tpthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);\n"
+		"\tpthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);\n"
+		"\tpthread_mutex_init(&h->lock, &a);\n\tpthread_mutexattr_destroy(&a);\n"
+		"\th->size = len;\n\th->magic = 0x%xu;\n}\n\n"
+		"static long shm_lock(struct chan *c)\n{\n"
+		"\tstruct shm_header *h = c->map;\n\tstruct timespec t;\n"
+		"\tclock_gettime(CLOCK_REALTIME, &t);\n\tt.tv_sec += 2;\n"
+		"\tint r = pthread_mutex_timedlock(&h->lock, &t);\n"
+		"\tif (r == EOWNERDEAD)\n\t\tr = pthread_mutex_consistent(&h->lock);\n"
+		"\treturn -r;\n}\n\n"
+		"static sigjmp_buf guard_env;\n"
+		"static void on_fault(int sig)\n{\n\tsiglongjmp(guard_env, sig);\n}\n\n"
+		"/* A record access under the lock (a read-only mapping cannot take it);\n"
+		" * SIGSEGV is -EFAULT, SIGBUS -ENXIO; a write touches its last byte first. */\n"
+		"static long rec_op(struct chan *c, int write, unsigned off, unsigned len)\n{\n"
+		"\tuint8_t *reg = (uint8_t *)c->map + HDR;\n\tint ro = !(c->ends & END_WRITE);\n"
+		"\tvolatile long r = 0;\n"
+		"\tif (!ro && (r = shm_lock(c)))\n\t\treturn r;\n"
+		"\tsignal(SIGSEGV, on_fault);\n\tsignal(SIGBUS, on_fault);\n"
+		"\tint s = sigsetjmp(guard_env, 1);\n\tif (!s) {\n"
+		"\t\tif (write && off <= c->size && c->size - off >= 8 + len)\n"
+		"\t\t\t(void)*(volatile uint8_t *)(reg + off + 8 + len - 1);\n"
+		"\t\tr = write ? record_write(reg, c->size, off, pay, len, 0)\n"
+		"\t\t\t  : record_read(reg, c->size, off, buf, len);\n"
+		"\t\tif (write && !r)\n\t\t\tr = len;\n"
+		"\t} else {\n\t\tr = s == SIGBUS ? -ENXIO : -EFAULT;\n\t}\n"
+		"\tsignal(SIGSEGV, SIG_DFL);\n\tsignal(SIGBUS, SIG_DFL);\n"
+		"\tif (!ro)\n\t\tpthread_mutex_unlock(&((struct shm_header *)c->map)->lock);\n"
+		"\treturn r;\n}\n\n"
+		"/* send ... fork: a child writes the record, its status is the errno. */\n"
+		"static long fork_write(struct chan *c, unsigned off, unsigned len)\n{\n"
+		"\tint status;\n\tpid_t pid = fork();\n"
+		"\tif (pid < 0)\n\t\treturn -errno;\n"
+		"\tif (pid == 0) {\n\t\tlong r = rec_op(c, 1, off, len);\n"
+		"\t\t_exit(r < 0 ? (int)-r : 0);\n\t}\n"
+		"\twhile (waitpid(pid, &status, 0) < 0)\n\t\tif (errno != EINTR)\n"
+		"\t\t\treturn -errno;\n"
+		"\tif (!WIFEXITED(status))\n\t\treturn -ECHILD;\n"
+		"\treturn WEXITSTATUS(status) ? -WEXITSTATUS(status) : (long)len;\n}\n\n",
+		SHM_MAGIC);
+}
+
+void shm_to_c_record_op(FILE *f, const struct op *op)
+{
+	if (op->kind == OP_SEND && (op->flags & OPF_FORK))
+		fprintf(f, "\t\tr = fork_write(c, %u, %u);\n", (uint16_t)op->arg, op->len);
+	else
+		fprintf(f, "\t\tr = rec_op(c, %d, %u, %u);\n", op->kind == OP_SEND,
+			(uint16_t)op->arg, op->len);
+}

@@ -49,6 +49,11 @@ long shm_guard(long (*fn)(void *), void *arg);
 int64_t shm_truncate(struct chan *c, unsigned len);
 /* STRESS_RING: the ring owns the record region. */
 void *shm_stress_region(struct chan *c, size_t *len);
+/* Reproducer C (src/prog/to_c.h): the layout, lock, header_init, rec_op
+ * (faults as results) and fork_write every shared-memory hook starts with;
+ * the C of one send or recv. */
+void shm_to_c_helpers(FILE *f);
+void shm_to_c_record_op(FILE *f, const struct op *op);
 /* The stress profile of every shared-memory target: a ring in the region. */
 extern const struct stress_profile shm_ring_stress;
 
