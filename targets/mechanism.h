@@ -187,6 +187,14 @@ struct mechanism {
 	int (*actor_reset)(int actor);
 	/* fifo, posix-mq: how a join by name opens it (0 = OPEN_BOTH). */
 	enum open_rule open_rule;
+	/* The OP_SETOPT options `control` takes (bit = enum setopt_opt);
+	 * classes that read it answer ENOTSUP for the rest. */
+	uint64_t options;
+	/* Shared memory with no descriptor (an anonymous mapping): a join has
+	 * nothing to inherit (EBADF); only the actor's forked children share it. */
+	uint8_t fdless;
+	/* create name=private maps the object MAP_PRIVATE (copy-on-write). */
+	uint8_t cow_private;
 };
 
 extern const struct mechanism *const mechanisms[];

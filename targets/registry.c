@@ -6,11 +6,19 @@
 extern const struct mechanism mech_pipe, mech_sysv_msg, mech_posix_shm, mech_binder, mech_signal,
 	mech_pty;
 extern const struct mechanism mech_fifo, mech_posix_mq; /* fifo, posix-mq */
+extern const struct mechanism mech_sysv_shm, mech_memfd, mech_mmap_anon,
+	mech_mmap_file; /* shared memory */
 extern const struct mechanism mech_unix_stream, mech_unix_dgram, mech_unix_seqpacket, mech_tcp,
 	mech_udp; /* sockets */
 
 const struct mechanism *const mechanisms[] = {
 	&mech_posix_shm,
+	/* shared memory */
+	&mech_sysv_shm,
+	&mech_memfd,
+	&mech_mmap_anon,
+	&mech_mmap_file,
+	/* the rest */
 	&mech_pipe,
 	&mech_sysv_msg,
 	&mech_binder,

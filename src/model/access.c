@@ -256,8 +256,9 @@ int access_check(const struct model *m, int actor, const struct kobj *o, enum ac
 			return check_bits(m, actor, o,
 					  (op->flags & OPF_READ ? 4u : 0u) |
 						  (op->flags & OPF_WRITE ? 2u : 0u));
-		if (op->kind != OP_CREATE)
-			return check_bits(m, actor, o, r->join);
+		if (op->kind != OP_CREATE) /* a read-only join asks only to read */
+			return check_bits(m, actor, o,
+					  op->flags & OPF_RDONLY ? r->join & 4u : r->join);
 		if (sysv) /* msgget(key, flags) of an existing key */
 			return check_bits(m, actor, o, sysv_requested(op_create_mode(op)));
 		if (r->sticky && !r->no_protected && (op->flags & OPF_CREAT) &&
@@ -268,6 +269,8 @@ int access_check(const struct model *m, int actor, const struct kobj *o, enum ac
 		return check_bits(m, actor, o, r->send);
 	case WANT_RECV:
 		return check_bits(m, actor, o, r->recv);
+	case WANT_STAT:
+		return check_bits(m, actor, o, r->ctl);
 	case WANT_CTL:
 		if ((err = check_bits(m, actor, o, r->ctl)))
 			return err;

@@ -110,6 +110,7 @@ void limits_read(struct limits *l)
 	l->wmem_max = read_long("/proc/sys/net/core/wmem_max", 212992);
 	l->rmem_max = read_long("/proc/sys/net/core/rmem_max", 212992);
 	l->max_dgram_qlen = read_long("/proc/sys/net/unix/max_dgram_qlen", 10);
+	l->shmmax = read_long("/proc/sys/kernel/shmmax", 0x7fffffffL);
 	read_self(l);
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_SIGPENDING, &rl))

@@ -45,6 +45,7 @@ struct limits {
 	long mq_msg_max, mq_msgsize_max, mq_msg_default, mq_msgsize_default;
 	long msgqueue_rlimit;
 	bool init_userns;
+	long shmmax; /* kernel.shmmax of the IPC namespace: shmget's largest size */
 };
 
 void limits_read(struct limits *l);

@@ -302,6 +302,10 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 		expect_err(&st->ex, ENOENT);
 		return;
 	}
+	if (m->cls->open_err && (err = m->cls->open_err(m, k, op))) {
+		expect_err(&st->ex, err);
+		return;
+	}
 	if (k >= 0 && (err = access_check(m, op->actor, &m->objs[k], WANT_OPEN, op))) {
 		expect_err(&st->ex, err);
 		return;
@@ -335,6 +339,8 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 		m->slot_name[op->obj] = name_id;
 	if (m->mech->open_rule == OPEN_FIFO)
 		finish_pending(m, k, false, st); /* it opened both ends */
+	if (m->cls->opened)
+		m->cls->opened(m, k, op);
 }
 
 int model_join_source(const struct model *m, const struct op *op)
@@ -373,6 +379,11 @@ static void step_fifo_join(struct model *m, const struct op *op, int k, struct s
 	finish_pending(m, k, false, st);
 }
 
+static bool removed(const struct model *m, int k)
+{
+	return m->objs[k].removed;
+}
+
 static void step_join(struct model *m, const struct op *op, struct step *st)
 {
 	int k;
@@ -388,8 +399,15 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 		st->join_ends = m->h[st->join_from][op->obj].ends;
 		uint8_t role = m->h[st->join_from][op->obj].role;
 		close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
+		int err = m->cls->open_err ? m->cls->open_err(m, k, op) : 0;
+		if (err) {
+			expect_err(&st->ex, err);
+			return;
+		}
 		m->h[op->actor][op->obj] =
 			(struct handle){.kobj = k, .ends = st->join_ends, .role = role};
+		if (m->cls->opened)
+			m->cls->opened(m, k, op);
 		return;
 	}
 	if (m->mech->join_path == JOIN_BY_ADDRESS) {
@@ -434,7 +452,17 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 		expect_err(&st->ex, ENOENT);
 		return;
 	}
-	int err = by_id ? 0 : access_check(m, op->actor, &m->objs[k], WANT_OPEN, op);
+	/* A join that uses the id at once (shmat) fails on a gone one. */
+	if (m->cls->join_uses_id && (stale || removed(m, k))) {
+		expect_err(&st->ex, EINVAL);
+		st->ex.err_alt = stale ? 0 : EIDRM;
+		return;
+	}
+	int err = by_id && !m->cls->join_uses_id
+			  ? 0
+			  : access_check(m, op->actor, &m->objs[k], WANT_OPEN, op);
+	if (!err && m->cls->open_err)
+		err = m->cls->open_err(m, k, op);
 	if (err) {
 		expect_err(&st->ex, err);
 		return;
@@ -445,16 +473,13 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 	}
 	m->h[op->actor][op->obj] = (struct handle){
 		.kobj = k, .ends = OPF_READ | OPF_WRITE, .stale = stale, .role = ROLE_JOINER};
+	if (m->cls->opened)
+		m->cls->opened(m, k, op);
 }
 
 /* Handles whose SysV object was removed, or whose id names nothing in the
  * actor's IPC namespace: ops on them fail (EINVAL, or EIDRM for a removed
  * id the kernel still recognises). */
-static bool removed(const struct model *m, int k)
-{
-	return m->objs[k].removed;
-}
-
 static bool gone(const struct model *m, const struct op *op, struct step *st)
 {
 	const struct handle *h = &m->h[op->actor][op->obj];
@@ -496,8 +521,11 @@ static void step_destroy(struct model *m, const struct op *op, struct step *st)
 			expect_err(&st->ex, err);
 			return;
 		}
-		/* RMID: gone for everyone at once, waiters get EIDRM. */
+		/* RMID: gone for everyone at once, waiters get EIDRM (or, for
+		 * shared memory, once the last handle detaches). */
 		m->objs[k].named = false;
+		if (m->cls->rmid_now && !m->cls->rmid_now(m, k))
+			return;
 		m->objs[k].removed = true;
 		finish_pending(m, k, true, st);
 		return;
@@ -612,12 +640,18 @@ static void step_perm(struct model *m, const struct op *op, struct step *st)
 static void step_setopt(struct model *m, const struct op *op, struct step *st)
 {
 	int k = m->h[op->actor][op->obj].kobj, err;
-	bool supported = op->arg == OPT_SIZE ? m->mech->setopt != NULL : m->mech->control != NULL;
+	/* A descriptor that lists its options refuses the rest at once. */
+	uint64_t opts = m->mech->options;
+	bool supported = op->arg == OPT_SIZE
+				 ? m->mech->setopt != NULL
+				 : m->mech->control != NULL && (!opts || ((opts >> op->arg) & 1));
 
 	if (!m->cls->setopt || !supported) {
 		expect_err(&st->ex, ENOTSUP);
 	} else if (!gone(m, op, st)) {
-		if ((err = access_check(m, op->actor, &m->objs[k], WANT_CTL, op))) {
+		enum access_want w =
+			m->cls->is_query && m->cls->is_query(op) ? WANT_STAT : WANT_CTL;
+		if ((err = access_check(m, op->actor, &m->objs[k], w, op))) {
 			expect_err(&st->ex, err);
 			return;
 		}

@@ -196,6 +196,20 @@ struct class_model {
 	/* fifo, posix-mq.  Optional: the errno of a create that makes a new
 	 * object (mq_open's attributes), 0 when it works. */
 	int (*create_err)(const struct model *m, const struct op *create);
+	/* Shared memory (sysv-shm, memfd, mmap-*), all optional. */
+	/* A create (k: the object it finds, -1: a new one) or a join (k) may
+	 * still fail for the class's reasons (shmget's size, shmat's
+	 * permission): 0 or the errno, checked after EEXIST and ENOENT. */
+	int (*open_err)(const struct model *m, int k, const struct op *op);
+	/* A create or join gave op->actor a handle on k. */
+	void (*opened)(struct model *m, int k, const struct op *op);
+	/* IPC_RMID: true when the object goes now, false when it lives on
+	 * until its last handle closes (the class's `closed` removes it). */
+	bool (*rmid_now)(struct model *m, int k);
+	/* A join by id uses the id at once (shmat): a gone id fails the join. */
+	bool join_uses_id;
+	/* This setopt only reads (IPC_STAT): read permission, not ownership. */
+	bool (*is_query)(const struct op *op);
 };
 
 extern const struct class_model model_byte_stream, model_typed_queue, model_shared_records,
@@ -234,6 +248,7 @@ enum access_want {
 	WANT_CTL,    /* setopt: IPC_STAT then IPC_SET by the owner */
 	WANT_PERM,   /* OP_PERM: IPC_SET / fchown+fchmod */
 	WANT_UNLINK, /* destroy */
+	WANT_STAT,   /* IPC_STAT alone: the ctl bits, no ownership */
 };
 void access_reset(struct model *m);
 /* OP_IDENT: predicts it and, when it works, gives the actor the identity. */

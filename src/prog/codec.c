@@ -59,8 +59,8 @@ void op_normalize(struct op *op)
 		op->arg = 0;
 		break;
 	case OP_SEND:
-		op->flags &=
-			OPF_NOWAIT | OPF_URING | OPF_QUEUE | OPF_THREAD | OPF_RIGHTS | OPF_CREDS;
+		op->flags &= OPF_NOWAIT | OPF_URING | OPF_QUEUE | OPF_THREAD | OPF_RIGHTS |
+			     OPF_CREDS | OPF_FORK;
 		break;
 	case OP_RECV:
 		op->flags &= OPF_NOWAIT | OPF_NOERROR | OPF_EXCEPT | OPF_URING | OPF_FD |

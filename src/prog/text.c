@@ -56,8 +56,11 @@ static const struct {
 	{"peek", OPF_PEEK, K(OP_RECV)},
 	{"rights", OPF_RIGHTS, K(OP_SEND)},
 	{"creds", OPF_CREDS, K(OP_SEND)},
+	{"rdonly", OPF_RDONLY, K(OP_JOIN)},
+	{"fork", OPF_FORK, K(OP_SEND)},
 };
 
+/* clang-format off */
 static const char *const opt_names[OPT_COUNT] = {
 	[OPT_SIZE] = "size",	       [OPT_BLOCK] = "block",
 	[OPT_UNBLOCK] = "unblock",     [OPT_CATCH] = "catch",
@@ -70,7 +73,12 @@ static const char *const opt_names[OPT_COUNT] = {
 	[OPT_WINSZ] = "winsz",	       [OPT_CTTY] = "ctty",
 	[OPT_FLUSH] = "flush",	       [OPT_NONBLOCK] = "nonblock",
 	[OPT_NOTIFY] = "notify",       [OPT_SHUTDOWN] = "shutdown",
+	/* shared memory */
+	[OPT_NATTCH] = "nattch",       [OPT_TRUNCATE] = "truncate",
+	[OPT_SEAL_WRITE] = "seal-write", [OPT_SEAL_SHRINK] = "seal-shrink",
+	[OPT_SEAL_GROW] = "seal-grow", [OPT_SEAL_SEAL] = "seal-seal",
 };
+/* clang-format on */
 
 /* Which key=value fields each kind carries (and so prints and accepts). */
 enum field {

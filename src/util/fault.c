@@ -90,6 +90,16 @@ static const struct {
 	{"sock-creds", FAULT_SOCK_CREDS},
 
 	/* sysv-shm, mmap-*, memfd */
+	{"shm-ro-writable", FAULT_SHM_RO_WRITABLE},
+	{"shm-no-round", FAULT_SHM_NO_ROUND},
+	{"shm-attach-twice", FAULT_SHM_ATTACH_TWICE},
+	{"shm-no-rmid", FAULT_SHM_NO_RMID},
+	{"shm-size-errno", FAULT_SHM_SIZE_ERRNO},
+	{"shm-private-shared", FAULT_SHM_PRIVATE_SHARED},
+	{"shm-no-seal", FAULT_SHM_NO_SEAL},
+	{"shm-seal-errno", FAULT_SHM_SEAL_ERRNO},
+	{"shm-no-unlink-file", FAULT_SHM_NO_UNLINK_FILE},
+	{"shm-bus-hidden", FAULT_SHM_BUS_HIDDEN},
 
 	/* ion, dma-heap, udmabuf */
 };

@@ -91,7 +91,18 @@ enum fault {
 	FAULT_SOCK_WRONG_FD = FAULT_SOCKET_BASE + 8,  /* send passes another object */
 	FAULT_SOCK_NO_TRUNC = FAULT_SOCKET_BASE + 9,  /* recv hides MSG_TRUNC */
 	FAULT_SOCK_CREDS = FAULT_SOCKET_BASE + 10,    /* recv names the wrong sender */
-	FAULT_LIMIT = 256,			      /* the mask's size in bits */
+	/* sysv-shm, mmap-*, memfd (FAULT_SHM_FAMILY_BASE + 0..31) */
+	FAULT_SHM_RO_WRITABLE = FAULT_SHM_FAMILY_BASE + 0,  /* SHM_RDONLY / PROT_READ dropped */
+	FAULT_SHM_NO_ROUND = FAULT_SHM_FAMILY_BASE + 1,	    /* a segment's size not page-rounded */
+	FAULT_SHM_ATTACH_TWICE = FAULT_SHM_FAMILY_BASE + 2, /* a join attaches twice */
+	FAULT_SHM_NO_RMID = FAULT_SHM_FAMILY_BASE + 3,	    /* destroy forgets IPC_RMID */
+	FAULT_SHM_SIZE_ERRNO = FAULT_SHM_FAMILY_BASE + 4,   /* shmget's EINVAL reported as ENOSPC */
+	FAULT_SHM_PRIVATE_SHARED = FAULT_SHM_FAMILY_BASE + 5, /* MAP_PRIVATE mapped MAP_SHARED */
+	FAULT_SHM_NO_SEAL = FAULT_SHM_FAMILY_BASE + 6,	      /* a seal asked for is not added */
+	FAULT_SHM_SEAL_ERRNO = FAULT_SHM_FAMILY_BASE + 7, /* a sealed truncate's EPERM as EBUSY */
+	FAULT_SHM_NO_UNLINK_FILE = FAULT_SHM_FAMILY_BASE + 8, /* mmap-file destroy keeps the file */
+	FAULT_SHM_BUS_HIDDEN = FAULT_SHM_FAMILY_BASE + 9, /* truncate grows back past a shrink */
+	FAULT_LIMIT = 256,				  /* the mask's size in bits */
 };
 
 /* Which faults are on: a bit per enum value; fault_any says whether any is
