@@ -11,6 +11,7 @@
 #include "../src/util/fault.h"
 #include "../src/util/record.h"
 #include "../stress/stress.h"
+#include "common/shm_records.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,8 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SHM_MAGIC	0x69706366u /* "ipcf" */
-#define LOCK_TIMEOUT_MS 2000u
+#define SHM_MAGIC 0x69706366u /* "ipcf" */
 
 struct shm_header {
 	pthread_mutex_t lock;
@@ -108,12 +108,7 @@ static ssize_t posix_shm_send(struct chan *c, const struct op *op, const uint8_t
 
 	if (fault_on(FAULT_SHM_TORN))
 		return record_write(region(c), c->size, off, buf, len, 1) ?: (ssize_t)len;
-	int r = robust_lock(&h->lock, LOCK_TIMEOUT_MS);
-	if (r && r != -EOWNERDEAD)
-		return r;
-	r = record_write(region(c), c->size, off, buf, len, 0);
-	robust_unlock(&h->lock);
-	return r ? r : (ssize_t)len;
+	return locked_record_write(&h->lock, region(c), c->size, op, buf, len);
 }
 
 static ssize_t posix_shm_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap,
@@ -121,13 +116,7 @@ static ssize_t posix_shm_recv(struct chan *c, const struct op *op, uint8_t *buf,
 {
 	struct shm_header *h = c->map;
 	(void)mtype;
-
-	int r = robust_lock(&h->lock, LOCK_TIMEOUT_MS);
-	if (r && r != -EOWNERDEAD)
-		return r;
-	long n = record_read(region(c), c->size, (uint16_t)op->arg, buf, cap);
-	robust_unlock(&h->lock);
-	return n;
+	return locked_record_read(&h->lock, region(c), c->size, op, buf, cap);
 }
 
 static int posix_shm_close(struct chan *c, unsigned ends)

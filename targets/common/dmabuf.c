@@ -1,0 +1,161 @@
+#define _GNU_SOURCE
+#include "dmabuf.h"
+
+#include "../../src/audit/audit.h"
+#include "../../src/sync/robust_lock.h"
+#include "../../src/util/fault.h"
+#include "../../src/util/record.h"
+#include "shm_records.h"
+
+#include <errno.h>
+#include <linux/dma-buf.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define DMABUF_MAGIC 0x646d6162u /* "dmab" */
+
+struct dmabuf_header {
+	pthread_mutex_t lock;
+	uint32_t magic;
+	uint32_t size; /* bytes of the record region the creator asked for */
+};
+#define HDR_BYTES ((sizeof(struct dmabuf_header) + 63u) & ~(size_t)63u)
+
+static uint8_t *region(struct chan *c)
+{
+	return (uint8_t *)c->map + HDR_BYTES;
+}
+
+/* DMA_BUF_IOCTL_SYNC; the kernel may ask to be called again (EINTR, EAGAIN
+ * while a fence is pending), a few times at most. */
+static int sync_buf(struct chan *c, uint64_t flags)
+{
+	struct dma_buf_sync s = {.flags = flags};
+
+	if (fault_on(FAULT_DMA_SYNC_BAD))
+		s.flags &= ~(uint64_t)DMA_BUF_SYNC_RW; /* no direction: EINVAL */
+	for (int i = 0; i < 100; i++) {
+		if (!ioctl(c->fd[0], DMA_BUF_IOCTL_SYNC, &s))
+			return 0;
+		if (errno != EINTR && errno != EAGAIN)
+			return -errno;
+	}
+	return -EAGAIN;
+}
+
+/* Maps the whole buffer; with `init`, writes the header first. */
+static int map_buf(struct chan *c, int fd, uint32_t init_size, int init)
+{
+	off_t end = lseek(fd, 0, SEEK_END); /* a dma-buf's size */
+
+	c->fd[0] = fd;
+	c->fd[1] = -1; /* one descriptor is both ends */
+	c->ends = OPF_READ | OPF_WRITE;
+	if (end < 0)
+		return -errno;
+	if ((size_t)end < HDR_BYTES)
+		return -ENODATA;
+	void *p = mmap(NULL, (size_t)end, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	audit_note_map(p, (size_t)end);
+	c->map = p;
+	c->map_len = (size_t)end;
+	struct dmabuf_header *h = p;
+	if (init) {
+		int r = sync_buf(c, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+		if (r)
+			return r;
+		robust_lock_init(&h->lock);
+		h->size = init_size;
+		h->magic = DMABUF_MAGIC;
+		if ((r = sync_buf(c, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE)))
+			return r;
+	}
+	if (h->magic != DMABUF_MAGIC)
+		return -ENODATA;
+	c->size = h->size < c->map_len - HDR_BYTES ? h->size : c->map_len - HDR_BYTES;
+	return 0;
+}
+
+int dmabuf_create(struct chan *c, struct obj_ref *ref, const struct op *op, dmabuf_alloc_fn alloc)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	int fd = alloc((HDR_BYTES + op->len + page - 1) & ~(page - 1));
+
+	ref->id = -1;
+	if (fd < 0)
+		return fd;
+	int r = map_buf(c, fd, op->len, 1);
+	ref->size = (uint32_t)c->size;
+	return r;
+}
+
+int dmabuf_join(struct chan *c, const struct obj_ref *ref)
+{
+	(void)ref;
+	int fd = c->fd[0] >= 0 ? c->fd[0] : c->fd[1];
+
+	if (fd < 0)
+		return -EBADF;
+	if (c->fd[1] >= 0 && c->fd[1] != fd)
+		close(c->fd[1]); /* a second copy of the same buffer */
+	return map_buf(c, fd, 0, 0);
+}
+
+/* One record op between SYNC START and END: a write of `in` or a read into
+ * `out`.  Read-write both ways: taking the lock writes its word, which is
+ * in the buffer too. */
+static ssize_t synced(struct chan *c, const struct op *op, const uint8_t *in, uint8_t *out,
+		      size_t len)
+{
+	struct dmabuf_header *h = c->map;
+
+	if (!h)
+		return -EBADF;
+	int r = sync_buf(c, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	if (r)
+		return r;
+	ssize_t n = in ? locked_record_write(&h->lock, region(c), c->size, op, in, len)
+		       : locked_record_read(&h->lock, region(c), c->size, op, out, len);
+	r = sync_buf(c, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	n = n < 0 ? n : r ? r : n;
+	return n == -ERANGE && fault_on(FAULT_DMA_BAD_ERRNO) ? -EINVAL : n;
+}
+
+ssize_t dmabuf_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
+{
+	if (c->map && fault_on(FAULT_DMA_TORN))
+		return record_write(region(c), c->size, (uint16_t)op->arg, buf, len, 1)
+			       ?: (ssize_t)len;
+	return synced(c, op, buf, NULL, len);
+}
+
+ssize_t dmabuf_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap, int64_t *mtype)
+{
+	(void)mtype;
+	return synced(c, op, NULL, buf, cap);
+}
+
+int dmabuf_close(struct chan *c, unsigned ends)
+{
+	(void)ends; /* one mapping, one descriptor: any close releases both */
+	if (c->map && !fault_on(FAULT_DMA_LEAK_MAP))
+		munmap(c->map, c->map_len);
+	c->map = NULL;
+	if (fault_on(FAULT_DMA_LEAK_FD)) {
+		c->fd[0] = c->fd[1] = -1; /* forgotten, still open */
+		c->ends = 0;
+		return 0;
+	}
+	return chan_close_fds(c, OPF_READ | OPF_WRITE);
+}
+
+int dmabuf_destroy(struct chan *c, const struct obj_ref *ref)
+{
+	(void)c;
+	(void)ref;
+	return 0; /* a dma-buf dies with its last descriptor and mapping */
+}

@@ -1,0 +1,32 @@
+/* A dma-buf as a shared-records channel: what ion, dma-heap and udmabuf
+ * share once their allocator has handed back a dma-buf descriptor.
+ *
+ * The buffer is mapped whole; its first bytes are a header with a robust
+ * process-shared lock, the rest are checksummed records (the posix-shm
+ * layout, judged by the shared-records model).  Every CPU access is
+ * bracketed by DMA_BUF_IOCTL_SYNC START/END, as the dma-buf rules want.
+ * A peer joins by inheriting the descriptor (SCM_RIGHTS from a holder) and
+ * maps it itself. */
+#ifndef IPCFUZZ_DMABUF_H
+#define IPCFUZZ_DMABUF_H
+
+#include "../mechanism.h"
+
+/* An allocator: a dma-buf of len bytes (page-rounded), O_RDWR|O_CLOEXEC,
+ * or a negative errno. */
+typedef int (*dmabuf_alloc_fn)(size_t len);
+
+int dmabuf_create(struct chan *c, struct obj_ref *ref, const struct op *op, dmabuf_alloc_fn alloc);
+int dmabuf_join(struct chan *c, const struct obj_ref *ref);
+ssize_t dmabuf_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len);
+ssize_t dmabuf_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap, int64_t *mtype);
+int dmabuf_close(struct chan *c, unsigned ends);
+int dmabuf_destroy(struct chan *c, const struct obj_ref *ref);
+
+/* The descriptor fields the three targets share, spelled once. */
+#define DMABUF_MECHANISM                                                                           \
+	.cls = CLASS_SHARED_RECORDS, .join_path = JOIN_BY_INHERIT, .naming = NAMING_NONE,          \
+	.join = dmabuf_join, .send = dmabuf_send, .recv = dmabuf_recv, .close = dmabuf_close,      \
+	.destroy = dmabuf_destroy
+
+#endif
