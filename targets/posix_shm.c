@@ -108,7 +108,7 @@ static ssize_t posix_shm_send(struct chan *c, const struct op *op, const uint8_t
 
 	if (fault_on(FAULT_SHM_TORN))
 		return record_write(region(c), c->size, off, buf, len, 1) ?: (ssize_t)len;
-	return locked_record_write(&h->lock, region(c), c->size, op, buf, len);
+	return locked_record_write(&h->lock, LOCK_FUTEX, region(c), c->size, op, buf, len);
 }
 
 static ssize_t posix_shm_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap,
@@ -116,7 +116,7 @@ static ssize_t posix_shm_recv(struct chan *c, const struct op *op, uint8_t *buf,
 {
 	struct shm_header *h = c->map;
 	(void)mtype;
-	return locked_record_read(&h->lock, region(c), c->size, op, buf, cap);
+	return locked_record_read(&h->lock, LOCK_FUTEX, region(c), c->size, op, buf, cap);
 }
 
 static int posix_shm_close(struct chan *c, unsigned ends)

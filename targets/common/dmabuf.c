@@ -118,8 +118,8 @@ static ssize_t synced(struct chan *c, const struct op *op, const uint8_t *in, ui
 	int r = sync_buf(c, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	if (r)
 		return r;
-	ssize_t n = in ? locked_record_write(&h->lock, region(c), c->size, op, in, len)
-		       : locked_record_read(&h->lock, region(c), c->size, op, out, len);
+	ssize_t n = in ? locked_record_write(&h->lock, LOCK_POLL, region(c), c->size, op, in, len)
+		       : locked_record_read(&h->lock, LOCK_POLL, region(c), c->size, op, out, len);
 	r = sync_buf(c, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	n = n < 0 ? n : r ? r : n;
 	return n == -ERANGE && fault_on(FAULT_DMA_BAD_ERRNO) ? -EINVAL : n;

@@ -5,6 +5,9 @@
  * process-shared lock, the rest are checksummed records (the posix-shm
  * layout, judged by the shared-records model).  Every CPU access is
  * bracketed by DMA_BUF_IOCTL_SYNC START/END, as the dma-buf rules want.
+ * The lock is taken by polling (robust_lock_poll), never by a futex wait:
+ * dma-buf mappings are VM_PFNMAP, where the kernel refuses shared futexes
+ * (EFAULT) and glibc's pthread_mutex_timedlock aborts on that.
  * A peer joins by inheriting the descriptor (SCM_RIGHTS from a holder) and
  * maps it itself. */
 #ifndef IPCFUZZ_DMABUF_H

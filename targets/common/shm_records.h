@@ -14,11 +14,15 @@
 
 #define SHM_LOCK_TIMEOUT_MS 2000u
 
+/* How a locker waits: on the lock's futex, or polling (robust_lock_poll:
+ * mappings where the kernel refuses shared futexes). */
+enum lock_wait { LOCK_FUTEX, LOCK_POLL };
+
 /* len on success, else a negative errno (ERANGE: it does not fit). */
-ssize_t locked_record_write(pthread_mutex_t *lock, uint8_t *region, size_t size,
-			    const struct op *op, const uint8_t *buf, size_t len);
+ssize_t locked_record_write(pthread_mutex_t *lock, enum lock_wait wait, uint8_t *region,
+			    size_t size, const struct op *op, const uint8_t *buf, size_t len);
 /* The record's full length, else a negative errno (EBADMSG: torn). */
-ssize_t locked_record_read(pthread_mutex_t *lock, const uint8_t *region, size_t size,
-			   const struct op *op, uint8_t *buf, size_t cap);
+ssize_t locked_record_read(pthread_mutex_t *lock, enum lock_wait wait, const uint8_t *region,
+			   size_t size, const struct op *op, uint8_t *buf, size_t cap);
 
 #endif
