@@ -1,8 +1,9 @@
 /* dma-heap: a dma-buf from the system heap (<linux/dma-heap.h>).
  *
- * create = open /dev/dma_heap/system + DMA_HEAP_IOCTL_ALLOC (header + size
- * bytes, page-rounded) + mmap; the heap's descriptor is closed at once, the
- * buffer lives on in its own.  join = the buffer's descriptor inherited
+ * create = DMA_HEAP_IOCTL_ALLOC on /dev/dma_heap/system (header + size
+ * bytes, page-rounded) + mmap; the heap is opened once per actor, before
+ * it takes an identity (common/dmabuf.h), and the buffer lives in its own
+ * descriptor.  join = the buffer's descriptor inherited
  * (SCM_RIGHTS from a holder) and mapped; send/recv = a record under the
  * buffer's lock, bracketed by DMA_BUF_IOCTL_SYNC (common/dmabuf.c).  The
  * leak audit sees a forgotten buffer by its /proc/self/fdinfo exp_name. */
@@ -26,16 +27,25 @@ static const char *dma_heap_probe(void)
 	return probe_needs(HEAP, "no system heap: " HEAP " (CONFIG_DMABUF_HEAPS_SYSTEM)");
 }
 
+/* Allocating needs only a read-only descriptor of the heap (Android gives
+ * every app /dev/dma_heap/system 0444). */
+static struct dmabuf_device heap = {.path = HEAP, .flags = O_RDONLY, .fd = -1};
+
+static int heap_setup(int actor)
+{
+	(void)actor;
+	dmabuf_device(&heap);
+	return 0;
+}
+
 static int heap_alloc(size_t len)
 {
 	struct dma_heap_allocation_data d = {.len = len, .fd_flags = O_RDWR | O_CLOEXEC};
-	int heap = open(HEAP, O_RDONLY | O_CLOEXEC);
+	int fd = dmabuf_device(&heap);
 
-	if (heap < 0)
-		return -errno;
-	int r = ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d) < 0 ? -errno : (int)d.fd;
-	close(heap);
-	return r;
+	if (fd < 0)
+		return fd;
+	return ioctl(fd, DMA_HEAP_IOCTL_ALLOC, &d) < 0 ? -errno : (int)d.fd;
 }
 
 static int dma_heap_create(struct chan *c, struct obj_ref *ref, const struct op *op)
@@ -48,5 +58,6 @@ const struct mechanism mech_dma_heap = {
 	.summary = "dma-buf heap (/dev/dma_heap/system): mmap, DMA_BUF_IOCTL_SYNC, fd passing",
 	.probe = dma_heap_probe,
 	.create = dma_heap_create,
+	.actor_setup = heap_setup,
 	DMABUF_MECHANISM,
 };

@@ -4,8 +4,9 @@
  * The ABI is ION's last one (4.12 to 5.10, drivers/staging/android/uapi/
  * ion.h, no longer in the kernel's headers, so spelled here):
  * ION_IOC_HEAP_QUERY finds the system heap, ION_IOC_ALLOC returns a dma-buf
- * descriptor.  From there on it is the dma-buf channel of common/dmabuf.c,
- * as dma-heap. */
+ * descriptor (O_CLOEXEC).  The device is opened once per actor, before it
+ * takes an identity (common/dmabuf.h); from there on the buffer is the
+ * dma-buf channel of common/dmabuf.c, as dma-heap's. */
 #define _GNU_SOURCE
 #include "mechanism.h"
 
@@ -68,21 +69,24 @@ static __u32 system_heaps(int ion)
 	return ~0u;
 }
 
+static struct dmabuf_device ion_dev = {.path = "/dev/ion", .flags = O_RDONLY, .fd = -1};
+
+static int ion_setup(int actor)
+{
+	(void)actor;
+	dmabuf_device(&ion_dev);
+	return 0;
+}
+
 static int ion_alloc(size_t len)
 {
-	int ion = open("/dev/ion", O_RDONLY | O_CLOEXEC);
+	int ion = dmabuf_device(&ion_dev);
 
 	if (ion < 0)
-		return -errno;
+		return ion;
 	struct ion_allocation_data d = {
 		.len = len, .heap_id_mask = system_heaps(ion), .flags = ION_FLAG_CACHED};
-	int r = ioctl(ion, ION_IOC_ALLOC, &d) < 0 ? -errno : (int)d.fd;
-	close(ion);
-	/* ION's descriptors come without O_CLOEXEC: peers must not inherit
-	 * them by accident. */
-	if (r >= 0)
-		fcntl(r, F_SETFD, FD_CLOEXEC);
-	return r;
+	return ioctl(ion, ION_IOC_ALLOC, &d) < 0 ? -errno : (int)d.fd;
 }
 
 static int ion_create(struct chan *c, struct obj_ref *ref, const struct op *op)
@@ -95,5 +99,6 @@ const struct mechanism mech_ion = {
 	.summary = "Android ION (/dev/ion, ION_IOC_ALLOC): a dma-buf, mmap, SYNC, fd passing",
 	.probe = ion_probe,
 	.create = ion_create,
+	.actor_setup = ion_setup,
 	DMABUF_MECHANISM,
 };

@@ -3,7 +3,8 @@
  * create = memfd_create (MFD_ALLOW_SEALING) + ftruncate (header + size,
  * page-rounded) + F_SEAL_SHRINK (udmabuf refuses a memfd that could shrink
  * under it, and one sealed against writes) + UDMABUF_CREATE on /dev/udmabuf;
- * the memfd and the device are closed at once, the buffer keeps the pages.
+ * the memfd is closed at once, the buffer keeps the pages.  The device is
+ * opened once per actor, before it takes an identity (common/dmabuf.h).
  * From there on it is the dma-buf channel of common/dmabuf.c, as dma-heap. */
 #define _GNU_SOURCE
 #include "mechanism.h"
@@ -22,25 +23,32 @@ static const char *udmabuf_probe(void)
 	return probe_needs("/dev/udmabuf", "no /dev/udmabuf on this kernel (CONFIG_UDMABUF)");
 }
 
+static struct dmabuf_device dev = {.path = "/dev/udmabuf", .flags = O_RDWR, .fd = -1};
+
+static int udmabuf_setup(int actor)
+{
+	(void)actor;
+	dmabuf_device(&dev);
+	return 0;
+}
+
 static int udmabuf_alloc(size_t len)
 {
-	int memfd = memfd_create("ipcfuzz-udmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING), dev = -1;
-	int r;
-
+	int fd = dmabuf_device(&dev);
+	if (fd < 0)
+		return fd;
+	int memfd = memfd_create("ipcfuzz-udmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING), r;
 	if (memfd < 0)
 		return -errno;
-	if (ftruncate(memfd, (off_t)len) || fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK) ||
-	    (dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC)) < 0) {
+	if (ftruncate(memfd, (off_t)len) || fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
 		r = -errno;
 	} else {
 		struct udmabuf_create uc = {
 			.memfd = (uint32_t)memfd, .flags = UDMABUF_FLAGS_CLOEXEC, .size = len};
-		r = ioctl(dev, UDMABUF_CREATE, &uc);
+		r = ioctl(fd, UDMABUF_CREATE, &uc);
 		if (r < 0)
 			r = -errno;
 	}
-	if (dev >= 0)
-		close(dev);
 	close(memfd);
 	return r;
 }
@@ -55,5 +63,6 @@ const struct mechanism mech_udmabuf = {
 	.summary = "udmabuf: a sealed memfd's pages as a dma-buf (UDMABUF_CREATE), fd passing",
 	.probe = udmabuf_probe,
 	.create = udmabuf_new,
+	.actor_setup = udmabuf_setup,
 	DMABUF_MECHANISM,
 };

@@ -8,10 +8,12 @@
 #include "shm_records.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/dma-buf.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DMABUF_MAGIC 0x646d6162u /* "dmab" */
@@ -78,6 +80,23 @@ static int map_buf(struct chan *c, int fd, uint32_t init_size, int init)
 		return -ENODATA;
 	c->size = h->size < c->map_len - HDR_BYTES ? h->size : c->map_len - HDR_BYTES;
 	return 0;
+}
+
+int dmabuf_device(struct dmabuf_device *d)
+{
+	struct stat st;
+
+	if (d->fd >= 0 && !fstat(d->fd, &st) && S_ISCHR(st.st_mode) && st.st_rdev == d->rdev)
+		return d->fd;
+	if ((d->fd = open(d->path, d->flags | O_CLOEXEC)) < 0 || fstat(d->fd, &st)) {
+		int e = errno;
+		if (d->fd >= 0)
+			close(d->fd);
+		d->fd = -1;
+		return -e;
+	}
+	d->rdev = st.st_rdev;
+	return d->fd;
 }
 
 int dmabuf_create(struct chan *c, struct obj_ref *ref, const struct op *op, dmabuf_alloc_fn alloc)

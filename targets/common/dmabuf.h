@@ -19,6 +19,21 @@
  * or a negative errno. */
 typedef int (*dmabuf_alloc_fn)(size_t len);
 
+/* The allocator's device (the heap, /dev/udmabuf, /dev/ion), opened once
+ * per process and kept: every actor opens it in its actor_setup, before it
+ * takes an identity, as a privileged process that hands an allocator to
+ * unprivileged code does.  So an actor under another uid allocates too,
+ * and the model need not know the device node's owner and mode. */
+struct dmabuf_device {
+	const char *path;
+	int flags;
+	int fd;	    /* -1 until opened */
+	dev_t rdev; /* what fd must still be (a zygote closes what it inherits) */
+};
+/* The device's descriptor, opened now if it is not (or no longer) open;
+ * or -errno. */
+int dmabuf_device(struct dmabuf_device *d);
+
 int dmabuf_create(struct chan *c, struct obj_ref *ref, const struct op *op, dmabuf_alloc_fn alloc);
 int dmabuf_join(struct chan *c, const struct obj_ref *ref);
 ssize_t dmabuf_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len);
