@@ -34,23 +34,20 @@ static struct dmabuf_device heap = {.path = HEAP, .flags = O_RDONLY, .fd = -1};
 static int heap_setup(int actor)
 {
 	(void)actor;
-	dmabuf_device(&heap);
+	dmabuf_device_keep(&heap);
 	return 0;
 }
 
-static int heap_alloc(size_t len)
+static int heap_alloc(int dev, size_t len)
 {
 	struct dma_heap_allocation_data d = {.len = len, .fd_flags = O_RDWR | O_CLOEXEC};
-	int fd = dmabuf_device(&heap);
 
-	if (fd < 0)
-		return fd;
-	return ioctl(fd, DMA_HEAP_IOCTL_ALLOC, &d) < 0 ? -errno : (int)d.fd;
+	return ioctl(dev, DMA_HEAP_IOCTL_ALLOC, &d) < 0 ? -errno : (int)d.fd;
 }
 
 static int dma_heap_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 {
-	return dmabuf_create(c, ref, op, heap_alloc);
+	return dmabuf_create(c, ref, op, &heap, heap_alloc);
 }
 
 const struct mechanism mech_dma_heap = {

@@ -74,24 +74,21 @@ static struct dmabuf_device ion_dev = {.path = "/dev/ion", .flags = O_RDONLY, .f
 static int ion_setup(int actor)
 {
 	(void)actor;
-	dmabuf_device(&ion_dev);
+	dmabuf_device_keep(&ion_dev);
 	return 0;
 }
 
-static int ion_alloc(size_t len)
+static int ion_alloc(int ion, size_t len)
 {
-	int ion = dmabuf_device(&ion_dev);
-
-	if (ion < 0)
-		return ion;
 	struct ion_allocation_data d = {
 		.len = len, .heap_id_mask = system_heaps(ion), .flags = ION_FLAG_CACHED};
+
 	return ioctl(ion, ION_IOC_ALLOC, &d) < 0 ? -errno : (int)d.fd;
 }
 
 static int ion_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 {
-	return dmabuf_create(c, ref, op, ion_alloc);
+	return dmabuf_create(c, ref, op, &ion_dev, ion_alloc);
 }
 
 const struct mechanism mech_ion = {

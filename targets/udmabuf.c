@@ -23,21 +23,19 @@ static const char *udmabuf_probe(void)
 	return probe_needs("/dev/udmabuf", "no /dev/udmabuf on this kernel (CONFIG_UDMABUF)");
 }
 
-static struct dmabuf_device dev = {.path = "/dev/udmabuf", .flags = O_RDWR, .fd = -1};
+static struct dmabuf_device udmabuf_dev = {.path = "/dev/udmabuf", .flags = O_RDWR, .fd = -1};
 
 static int udmabuf_setup(int actor)
 {
 	(void)actor;
-	dmabuf_device(&dev);
+	dmabuf_device_keep(&udmabuf_dev);
 	return 0;
 }
 
-static int udmabuf_alloc(size_t len)
+static int udmabuf_alloc(int dev, size_t len)
 {
-	int fd = dmabuf_device(&dev);
-	if (fd < 0)
-		return fd;
 	int memfd = memfd_create("ipcfuzz-udmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING), r;
+
 	if (memfd < 0)
 		return -errno;
 	if (ftruncate(memfd, (off_t)len) || fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
@@ -45,7 +43,7 @@ static int udmabuf_alloc(size_t len)
 	} else {
 		struct udmabuf_create uc = {
 			.memfd = (uint32_t)memfd, .flags = UDMABUF_FLAGS_CLOEXEC, .size = len};
-		r = ioctl(fd, UDMABUF_CREATE, &uc);
+		r = ioctl(dev, UDMABUF_CREATE, &uc);
 		if (r < 0)
 			r = -errno;
 	}
@@ -55,7 +53,7 @@ static int udmabuf_alloc(size_t len)
 
 static int udmabuf_new(struct chan *c, struct obj_ref *ref, const struct op *op)
 {
-	return dmabuf_create(c, ref, op, udmabuf_alloc);
+	return dmabuf_create(c, ref, op, &udmabuf_dev, udmabuf_alloc);
 }
 
 const struct mechanism mech_udmabuf = {

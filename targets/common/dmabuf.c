@@ -6,6 +6,7 @@
 #include "../../src/util/fault.h"
 #include "../../src/util/record.h"
 #include "shm_records.h"
+#include "../../stress/stress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,7 +83,8 @@ static int map_buf(struct chan *c, int fd, uint32_t init_size, int init)
 	return 0;
 }
 
-int dmabuf_device(struct dmabuf_device *d)
+/* The device's descriptor, opened now if it is not (or no longer) open. */
+static int device_fd(struct dmabuf_device *d)
 {
 	struct stat st;
 
@@ -99,11 +101,30 @@ int dmabuf_device(struct dmabuf_device *d)
 	return d->fd;
 }
 
-int dmabuf_create(struct chan *c, struct obj_ref *ref, const struct op *op, dmabuf_alloc_fn alloc)
+int dmabuf_device_keep(struct dmabuf_device *d)
+{
+	d->kept = 1;
+	int fd = device_fd(d);
+	return fd < 0 ? fd : 0;
+}
+
+static void device_put(struct dmabuf_device *d)
+{
+	if (!d->kept && d->fd >= 0) {
+		close(d->fd);
+		d->fd = -1;
+	}
+}
+
+int dmabuf_create(struct chan *c, struct obj_ref *ref, const struct op *op, struct dmabuf_device *d,
+		  dmabuf_alloc_fn alloc)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	int fd = alloc((HDR_BYTES + op->len + page - 1) & ~(page - 1));
+	int dev = device_fd(d), fd = dev;
 
+	if (dev >= 0)
+		fd = alloc(dev, (HDR_BYTES + op->len + page - 1) & ~(page - 1));
+	device_put(d);
 	ref->id = -1;
 	if (fd < 0)
 		return fd;
@@ -178,3 +199,18 @@ int dmabuf_destroy(struct chan *c, const struct obj_ref *ref)
 	(void)ref;
 	return 0; /* a dma-buf dies with its last descriptor and mapping */
 }
+
+/* The stress ring owns the records region and brings its own lock (it
+ * polls too: it finds that the kernel refuses futexes in a dma-buf). */
+static void *stress_region(struct chan *c, size_t *len)
+{
+	*len = c->size;
+	return region(c);
+}
+
+const struct stress_profile dmabuf_stress = {
+	.kind = STRESS_RING,
+	.max_frame = 8192,
+	.create_len = 65535,
+	.region = stress_region,
+};

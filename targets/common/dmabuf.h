@@ -16,8 +16,8 @@
 #include "../mechanism.h"
 
 /* An allocator: a dma-buf of len bytes (page-rounded), O_RDWR|O_CLOEXEC,
- * or a negative errno. */
-typedef int (*dmabuf_alloc_fn)(size_t len);
+ * made through the allocator's device `dev`; or a negative errno. */
+typedef int (*dmabuf_alloc_fn)(int dev, size_t len);
 
 /* The allocator's device (the heap, /dev/udmabuf, /dev/ion), opened once
  * per process and kept: every actor opens it in its actor_setup, before it
@@ -29,22 +29,28 @@ struct dmabuf_device {
 	int flags;
 	int fd;	    /* -1 until opened */
 	dev_t rdev; /* what fd must still be (a zygote closes what it inherits) */
+	int kept;   /* opened by an actor_setup: stays open */
 };
-/* The device's descriptor, opened now if it is not (or no longer) open;
- * or -errno. */
-int dmabuf_device(struct dmabuf_device *d);
+/* actor_setup: opens the device (if it is not, or no longer, open) and
+ * keeps it open for the life of the process. */
+int dmabuf_device_keep(struct dmabuf_device *d);
 
-int dmabuf_create(struct chan *c, struct obj_ref *ref, const struct op *op, dmabuf_alloc_fn alloc);
+/* Allocates through d (kept open if an actor_setup kept it, else opened and
+ * closed again: the stress driver has no actor_setup), maps, and lays the
+ * header over the buffer. */
+int dmabuf_create(struct chan *c, struct obj_ref *ref, const struct op *op, struct dmabuf_device *d,
+		  dmabuf_alloc_fn alloc);
 int dmabuf_join(struct chan *c, const struct obj_ref *ref);
 ssize_t dmabuf_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len);
 ssize_t dmabuf_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap, int64_t *mtype);
 int dmabuf_close(struct chan *c, unsigned ends);
 int dmabuf_destroy(struct chan *c, const struct obj_ref *ref);
+extern const struct stress_profile dmabuf_stress; /* STRESS_RING over the records */
 
 /* The descriptor fields the three targets share, spelled once. */
 #define DMABUF_MECHANISM                                                                           \
 	.cls = CLASS_SHARED_RECORDS, .join_path = JOIN_BY_INHERIT, .naming = NAMING_NONE,          \
 	.join = dmabuf_join, .send = dmabuf_send, .recv = dmabuf_recv, .close = dmabuf_close,      \
-	.destroy = dmabuf_destroy
+	.destroy = dmabuf_destroy, .stress = &dmabuf_stress
 
 #endif
