@@ -2,7 +2,8 @@
 # Benchmark (a figure, not a test): boot-to-result time of the vm runner,
 # i.e. `ipcfuzz vm -- ipcfuzz list` from start to exit status, with the
 # kernel already cached (the first run also fetches it); then the same for
-# a corpus replay of each mechanism that only the guest has (one boot each).
+# a corpus replay of each mechanism that only the guest has (one boot each),
+# and their exec/s under libFuzzer there.  BENCH_SECONDS (default 20).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ipcfuzz=${1:-build/asan/ipcfuzz}
@@ -25,4 +26,15 @@ timed() {
 timed "ipcfuzz list" "$ipcfuzz" list
 for t in dma-heap udmabuf; do
 	[ -x "$bin/replay-$t" ] && timed "replay corpus/$t" "$bin/replay-$t" --runs 1 "corpus/$t"
+done
+# exec/s of the guest-only targets under libFuzzer, in the guest (one boot
+# each; needs the libfuzzer preset's build), as ci/bench.sh does on the host.
+seconds=${BENCH_SECONDS:-20}
+for t in dma-heap udmabuf; do
+	[ -x build/libfuzzer/fuzz-$t ] || continue
+	rate=$("$ipcfuzz" vm -- sh -c "'$ipcfuzz' fuzz $t --engine libfuzzer --seconds $seconds \
+		--out /tmp/bench --build-root build >/dev/null 2>&1; cat /tmp/bench/summary.json" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["exec_per_sec"])' 2>/dev/null)
+	printf 'vm runner: %-28s %s exec/s (libFuzzer, %ss, in the guest, %s)\n' "$t" \
+		"${rate:-?}" "$seconds" "$accel"
 done
