@@ -50,11 +50,26 @@ static int dma_heap_create(struct chan *c, struct obj_ref *ref, const struct op 
 	return dmabuf_create(c, ref, op, &heap, heap_alloc);
 }
 
+static const char heap_alloc_c[] =
+	"#include <linux/dma-heap.h>\n\n"
+	"static long buf_alloc(size_t len)\n{\n"
+	"\tstruct dma_heap_allocation_data d = {.len = len, .fd_flags = O_RDWR | O_CLOEXEC};\n"
+	"\tint heap = open(\"" HEAP "\", O_RDONLY | O_CLOEXEC);\n"
+	"\tif (heap < 0)\n\t\treturn -errno;\n"
+	"\tlong r = ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d) < 0 ? -errno : (long)d.fd;\n"
+	"\tclose(heap);\n\treturn r;\n}\n";
+
+static void heap_to_c(FILE *f, const struct op *op)
+{
+	dmabuf_to_c(f, op, heap_alloc_c);
+}
+
 const struct mechanism mech_dma_heap = {
 	.id = "dma-heap",
 	.summary = "dma-buf heap (/dev/dma_heap/system): mmap, DMA_BUF_IOCTL_SYNC, fd passing",
 	.probe = dma_heap_probe,
 	.create = dma_heap_create,
 	.actor_setup = heap_setup,
+	.to_c = heap_to_c,
 	DMABUF_MECHANISM,
 };

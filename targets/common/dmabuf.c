@@ -214,3 +214,123 @@ const struct stress_profile dmabuf_stress = {
 	.create_len = 65535,
 	.region = stress_region,
 };
+
+/* Reproducer C (src/prog/to_c.h): the buffer layout and the calls above as
+ * text; `alloc_c` is the allocator's part (its includes and a
+ * `static long buf_alloc(size_t len)` returning a dma-buf fd or -errno). */
+static const char to_c_helpers[] =
+	"#include <sys/ioctl.h>\n"
+	"#include <linux/dma-buf.h>\n"
+	"%s\n"
+	"/* A dma-buf: a header with a robust lock, then records; every access\n"
+	" * between DMA_BUF_IOCTL_SYNC start and end (ipcfuzz targets/common/dmabuf.c). */\n"
+	"struct dmabuf_header {\n"
+	"\tpthread_mutex_t lock;\n"
+	"\tuint32_t magic, size;\n"
+	"};\n"
+	"#define DHDR ((sizeof(struct dmabuf_header) + 63u) & ~(size_t)63u)\n"
+	"\n"
+	"static long buf_sync(struct chan *c, uint64_t flags)\n"
+	"{\n"
+	"\tstruct dma_buf_sync s = {.flags = flags};\n"
+	"\treturn ioctl(c->fd[0], DMA_BUF_IOCTL_SYNC, &s) ? -errno : 0;\n"
+	"}\n"
+	"\n"
+	"static long buf_map(struct chan *c, int fd, long init)\n"
+	"{\n"
+	"\toff_t end = lseek(fd, 0, SEEK_END);\n"
+	"\tc->fd[0] = fd;\n"
+	"\tc->fd[1] = -1;\n"
+	"\tc->ends = END_READ | END_WRITE;\n"
+	"\tif (end < 0)\n"
+	"\t\treturn -errno;\n"
+	"\tif ((size_t)end < DHDR)\n"
+	"\t\treturn -ENODATA;\n"
+	"\tvoid *p = mmap(NULL, (size_t)end, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);\n"
+	"\tif (p == MAP_FAILED)\n"
+	"\t\treturn -errno;\n"
+	"\tc->map = p;\n"
+	"\tc->map_len = (size_t)end;\n"
+	"\tstruct dmabuf_header *h = p;\n"
+	"\tif (init >= 0) {\n"
+	"\t\tlong r = buf_sync(c, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);\n"
+	"\t\tif (r)\n"
+	"\t\t\treturn r;\n"
+	"\t\tpthread_mutexattr_t a;\n"
+	"\t\tpthread_mutexattr_init(&a);\n"
+	"\t\tpthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);\n"
+	"\t\tpthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);\n"
+	"\t\tpthread_mutex_init(&h->lock, &a);\n"
+	"\t\tpthread_mutexattr_destroy(&a);\n"
+	"\t\th->size = (uint32_t)init;\n"
+	"\t\th->magic = 0x%xu;\n"
+	"\t\tif ((r = buf_sync(c, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE)))\n"
+	"\t\t\treturn r;\n"
+	"\t}\n"
+	"\tif (h->magic != 0x%xu)\n"
+	"\t\treturn -ENODATA;\n"
+	"\tc->size = h->size < c->map_len - DHDR ? h->size : c->map_len - DHDR;\n"
+	"\treturn 0;\n"
+	"}\n"
+	"\n"
+	"/* One record written (pay) or read (buf) under the lock, taken by trylock:\n"
+	" * a futex on a dma-buf mapping (VM_PFNMAP) fails with EFAULT. */\n"
+	"static long buf_record(struct chan *c, unsigned off, unsigned len, int write)\n"
+	"{\n"
+	"\tstruct dmabuf_header *h = c->map;\n"
+	"\tlong r = buf_sync(c, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);\n"
+	"\tif (r)\n"
+	"\t\treturn r;\n"
+	"\tint e = pthread_mutex_trylock(&h->lock);\n"
+	"\tif (e == EOWNERDEAD)\n"
+	"\t\te = pthread_mutex_consistent(&h->lock);\n"
+	"\tif (e) {\n"
+	"\t\tbuf_sync(c, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);\n"
+	"\t\treturn -e;\n"
+	"\t}\n"
+	"\tuint8_t *region = (uint8_t *)c->map + DHDR;\n"
+	"\tif (write)\n"
+	"\t\tr = record_write(region, c->size, off, pay, len, 0) ?: (long)len;\n"
+	"\telse\n"
+	"\t\tr = record_read(region, c->size, off, buf, len);\n"
+	"\tpthread_mutex_unlock(&h->lock);\n"
+	"\tlong s = buf_sync(c, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);\n"
+	"\treturn r < 0 ? r : s ? s : r;\n"
+	"}\n"
+	"\n";
+
+void dmabuf_to_c(FILE *f, const struct op *op, const char *alloc_c)
+{
+	if (!op) {
+		fprintf(f, to_c_helpers, alloc_c, DMABUF_MAGIC, DMABUF_MAGIC);
+		return;
+	}
+	switch (op->kind) {
+	case OP_CREATE:
+		fprintf(f,
+			"\t\t{\n\t\t\tsize_t pg = (size_t)sysconf(_SC_PAGESIZE);\n"
+			"\t\t\tlong fd = buf_alloc((DHDR + %u + pg - 1) & ~(pg - 1));\n"
+			"\t\t\tr = fd < 0 ? fd : buf_map(c, (int)fd, %u);\n\t\t}\n",
+			op->len, op->len);
+		break;
+	case OP_JOIN:
+		fprintf(f, "\t\tr = c->fd[0] < 0 ? -EBADF : buf_map(c, c->fd[0], -1);\n");
+		break;
+	case OP_SEND:
+	case OP_RECV:
+		fprintf(f, "\t\tr = buf_record(c, %u, %u, %d);\n", (uint16_t)op->arg, op->len,
+			op->kind == OP_SEND);
+		break;
+	case OP_CLOSE:
+		fprintf(f, "\t\tif (c->map)\n\t\t\tmunmap(c->map, c->map_len);\n"
+			   "\t\tc->map = NULL;\n\t\tif (c->fd[0] >= 0)\n\t\t\tclose(c->fd[0]);\n"
+			   "\t\tc->fd[0] = -1;\n\t\tc->ends = 0;\n");
+		break;
+	case OP_DESTROY:
+		fprintf(f, "\t\tr = 0; /* a dma-buf dies with its last fd and mapping */\n");
+		break;
+	case OP_SETOPT:
+		fprintf(f, "\t\tr = -ENOTSUP; /* no option to set */\n");
+		break;
+	}
+}
