@@ -273,6 +273,18 @@ static const char to_c_helpers[] =
 	"\treturn 0;\n"
 	"}\n"
 	"\n"
+	"/* One mapping, one descriptor: a close releases both. */\n"
+	"static void buf_close(struct chan *c)\n"
+	"{\n"
+	"\tif (c->map)\n"
+	"\t\tmunmap(c->map, c->map_len);\n"
+	"\tif (c->fd[0] >= 0)\n"
+	"\t\tclose(c->fd[0]);\n"
+	"\tc->map = NULL;\n"
+	"\tc->fd[0] = -1;\n"
+	"\tc->ends = 0;\n"
+	"}\n"
+	"\n"
 	"/* One record written (pay) or read (buf) under the lock, taken by trylock:\n"
 	" * a futex on a dma-buf mapping (VM_PFNMAP) fails with EFAULT. */\n"
 	"static long buf_record(struct chan *c, unsigned off, unsigned len, int write)\n"
@@ -322,9 +334,7 @@ void dmabuf_to_c(FILE *f, const struct op *op, const char *alloc_c)
 			op->kind == OP_SEND);
 		break;
 	case OP_CLOSE:
-		fprintf(f, "\t\tif (c->map)\n\t\t\tmunmap(c->map, c->map_len);\n"
-			   "\t\tc->map = NULL;\n\t\tif (c->fd[0] >= 0)\n\t\t\tclose(c->fd[0]);\n"
-			   "\t\tc->fd[0] = -1;\n\t\tc->ends = 0;\n");
+		fprintf(f, "\t\tbuf_close(c);\n");
 		break;
 	case OP_DESTROY:
 		fprintf(f, "\t\tr = 0; /* a dma-buf dies with its last fd and mapping */\n");
