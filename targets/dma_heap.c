@@ -52,16 +52,13 @@ static int dma_heap_create(struct chan *c, struct obj_ref *ref, const struct op 
 
 static const char heap_alloc_c[] =
 	"#include <linux/dma-heap.h>\n\n"
-	"static long buf_alloc(size_t len)\n{\n"
+	"static long buf_alloc(int dev, size_t len)\n{\n"
 	"\tstruct dma_heap_allocation_data d = {.len = len, .fd_flags = O_RDWR | O_CLOEXEC};\n"
-	"\tint heap = open(\"" HEAP "\", O_RDONLY | O_CLOEXEC);\n"
-	"\tif (heap < 0)\n\t\treturn -errno;\n"
-	"\tlong r = ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d) < 0 ? -errno : (long)d.fd;\n"
-	"\tclose(heap);\n\treturn r;\n}\n";
+	"\treturn ioctl(dev, DMA_HEAP_IOCTL_ALLOC, &d) < 0 ? -errno : (long)d.fd;\n}\n\n";
 
 static void heap_to_c(FILE *f, const struct op *op)
 {
-	dmabuf_to_c(f, op, heap_alloc_c);
+	dmabuf_to_c(f, op, &heap, heap_alloc_c);
 }
 
 const struct mechanism mech_dma_heap = {

@@ -58,22 +58,20 @@ static int udmabuf_new(struct chan *c, struct obj_ref *ref, const struct op *op)
 
 static const char udmabuf_alloc_c[] =
 	"#include <linux/udmabuf.h>\n\n"
-	"static long buf_alloc(size_t len)\n{\n"
-	"\tint dev = open(\"/dev/udmabuf\", O_RDWR | O_CLOEXEC);\n"
-	"\tif (dev < 0)\n\t\treturn -errno;\n"
+	"static long buf_alloc(int dev, size_t len)\n{\n"
 	"\tint memfd = memfd_create(\"ipcfuzz-udmabuf\", MFD_CLOEXEC | MFD_ALLOW_SEALING);\n"
 	"\tlong r;\n"
-	"\tif (memfd < 0 || ftruncate(memfd, (off_t)len) ||\n"
-	"\t    fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {\n"
+	"\tif (memfd < 0)\n\t\treturn -errno;\n"
+	"\tif (ftruncate(memfd, (off_t)len) || fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {\n"
 	"\t\tr = -errno;\n\t} else {\n"
 	"\t\tstruct udmabuf_create uc = {.memfd = (uint32_t)memfd, .flags = "
 	"UDMABUF_FLAGS_CLOEXEC, .size = len};\n"
 	"\t\tr = ioctl(dev, UDMABUF_CREATE, &uc);\n\t\tif (r < 0)\n\t\t\tr = -errno;\n\t}\n"
-	"\tif (memfd >= 0)\n\t\tclose(memfd);\n\tclose(dev);\n\treturn r;\n}\n";
+	"\tclose(memfd);\n\treturn r;\n}\n\n";
 
 static void udmabuf_to_c(FILE *f, const struct op *op)
 {
-	dmabuf_to_c(f, op, udmabuf_alloc_c);
+	dmabuf_to_c(f, op, &udmabuf_dev, udmabuf_alloc_c);
 }
 
 const struct mechanism mech_udmabuf = {

@@ -217,7 +217,8 @@ const struct stress_profile dmabuf_stress = {
 
 /* Reproducer C (src/prog/to_c.h): the buffer layout and the calls above as
  * text; `alloc_c` is the allocator's part (its includes and a
- * `static long buf_alloc(size_t len)` returning a dma-buf fd or -errno). */
+ * `static long buf_alloc(int dev, size_t len)` returning a dma-buf fd or
+ * -errno), buf_new opens the device around it. */
 static const char to_c_helpers[] =
 	"#include <sys/ioctl.h>\n"
 	"#include <linux/dma-buf.h>\n"
@@ -311,17 +312,23 @@ static const char to_c_helpers[] =
 	"}\n"
 	"\n";
 
-void dmabuf_to_c(FILE *f, const struct op *op, const char *alloc_c)
+void dmabuf_to_c(FILE *f, const struct op *op, const struct dmabuf_device *d, const char *alloc_c)
 {
 	if (!op) {
 		fprintf(f, to_c_helpers, alloc_c, DMABUF_MAGIC, DMABUF_MAGIC);
+		fprintf(f,
+			"static long buf_new(size_t len)\n{\n"
+			"\tint dev = open(\"%s\", %s | O_CLOEXEC);\n"
+			"\tif (dev < 0)\n\t\treturn -errno;\n"
+			"\tlong r = buf_alloc(dev, len);\n\tclose(dev);\n\treturn r;\n}\n\n",
+			d->path, (d->flags & O_ACCMODE) == O_RDWR ? "O_RDWR" : "O_RDONLY");
 		return;
 	}
 	switch (op->kind) {
 	case OP_CREATE:
 		fprintf(f,
 			"\t\t{\n\t\t\tsize_t pg = (size_t)sysconf(_SC_PAGESIZE);\n"
-			"\t\t\tlong fd = buf_alloc((DHDR + %u + pg - 1) & ~(pg - 1));\n"
+			"\t\t\tlong fd = buf_new((DHDR + %u + pg - 1) & ~(pg - 1));\n"
 			"\t\t\tr = fd < 0 ? fd : buf_map(c, (int)fd, %u);\n\t\t}\n",
 			op->len, op->len);
 		break;

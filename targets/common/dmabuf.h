@@ -46,8 +46,9 @@ ssize_t dmabuf_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t ca
 int dmabuf_close(struct chan *c, unsigned ends);
 int dmabuf_destroy(struct chan *c, const struct obj_ref *ref);
 extern const struct stress_profile dmabuf_stress; /* STRESS_RING over the records */
-/* The to_c hook's body (src/prog/to_c.h); alloc_c: the allocator as C. */
-void dmabuf_to_c(FILE *f, const struct op *op, const char *alloc_c);
+/* The to_c hook's body (src/prog/to_c.h); alloc_c: the allocator as C,
+ * `static long buf_alloc(int dev, size_t len)`, given d's descriptor. */
+void dmabuf_to_c(FILE *f, const struct op *op, const struct dmabuf_device *d, const char *alloc_c);
 
 /* The descriptor fields the three targets share, spelled once. */
 #define DMABUF_MECHANISM                                                                           \
