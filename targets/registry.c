@@ -9,8 +9,11 @@ extern const struct mechanism mech_fifo, mech_posix_mq; /* fifo, posix-mq */
 extern const struct mechanism mech_sysv_shm, mech_memfd, mech_mmap_anon,
 	mech_mmap_file; /* shared memory */
 extern const struct mechanism mech_unix_stream, mech_unix_dgram, mech_unix_seqpacket, mech_tcp,
-	mech_udp; /* sockets */
+	mech_udp;						     /* sockets */
+extern const struct mechanism mech_dma_heap, mech_udmabuf, mech_ion; /* dma-buf family */
 
+/* A row per family, so families added side by side merge. */
+/* clang-format off */
 const struct mechanism *const mechanisms[] = {
 	&mech_posix_shm,
 	/* shared memory */
@@ -33,7 +36,12 @@ const struct mechanism *const mechanisms[] = {
 	&mech_unix_seqpacket,
 	&mech_tcp,
 	&mech_udp,
+	/* dma-buf family */
+	&mech_dma_heap,
+	&mech_udmabuf,
+	&mech_ion,
 };
+/* clang-format on */
 const size_t mechanism_count = sizeof mechanisms / sizeof mechanisms[0];
 
 const struct mechanism *mechanism_find(const char *id)

@@ -210,6 +210,46 @@ static int fd_is_ring(int fd)
 	return !strcmp(target, "anon_inode:[io_uring]");
 }
 
+/* A dma-buf is a descriptor whose /proc link is "/dmabuf:<name>"; its
+ * exporter (fdinfo exp_name: system, udmabuf, ion) names it in the report. */
+static int fd_is_dmabuf(int fd, char *exp, size_t cap)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, line, sizeof line - 1);
+	if (n <= 0 || (line[n] = 0, strncmp(line, "/dmabuf:", 8)))
+		return 0;
+	snprintf(exp, cap, "?");
+	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+	FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "exp_name: %63s", exp) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return 1;
+}
+
+/* Leaked dma-bufs among the descriptors opened since the snapshot: reported
+ * by exporter, and taken out of `opened` (not a second time as leak:fd). */
+static int dmabuf_leaks(int low, uint64_t *opened, char *why, size_t cap)
+{
+	char exp[64];
+	int any = 0;
+
+	for (int i = 0; i < AUDIT_FD_SPAN; i++) {
+		if (!(*opened & (1ull << i)) || !fd_is_dmabuf(low + i, exp, sizeof exp))
+			continue;
+		add(why, cap, "%s fd %d (%s)",
+		    any ? "," : "leak:dma-buf dma-bufs open after the run:", low + i, exp);
+		*opened &= ~(1ull << i);
+		any = 1;
+	}
+	if (any)
+		add(why, cap, "\n");
+	return any;
+}
+
 int audit_compare(const struct audit_snapshot *b, enum audit_scope scope, char *why, size_t cap)
 {
 	struct audit_snapshot a;
@@ -232,6 +272,7 @@ int audit_compare(const struct audit_snapshot *b, enum audit_scope scope, char *
 		add(why, cap, "\n");
 	}
 	opened &= ~rings;
+	leaks += dmabuf_leaks(b->low_fd, &opened, why, cap);
 	if (a.low_fd < b->low_fd || opened) {
 		leaks++;
 		add(why, cap, "leak:fd descriptors open after the run (lowest free %d, was %d;",
@@ -420,7 +461,7 @@ int audit_full(char *why, size_t cap)
 	if (f) {
 		while (fgets(line, sizeof line, f))
 			if (strstr(line, "/dev/shm/") || strstr(line, "SYSV") ||
-			    strstr(line, "/memfd:")) {
+			    strstr(line, "/memfd:") || strstr(line, "/dmabuf:")) {
 				leaks++;
 				add(why, cap, "leak:mapping %s", line);
 			} else if (strstr(line, "anon_inode:[io_uring]")) {
@@ -438,6 +479,9 @@ int audit_full(char *why, size_t cap)
 		if (!strcmp(target, "anon_inode:[io_uring]")) {
 			leaks++;
 			add(why, cap, "leak:io_uring fd %s -> %s\n", e->d_name, target);
+		} else if (!strncmp(target, "/dmabuf:", 8)) {
+			leaks++;
+			add(why, cap, "leak:dma-buf fd %s -> %s\n", e->d_name, target);
 		} else if (strstr(target, "/dev/shm/") || !strncmp(target, "pipe:", 5) ||
 			   strstr(target, "/dev/mqueue") || !strncmp(target, "socket:", 7)) {
 			if (atoi(e->d_name) >= 900)

@@ -102,6 +102,11 @@ static const struct {
 	{"shm-bus-hidden", FAULT_SHM_BUS_HIDDEN},
 
 	/* ion, dma-heap, udmabuf */
+	{"dma-torn", FAULT_DMA_TORN},
+	{"dma-leak-fd", FAULT_DMA_LEAK_FD},
+	{"dma-leak-map", FAULT_DMA_LEAK_MAP},
+	{"dma-bad-errno", FAULT_DMA_BAD_ERRNO},
+	{"dma-sync-bad", FAULT_DMA_SYNC_BAD},
 };
 
 void fault_init(void)

@@ -102,7 +102,13 @@ enum fault {
 	FAULT_SHM_SEAL_ERRNO = FAULT_SHM_FAMILY_BASE + 7, /* a sealed truncate's EPERM as EBUSY */
 	FAULT_SHM_NO_UNLINK_FILE = FAULT_SHM_FAMILY_BASE + 8, /* mmap-file destroy keeps the file */
 	FAULT_SHM_BUS_HIDDEN = FAULT_SHM_FAMILY_BASE + 9, /* truncate grows back past a shrink */
-	FAULT_LIMIT = 256,				  /* the mask's size in bits */
+	/* ion, dma-heap, udmabuf (targets/common/dmabuf.c) */
+	FAULT_DMA_TORN = FAULT_DMA_BASE + 0,	  /* send writes half a record, no lock, no SYNC */
+	FAULT_DMA_LEAK_FD = FAULT_DMA_BASE + 1,	  /* close unmaps but keeps the dma-buf fd */
+	FAULT_DMA_LEAK_MAP = FAULT_DMA_BASE + 2,  /* close forgets munmap */
+	FAULT_DMA_BAD_ERRNO = FAULT_DMA_BASE + 3, /* ERANGE reported as EINVAL */
+	FAULT_DMA_SYNC_BAD = FAULT_DMA_BASE + 4,  /* SYNC without a direction (EINVAL) */
+	FAULT_LIMIT = 256,			  /* the mask's size in bits */
 };
 
 /* Which faults are on: a bit per enum value; fault_any says whether any is
