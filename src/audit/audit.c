@@ -9,6 +9,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,8 +328,43 @@ static int nnoted;
 
 void audit_note_map(void *addr, size_t len)
 {
+	uintptr_t lo = (uintptr_t)addr, hi = lo + len;
+
+	/* Without MAP_FIXED the kernel gives out an address only once what
+	 * was there is unmapped: a note this one overlaps is history. */
+	for (int i = 0; i < nnoted;) {
+		uintptr_t l = (uintptr_t)noted[i].addr, h = l + noted[i].len;
+		if (l < hi && lo < h)
+			noted[i] = noted[--nnoted];
+		else
+			i++;
+	}
 	if (nnoted < MAX_NOTED)
 		noted[nnoted++] = (typeof(noted[0])){addr, len};
+}
+
+/* Is [addr, addr+len) one mapping of its own in /proc/self/maps, as ours
+ * was?  An address we unmapped may since have gone to a mapping we did not
+ * make (the allocator's): that one is not a leak, and not ours to unmap. */
+static bool still_ours(const void *addr, size_t len)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	bool ours = false;
+
+	if (!f)
+		return true;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx", &lo, &hi) != 2 || lo > (uintptr_t)addr)
+			continue;
+		if (hi > (uintptr_t)addr) {
+			ours = lo == (uintptr_t)addr && hi - lo >= len;
+			break;
+		}
+	}
+	fclose(f);
+	return ours;
 }
 
 int audit_check_maps(char *why, size_t cap)
@@ -336,7 +373,8 @@ int audit_check_maps(char *why, size_t cap)
 
 	/* msync fails with ENOMEM exactly when the range is no longer mapped. */
 	for (int i = 0; i < nnoted; i++)
-		if (msync(noted[i].addr, noted[i].len, MS_ASYNC) == 0) {
+		if (msync(noted[i].addr, noted[i].len, MS_ASYNC) == 0 &&
+		    still_ours(noted[i].addr, noted[i].len)) {
 			leaks++;
 			add(why, cap, "leak:mapping %zu bytes at %p still mapped\n", noted[i].len,
 			    noted[i].addr);
