@@ -177,6 +177,10 @@ struct mechanism {
 	/* A peer that takes an identity runs actor_setup before it, as root
 	 * (to open what only root may), unless this says after it. */
 	bool setup_after_ident;
+	/* A join with `read` (its second name, `rdonly`) opens or maps the
+	 * object read-only: it asks only for read permission, and writes
+	 * through it fault.  Elsewhere the flag means nothing to a join. */
+	bool rdonly_join;
 	/* Optional: a barrier for asynchronous deliveries (struct step.settle):
 	 * waits until the handle has want bytes readable (want >= 0) or until
 	 * poll() has flushed pending work (want < 0); returns what it saw. */

@@ -56,6 +56,7 @@ static int mmap_anon_destroy(struct chan *c, const struct obj_ref *ref)
 }
 
 const struct mechanism mech_mmap_anon = {
+	.rdonly_join = true,
 	.id = "mmap-anon",
 	.summary = "anonymous mmap (MAP_SHARED or MAP_PRIVATE), shared with forked children only",
 	.cls = CLASS_SHARED_RECORDS,

@@ -109,6 +109,7 @@ static const struct access_rule mmap_file_access = {
 };
 
 const struct mechanism mech_mmap_file = {
+	.rdonly_join = true,
 	.id = "mmap-file",
 	.summary =
 		"file mapping (open+mmap MAP_SHARED; MAP_PRIVATE copy-on-write) with a robust lock",

@@ -164,6 +164,7 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 }
 
 const struct mechanism mech_posix_shm = {
+	.rdonly_join = true,
 	.id = "posix-shm",
 	.summary = "POSIX shared memory (shm_open+mmap) with a robust process-shared lock",
 	.cls = CLASS_SHARED_RECORDS,

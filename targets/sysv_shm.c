@@ -229,6 +229,7 @@ static void sysv_shm_to_c(FILE *f, const struct op *op)
 }
 
 const struct mechanism mech_sysv_shm = {
+	.rdonly_join = true,
 	.id = "sysv-shm",
 	.summary = "SysV shared memory (shmget+shmat) with a robust process-shared lock",
 	.cls = CLASS_SHARED_RECORDS,

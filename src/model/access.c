@@ -258,7 +258,9 @@ int access_check(const struct model *m, int actor, const struct kobj *o, enum ac
 						  (op->flags & OPF_WRITE ? 2u : 0u));
 		if (op->kind != OP_CREATE) /* a read-only join asks only to read */
 			return check_bits(m, actor, o,
-					  op->flags & OPF_RDONLY ? r->join & 4u : r->join);
+					  (op->flags & OPF_RDONLY) && m->mech->rdonly_join
+						  ? r->join & 4u
+						  : r->join);
 		if (sysv) /* msgget(key, flags) of an existing key */
 			return check_bits(m, actor, o, sysv_requested(op_create_mode(op)));
 		if (r->sticky && !r->no_protected && (op->flags & OPF_CREAT) &&

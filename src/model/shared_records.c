@@ -394,7 +394,8 @@ static void records_opened(struct model *m, int k, const struct op *op)
 	struct records_ctx *ctx = m->ctx;
 	const struct records_state *r = m->objs[k].state;
 	struct cow_view *v = &ctx->cow[op->actor][op->obj];
-	ctx->rdonly[op->actor][op->obj] = op->kind == OP_JOIN && (op->flags & OPF_RDONLY);
+	ctx->rdonly[op->actor][op->obj] =
+		op->kind == OP_JOIN && (op->flags & OPF_RDONLY) && m->mech->rdonly_join;
 	ctx->maplen[op->actor][op->obj] = r->eof;
 	/* create name=private maps MAP_PRIVATE where the mechanism says so */
 	v->on = m->mech->cow_private && op->kind == OP_CREATE && op_create_form(op) == NAME_PRIVATE;

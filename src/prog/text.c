@@ -178,9 +178,15 @@ static void format_into(struct out *o, const struct op *op)
 	if (f & F_PERM)
 		put(o, " uid=%u gid=%u mode=0%o", ident_id(op_perm_uid(op)),
 		    ident_id(op_perm_gid(op)), op_perm_mode(op));
+	/* A bit with a second name for the kind (join: read, rdonly) is
+	 * printed once, by its first name; the parser takes either. */
+	unsigned printed = 0;
 	for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
-		if ((op->flags & flag_names[i].bit) && (flag_names[i].kinds & K(op->kind)))
+		if ((op->flags & flag_names[i].bit) && (flag_names[i].kinds & K(op->kind)) &&
+		    !(printed & flag_names[i].bit)) {
 			put(o, " %s", flag_names[i].name);
+			printed |= flag_names[i].bit;
+		}
 }
 
 size_t op_format(const struct op *op, char *buf, size_t cap)
