@@ -16,7 +16,7 @@ tmp=$(mktemp -d /tmp/ipcfuzz-bench-stress.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 printf '%-10s %18s %22s   (%ss, 1 producer + 1 consumer, 512 B, ipcfuzz built %s)\n' \
 	mechanism "ipcfuzz stress" "stress-ng (stressor)" "$seconds" "$preset"
-for pair in "pipe:pipe" "sysv-msg:msg"; do
+for pair in "pipe:pipe" "sysv-msg:msg" "pty:pty"; do
 	t=${pair%%:*} s=${pair##*:}
 	$ipcfuzz stress "$t" --seconds "$seconds" --producers 1 --consumers 1 --msg-size 512 \
 		--json "$tmp/$t.json" >/dev/null 2>&1

@@ -20,11 +20,13 @@ run() { # preset ctest-args...
 }
 # A test that fails is run once more, and a pass the second time still shows
 # in the log as a failure first: the stress robustness test has been seen to
-# fail about once in 30 under a fully loaded machine.
+# fail about once in 30 under a fully loaded machine, and a smoke run is a
+# random walk (its crashes are kept in the log and under /tmp/smoke).  The
+# smoke runs go two at a time: each engine is one process, pinned by nothing.
 run asan -LE fuzz-smoke -j 2 --repeat until-pass:2
-run libfuzzer -L "fuzz-smoke|campaign"
-run libfuzzer -R '^vm:fuzz'
-run afl -L fuzz-smoke
+run libfuzzer -L "fuzz-smoke|campaign" -j 2 --repeat until-pass:2
+run libfuzzer -R '^vm:fuzz' --repeat until-pass:2
+run afl -L fuzz-smoke -j 2 --repeat until-pass:2
 
 echo "== lint (cppcheck, clang-format)"
 bash ci/lint.sh || status=1

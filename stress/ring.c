@@ -93,6 +93,24 @@ static int ring_lock(struct ring *r, const struct ring_hooks *h)
 	return e;
 }
 
+/* Nothing to do under the lock: leave it, and (once, when ms allows) sleep
+ * until `word` moves from `seen`, counted in `want` so the other side
+ * knows to wake us.  0 to try again, -EAGAIN when not waiting, or the
+ * wait's error. */
+static int unlock_and_wait(struct ring *r, _Atomic uint32_t *want, _Atomic uint32_t *word,
+			   uint32_t seen, unsigned ms)
+{
+	if (!ms) {
+		robust_unlock(&r->lock);
+		return -EAGAIN;
+	}
+	atomic_fetch_add(want, 1);
+	robust_unlock(&r->lock);
+	int e = futex_wait(word, seen, ms);
+	atomic_fetch_sub(want, 1);
+	return e;
+}
+
 int ring_push(struct ring *r, const uint8_t *frame, size_t n, const struct ring_hooks *h,
 	      unsigned wait_ms)
 {
@@ -116,15 +134,7 @@ int ring_push(struct ring *r, const uint8_t *frame, size_t n, const struct ring_
 				futex_wake(&r->head);
 			return 0;
 		}
-		if (waited || !wait_ms) {
-			robust_unlock(&r->lock);
-			return -EAGAIN;
-		}
-		atomic_fetch_add(&r->want_space, 1);
-		robust_unlock(&r->lock);
-		e = futex_wait(&r->tail, tl, wait_ms);
-		atomic_fetch_sub(&r->want_space, 1);
-		if (e)
+		if ((e = unlock_and_wait(r, &r->want_space, &r->tail, tl, waited ? 0 : wait_ms)))
 			return e;
 	}
 }
@@ -149,15 +159,7 @@ int ring_pop(struct ring *r, uint8_t tag, const struct ring_hooks *h, unsigned w
 				futex_wake(&r->tail);
 			return 0;
 		}
-		if (waited || !wait_ms) {
-			robust_unlock(&r->lock);
-			return -EAGAIN;
-		}
-		atomic_fetch_add(&r->want_data, 1);
-		robust_unlock(&r->lock);
-		e = futex_wait(&r->head, hd, wait_ms);
-		atomic_fetch_sub(&r->want_data, 1);
-		if (e)
+		if ((e = unlock_and_wait(r, &r->want_data, &r->head, hd, waited ? 0 : wait_ms)))
 			return e;
 	}
 }

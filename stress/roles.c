@@ -92,8 +92,7 @@ static int ring_settled(void *ctx, uint8_t tag, const uint8_t *frame, size_t n)
 static long send_frame(struct part *me, const uint8_t *buf, size_t n)
 {
 	struct stress_ctx *x = me->x;
-	/* SysV: mtype 1; others ignore it */
-	struct op op = {.kind = OP_SEND, .flags = stress_backend(x), .arg = 1};
+	struct op op = {.kind = OP_SEND, .flags = stress_backend(x), .arg = x->prof->send_arg};
 	struct ring_hooks hooks = {ring_take, ring_settled, me};
 	size_t done = 0;
 
@@ -243,7 +242,11 @@ static int attach(struct part *me, int joined)
 	unsigned ch = role_channel(x, me->role, me->index);
 	int r = 0;
 
-	if (joined) {
+	if (me->role == ROLE_CONSUMER && x->prof->consumer_open) {
+		/* The far end: opened by this consumer, closed when it is done. */
+		chan_reset(&me->h);
+		r = x->prof->consumer_open(&me->h, &x->ref[ch]);
+	} else if (joined) {
 		/* Found by name: drop what fork handed down, join as a stranger. */
 		for (unsigned k = 0; k < x->nchan; k++)
 			x->mech->close(&x->chan[k], OPF_READ | OPF_WRITE);
@@ -294,7 +297,7 @@ int role_main(struct stress_ctx *x, enum role role, unsigned index, int own_proc
 		else
 			rc = consume_ring(&me);
 	}
-	if (joined)
+	if (joined || (role == ROLE_CONSUMER && x->prof->consumer_open))
 		x->mech->close(&me.h, OPF_READ | OPF_WRITE);
 	use_end(); /* its ring (a thread's ring is not closed by an exit) */
 	timer_delete(t);

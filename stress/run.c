@@ -30,6 +30,13 @@ const char *stress_check(const struct mechanism *m, const struct stress_opts *o,
 
 	if (!p)
 		return NULL;
+	if (p->one_writer && o->producers > o->consumers) {
+		snprintf(buf, cap,
+			 "%s takes one producer per channel (a write is atomic only while it "
+			 "need not wait): --producers %u is over --consumers %u",
+			 m->id, o->producers, o->consumers);
+		return buf;
+	}
 	if (o->size_max > p->max_frame) {
 		snprintf(buf, cap,
 			 "%s carries frames of up to %u bytes whole%s; --msg-size %u is over",
@@ -64,8 +71,11 @@ static int create_channels(struct stress_ctx *x, unsigned *created)
 		memset(&x->ref[k], 0, sizeof x->ref[k]);
 		int e = x->mech->create(&x->chan[k], &x->ref[k], &op);
 		fault_strays(); /* as the executor does: a stray fault leaks here */
+		if (!e && p->prepare)
+			e = p->prepare(&x->chan[k], &x->ref[k]);
 		if (e) {
-			supervise_fail(x, "create: %s", strerror(-e));
+			supervise_fail(x, "%s: %s", p->prepare ? "create, prepare" : "create",
+				       strerror(-e));
 			x->mech->close(&x->chan[k], OPF_READ | OPF_WRITE);
 			return -1;
 		}

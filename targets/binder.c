@@ -339,6 +339,24 @@ static void drain(struct chan *c)
 	}
 }
 
+/* A closed context manager stays the context's manager until the kernel's
+ * deferred release runs, and until then a transaction to handle 0 from this
+ * same process fails as "to context manager from process owning it"
+ * (BR_FAILED_REPLY) instead of finding it dead (BR_DEAD_REPLY): waiting for
+ * the release keeps the outcome the one the model predicts.  The wait is
+ * bounded; without debugfs there is nothing to wait on. */
+static void await_release(unsigned slot)
+{
+	char name[16];
+
+	device_name(slot, name, sizeof name);
+	for (unsigned waited = 0; waited < CLAIM_WAIT_MS; waited++) {
+		if (binder_state_procs(name) <= 0)
+			return;
+		sleep_ms(1);
+	}
+}
+
 static int binder_close(struct chan *c, unsigned ends)
 {
 	(void)ends; /* one descriptor: any close is the whole handle */
@@ -351,7 +369,11 @@ static int binder_close(struct chan *c, unsigned ends)
 	if (c->map)
 		munmap(c->map, c->map_len);
 	c->map = NULL;
-	return chan_close_fds(c, OPF_READ | OPF_WRITE);
+	int server = c->role == ROLE_SERVER;
+	int r = chan_close_fds(c, OPF_READ | OPF_WRITE);
+	if (server)
+		await_release((unsigned)c->id);
+	return r;
 }
 
 static int binder_destroy(struct chan *c, const struct obj_ref *ref)

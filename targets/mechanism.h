@@ -5,6 +5,7 @@
 #ifndef IPCFUZZ_MECHANISM_H
 #define IPCFUZZ_MECHANISM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -102,6 +103,9 @@ struct access_rule {
 	uint8_t sticky; /* destroy unlinks from a sticky directory (/dev/shm) */
 	/* What a refused unlink reports: 0 = the kernel's EPERM. */
 	uint8_t unlink_errno;
+	/* The mode every new object gets whatever the create asks (devpts
+	 * gives a slave its mount's mode=); 0 = the create's mode. */
+	uint16_t fixed_mode;
 };
 
 /* Every function returns 0 or a negative errno; data-moving ones return the
@@ -150,6 +154,9 @@ struct mechanism {
 	/* Optional: puts a new actor process (0 = the executor) into the state
 	 * the model assumes, before its audit baseline is taken. */
 	int (*actor_setup)(int actor);
+	/* A peer that takes an identity runs actor_setup before it, as root
+	 * (to open what only root may), unless this says after it. */
+	bool setup_after_ident;
 	/* Optional: a barrier for asynchronous deliveries (struct step.settle):
 	 * waits until the handle has want bytes readable (want >= 0) or until
 	 * poll() has flushed pending work (want < 0); returns what it saw. */

@@ -13,11 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int set_nonblock(int fd, int on)
-{
-	return fcntl(fd, F_SETFL, on ? O_NONBLOCK : 0);
-}
-
 static int pipe_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 {
 	(void)op;
@@ -39,7 +34,6 @@ static ssize_t pipe_send(struct chan *c, const struct op *op, const uint8_t *buf
 {
 	if (c->fd[1] < 0)
 		return -EBADF;
-	set_nonblock(c->fd[1], op->flags & OPF_NOWAIT);
 	return use_write(op, c->fd[1], buf, len);
 }
 
@@ -53,7 +47,7 @@ static ssize_t pipe_recv(struct chan *c, const struct op *op, uint8_t *buf, size
 		pause(); /* waits although the model says data is there */
 		return -errno;
 	}
-	set_nonblock(c->fd[0], op->flags & OPF_NOWAIT);
+	/* Non-blocking per call (the backend): never O_NONBLOCK on the shared file. */
 	ssize_t n = use_pipe_read(op, c->fd[0], buf, cap);
 	if (n < 0)
 		return n;
@@ -92,8 +86,14 @@ static int pipe_setopt(struct chan *c, unsigned value)
 static void pipe_to_c(FILE *f, const struct op *op)
 {
 	if (!op) {
-		fprintf(f, "static void set_nonblock(int fd, int on)\n{\n"
-			   "\tfcntl(fd, F_SETFL, on ? O_NONBLOCK : 0);\n}\n");
+		fprintf(f,
+			"/* Non-blocking per call, as ipcfuzz does: RWF_NOWAIT. */\n"
+			"static ssize_t pipe_rw(int fd, void *b, size_t n, int wr, int nowait)\n{\n"
+			"\tstruct iovec v = {b, n};\n"
+			"\tint fl = nowait ? RWF_NOWAIT : 0;\n"
+			"\tssize_t r = wr ? pwritev2(fd, &v, 1, -1, fl) : preadv2(fd, &v, 1, -1, "
+			"fl);\n"
+			"\treturn r < 0 ? -errno : r;\n}\n");
 		return;
 	}
 	unsigned nowait = op->flags & OPF_NOWAIT ? 1 : 0;
@@ -108,18 +108,14 @@ static void pipe_to_c(FILE *f, const struct op *op)
 	case OP_SEND:
 		fprintf(f,
 			"\t\tif (c->fd[1] < 0) {\n\t\t\tr = -EBADF;\n\t\t} else {\n"
-			"\t\t\tset_nonblock(c->fd[1], %u);\n"
-			"\t\t\tr = write(c->fd[1], pay, %u);\n"
-			"\t\t\tr = r < 0 ? -errno : r;\n\t\t}\n",
-			nowait, op->len);
+			"\t\t\tr = pipe_rw(c->fd[1], pay, %u, 1, %u);\n\t\t}\n",
+			op->len, nowait);
 		break;
 	case OP_RECV:
 		fprintf(f,
 			"\t\tif (c->fd[0] < 0) {\n\t\t\tr = -EBADF;\n\t\t} else {\n"
-			"\t\t\tset_nonblock(c->fd[0], %u);\n"
-			"\t\t\tr = read(c->fd[0], buf, %u);\n"
-			"\t\t\tr = r < 0 ? -errno : r;\n\t\t}\n",
-			nowait, op->len);
+			"\t\t\tr = pipe_rw(c->fd[0], buf, %u, 0, %u);\n\t\t}\n",
+			op->len, nowait);
 		break;
 	case OP_CLOSE:
 		for (int i = 0; i < 2; i++)

@@ -19,6 +19,7 @@
 #include "../src/util/fault.h"
 #include "../src/util/sigrec.h"
 #include "../src/util/tty_text.h"
+#include "../stress/stress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -157,7 +158,7 @@ static ssize_t write_with_fault(int fd, const uint8_t *buf, size_t len, bool mas
 
 static ssize_t pty_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
 {
-	static uint8_t shaped[TTY_WRITE_MAX];
+	uint8_t shaped[TTY_WRITE_MAX]; /* not static: stress threads write at once */
 
 	if (c->fd[0] < 0)
 		return -EBADF;
@@ -337,13 +338,63 @@ static int64_t pty_settle(struct chan *c, int64_t want, unsigned timeout_ms)
 	return n;
 }
 
+/* Stress: producers write frames to the master, a consumer reads them from
+ * the slave, which is made raw (no echo, no translation, no signals, VMIN 1)
+ * before anything is written, so the bytes cross the line discipline
+ * unchanged.  A tty write that must wait for room can return part of a
+ * frame when a signal comes, so a channel takes one producer. */
+static int pty_stress_prepare(struct chan *master, const struct obj_ref *ref)
+{
+	struct chan slave;
+	struct termios t;
+
+	(void)master;
+	chan_reset(&slave);
+	int r = pty_join(&slave, ref);
+	if (!r && tcgetattr(slave.fd[0], &t) == 0) {
+		cfmakeraw(&t);
+		if (tcsetattr(slave.fd[0], TCSANOW, &t))
+			r = -errno;
+	} else if (!r) {
+		r = -errno;
+	}
+	/* The termios stays with the pair while the master is open. */
+	pty_close(&slave, OPF_READ | OPF_WRITE);
+	return r;
+}
+
+static const struct stress_profile pty_stress = {
+	.kind = STRESS_STREAM,
+	.max_frame = TTY_WRITE_MAX,
+	.send_arg = SHAPE_RAW,
+	.prepare = pty_stress_prepare,
+	.consumer_open = pty_join,
+	.one_writer = 1,
+};
+
+/* The slave is a devpts inode: owned by whoever opened /dev/ptmx (its
+ * fsuid and fsgid), with the mount's mode= (0620, the sandbox's instance),
+ * and open(ptsname) checks it as any file.  Another mount namespace still
+ * has the same devpts instance: no isolation. */
+static const struct access_rule pty_access = {
+	.perm = PERM_FILE,
+	.join = 6,
+	.fixed_mode = 0620,
+};
+
 const struct mechanism mech_pty = {
 	.id = "pty",
 	.summary = "pseudo-terminal (posix_openpt, open(ptsname)): line discipline, job control",
 	.cls = CLASS_LINE_DISCIPLINE,
 	.join_path = JOIN_BY_ADDRESS,
 	.naming = NAMING_NONE,
+	.access = &pty_access,
 	.probe = pty_probe,
+	.stress = &pty_stress,
+	/* No io_uring use path yet: the ring polls a tty before it reads (a
+	 * tty has no FMODE_NOWAIT), so a VMIN 0 read waits for data where
+	 * read(2) returns 0, and a hung-up slave reads 0 where read(2) says
+	 * EIO (both seen by corpus-both); the model would have to say so. */
 	.create = pty_create,
 	.join = pty_join,
 	.send = pty_send,

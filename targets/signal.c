@@ -87,10 +87,16 @@ static int write_file(const char *path, const char *text)
  * checked against is then this process's alone. */
 static int own_user_namespace(void)
 {
+	char uid_map[32], gid_map[32];
+
+	/* Its own ids, as the identity it took left them: kill permission
+	 * compares those (the namespace is made after the identity). */
+	snprintf(uid_map, sizeof uid_map, "%u %u 1", (unsigned)geteuid(), (unsigned)geteuid());
+	snprintf(gid_map, sizeof gid_map, "%u %u 1", (unsigned)getegid(), (unsigned)getegid());
 	if (unshare(CLONE_NEWUSER))
 		return -errno;
 	write_file("/proc/self/setgroups", "deny");
-	if (write_file("/proc/self/uid_map", "0 0 1") || write_file("/proc/self/gid_map", "0 0 1"))
+	if (write_file("/proc/self/uid_map", uid_map) || write_file("/proc/self/gid_map", gid_map))
 		return -EPERM;
 	return 0;
 }
@@ -404,5 +410,6 @@ const struct mechanism mech_signal = {
 	.destroy = signal_destroy,
 	.control = signal_control,
 	.actor_setup = signal_actor_setup,
+	.setup_after_ident = true, /* its user namespace maps the identity's ids */
 	.actor_reset = signal_actor_reset,
 };

@@ -203,7 +203,9 @@ static void sysv_msg_to_c(FILE *f, const struct op *op)
 }
 
 /* One frame per message, up to the default msgmax. */
-static const struct stress_profile sysv_msg_stress = {.kind = STRESS_MESSAGES, .max_frame = 8192};
+/* Every frame is a message of type 1 (msgrcv's msgtyp 0 takes any). */
+static const struct stress_profile sysv_msg_stress = {
+	.kind = STRESS_MESSAGES, .max_frame = 8192, .send_arg = 1};
 
 const struct mechanism mech_sysv_msg = {
 	.id = "sysv-msg",

@@ -109,19 +109,10 @@ static bool has_ident(const struct executor *e, int a)
  * peer is gone then); else a start failure. */
 static int start_peer(struct executor *e, int a, int *ident_err)
 {
-	struct peer *p = &e->peers[a];
-	struct peer_cmd cmd = {.what = PEER_IDENT, .op = e->ident[a]};
-	struct peer_reply rep = {0};
 	uint64_t t = prof_now();
-	int r = peer_start(p, a, e->mech);
+	int r = peer_start(&e->peers[a], a, e->mech, has_ident(e, a) ? &e->ident[a] : NULL,
+			   IDENT_TIMEOUT(e), ident_err);
 
-	*ident_err = 0;
-	if (!r && has_ident(e, a)) {
-		if (peer_send(p, &cmd, NULL) || peer_wait(p, &rep, NULL, NULL, IDENT_TIMEOUT(e)))
-			r = -EPIPE;
-		else if ((*ident_err = rep.out.err))
-			peer_kill(p);
-	}
 	prof_add(PROF_RESPAWN, t);
 	return r;
 }

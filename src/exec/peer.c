@@ -186,24 +186,27 @@ static void peer_main(int sock, const struct mechanism *mech)
 			send_msg(sock, &rep, sizeof rep, NULL, 0, c->fd);
 			break;
 		}
-		case PEER_IDENT: {
-			int err = identity_apply(&cmd.op);
-			rep.out.ret = err ? -1 : 0;
-			rep.out.err = -err;
-			peer_audit_begin(&base);
-			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
-			break;
-		}
 		case PEER_BEGIN:
 			peer_audit_begin(&base);
 			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
 			break;
-		case PEER_SETUP:
-			actor_become(&a, cmd.op.actor);
+		case PEER_SETUP: {
+			/* The setup runs as root before the identity is taken (it
+			 * may open what only root can), or as the identity when
+			 * the mechanism says so (signal: its user namespace). */
+			bool ident = cmd.op.kind == OP_IDENT, after = mech->setup_after_ident;
+			if (!after)
+				actor_become(&a, cmd.op.actor);
+			int err = ident ? identity_apply(&cmd.op) : 0;
+			rep.out.ret = err ? -1 : 0;
+			rep.out.err = -err;
+			if (after && !err)
+				actor_become(&a, cmd.op.actor);
 			peer_audit_begin(&base);
 			base_leader = getsid(0) == getpid();
 			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
 			break;
+		}
 		case PEER_END:
 			actor_close_all(&a, rep.leaks, sizeof rep.leaks);
 			rep.out.ret = actor_reset(&a);
@@ -339,7 +342,8 @@ pid_t peer_zygote_pid(void)
 	return zygote_pid;
 }
 
-int peer_start(struct peer *p, int actor, const struct mechanism *mech)
+int peer_start(struct peer *p, int actor, const struct mechanism *mech, const struct op *ident,
+	       unsigned timeout_ms, int *ident_err)
 {
 	int32_t answer = -EPIPE;
 	int fds[2] = {-1, -1};
@@ -361,14 +365,21 @@ int peer_start(struct peer *p, int actor, const struct mechanism *mech)
 	p->pidfd = (int)syscall(SYS_pidfd_open, answer, 0);
 	if (p->pidfd >= 0)
 		p->pidfd = high_fd(p->pidfd, 4 + actor * 3);
-	/* Now it knows which actor it is: the mechanism's setup for that
-	 * actor, and its audit baseline after it. */
+	/* Now it knows which actor it is and who: its identity, the
+	 * mechanism's setup for that actor, and its audit baseline after it. */
 	struct peer_cmd cmd = {.what = PEER_SETUP, .op = {.actor = (uint8_t)actor}};
-	struct peer_reply rep;
-	if (peer_send(p, &cmd, NULL) || peer_wait(p, &rep, NULL, NULL, 5000)) {
+	struct peer_reply rep = {0};
+	if (ident)
+		cmd.op = *ident;
+	cmd.op.actor = (uint8_t)actor;
+	*ident_err = 0;
+	if (peer_send(p, &cmd, NULL) ||
+	    peer_wait(p, &rep, NULL, NULL, timeout_ms > 5000 ? timeout_ms : 5000)) {
 		peer_kill(p);
 		return -EPIPE;
 	}
+	if ((*ident_err = rep.out.err))
+		peer_kill(p);
 	return 0;
 }
 

@@ -15,10 +15,10 @@ enum peer_cmd_what {
 	PEER_EXPORT, /* send back the descriptors of chans[op.obj] */
 	PEER_BEGIN,  /* take the audit baseline */
 	PEER_END,    /* close everything, audit, report leaks */
-	PEER_IDENT,  /* take the identity op (OP_IDENT) before any other op */
 	PEER_SYNC,   /* just answer: the peer has run (signals to it were handled) */
 	PEER_SETTLE, /* mech->settle on chans[op.obj], want = hint, timeout = salt ms */
-	PEER_SETUP,  /* a new peer learns its actor (op.actor): setup, then baseline */
+	PEER_SETUP,  /* a new peer learns its actor (op.actor) and identity (op, when
+		      * an OP_IDENT): identity, setup, then baseline */
 };
 
 struct peer_cmd {
@@ -46,7 +46,13 @@ struct peer {
 /* The zygote that forks peers: start it while the process is small. */
 int peer_zygote_start(const struct mechanism *mech);
 pid_t peer_zygote_pid(void);
-int peer_start(struct peer *p, int actor, const struct mechanism *mech);
+/* A peer for `actor`: a spare from the zygote that runs the mechanism's
+ * actor_setup and takes the identity op `ident` (NULL: none), in the order
+ * the mechanism asks (setup_after_ident), in one round trip.  0; *ident_err
+ * is the errno taking the identity failed with (the peer is gone then);
+ * else a start failure. */
+int peer_start(struct peer *p, int actor, const struct mechanism *mech, const struct op *ident,
+	       unsigned timeout_ms, int *ident_err);
 /* SIGKILL, then waits until the process is reaped (a signal to its pid
  * then fails with ESRCH, as the model says). */
 void peer_kill(struct peer *p);

@@ -142,9 +142,9 @@ int access_ident(struct model *m, const struct op *op)
 void access_own(struct model *m, int actor, struct kobj *o, const struct op *create)
 {
 	const struct cred *c = &m->cred[actor];
-	unsigned mode = op_create_mode(create);
+	unsigned mode = rule(m)->fixed_mode ? rule(m)->fixed_mode : op_create_mode(create);
 
-	if (rule(m)->umask)
+	if (rule(m)->umask && !rule(m)->fixed_mode)
 		mode &= ~c->umask;
 	o->perm = (struct perm){c->uid, c->gid, c->uid, c->gid, mode};
 	o->ns = access_ns(m, actor);

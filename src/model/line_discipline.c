@@ -187,7 +187,11 @@ static int ld_resolve_join(struct model *m, const struct op *op, unsigned *ends)
 		if (!live(m, j) || p->index != index)
 			continue;
 		if (p->hung || !has_side(m, j, MASTER))
-			return -ENOENT;	 /* the master closed: the name is gone */
+			return -ENOENT; /* the master closed: the name is gone */
+		/* The path walk's permission check comes before pty_open. */
+		int err = access_check(m, op->actor, &m->objs[j], WANT_OPEN, op);
+		if (err)
+			return -err;
 		p->slave_closed = false; /* pty_open clears TTY_OTHER_CLOSED */
 		return j;
 	}
@@ -633,5 +637,4 @@ const struct class_model model_line_discipline = {
 	.resolve_join = ld_resolve_join,
 	.can_pend = ld_can_pend,
 	.closed = ld_closed,
-	.no_ident = true, /* devpts modes and ownership under other uids: not modelled yet */
 };

@@ -337,8 +337,13 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 		close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
 		k = m->cls->resolve_join ? m->cls->resolve_join(m, op, &ends)
 					 : m->slot_kobj[op->obj];
-		if (k < 0) {
-			expect_err(&st->ex, k == -1 ? ENOENT : -k);
+		/* An address that is a path (a pty slave) is opened as a file:
+		 * resolve_join checks that itself, before the open's effects. */
+		int err = k >= 0 && !m->cls->resolve_join
+				  ? access_check(m, op->actor, &m->objs[k], WANT_OPEN, op)
+				  : 0;
+		if (k < 0 || err) {
+			expect_err(&st->ex, err ? err : k == -1 ? ENOENT : -k);
 			return;
 		}
 		m->h[op->actor][op->obj] =

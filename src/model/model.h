@@ -186,7 +186,9 @@ struct class_model {
 	/* A handle on object k went away (close, replaced, its actor died). */
 	void (*closed)(struct model *m, int k, int actor, uint8_t role);
 	/* JOIN_BY_ADDRESS: the object a join of op->obj reaches (its handle
-	 * gets *ends), or a negative errno. */
+	 * gets *ends), or a negative errno (-1: ENOENT).  It checks the
+	 * actor's access (access_check, WANT_OPEN) itself, before any effect
+	 * the open has, as the kernel's path walk comes first. */
 	int (*resolve_join)(struct model *m, const struct op *op, unsigned *ends);
 	/* May this blocked op, in this state, be left pending (may_pend said
 	 * the kind may)? */

@@ -699,6 +699,28 @@ static bool receive_char_canon(struct ntty *n, uint8_t c)
 	return false;
 }
 
+/* The common tail of a received character (the kernel's
+ * n_tty_receive_char and the end of n_tty_receive_char_special): echo it
+ * (a newline of the special path raw, anything else as echo_char shows
+ * it), then queue it, a literal 0377 twice under PARMRK. */
+static void echo_and_queue(struct ntty *n, uint8_t c, bool raw)
+{
+	if (L(n, ECHO)) {
+		finish_erasing(n);
+		if (raw) {
+			echo_char_raw(n, c);
+		} else {
+			if (n->canon_head == n->read_head)
+				echo_set_canon_col(n);
+			echo_char(n, c);
+		}
+		commit_echoes(n);
+	}
+	if (c == 0377 && I(n, PARMRK))
+		put_tty_queue(n, c);
+	put_tty_queue(n, c);
+}
+
 static void receive_char_special(struct ntty *n, uint8_t c)
 {
 	if (I(n, IXON) && receive_char_flow_ctrl(n, c))
@@ -728,20 +750,7 @@ static void receive_char_special(struct ntty *n, uint8_t c)
 		c = '\r';
 	if (n->icanon && receive_char_canon(n, c))
 		return;
-	if (L(n, ECHO)) {
-		finish_erasing(n);
-		if (c == '\n')
-			echo_char_raw(n, '\n');
-		else {
-			if (n->canon_head == n->read_head)
-				echo_set_canon_col(n);
-			echo_char(n, c);
-		}
-		commit_echoes(n);
-	}
-	if (c == 0377 && I(n, PARMRK))
-		put_tty_queue(n, c);
-	put_tty_queue(n, c);
+	echo_and_queue(n, c, c == '\n');
 }
 
 static void receive_char(struct ntty *n, uint8_t c)
@@ -750,16 +759,7 @@ static void receive_char(struct ntty *n, uint8_t c)
 		start_tty(n);
 		process_echoes(n);
 	}
-	if (L(n, ECHO)) {
-		finish_erasing(n);
-		if (n->canon_head == n->read_head)
-			echo_set_canon_col(n);
-		echo_char(n, c);
-		commit_echoes(n);
-	}
-	if (c == 0377 && I(n, PARMRK))
-		put_tty_queue(n, c);
-	put_tty_queue(n, c);
+	echo_and_queue(n, c, false);
 }
 
 static void receive_char_lnext(struct ntty *n, uint8_t c)

@@ -21,7 +21,12 @@
  *    signal is ignored or fatal; another caught signal interrupts it (EINTR);
  *  - SIGKILL cannot be blocked, caught or ignored: blocking it changes
  *    nothing, sigaction on it is EINVAL, sending it ends the receiver;
- *  - a signal to a process that is gone (and reaped) fails with ESRCH.
+ *  - a signal to a process that is gone (and reaped) fails with ESRCH;
+ *  - kill permission (check_kill_permission): the sender's uid is the
+ *    receiver's, or the sender has CAP_KILL over the receiver's user
+ *    namespace, else EPERM.  Only the executor can have it: each peer's
+ *    own namespace is a sibling of every other peer's, and the executor's
+ *    is their parent;
  *
  * A send op is a burst of len (at most 64) signals; it returns how many
  * were sent before the first failure (or the failure). */
@@ -316,6 +321,14 @@ static int send_one(struct model *m, int from, int to, int sig, enum send_how ho
 	return 0;
 }
 
+#define CAP_KILL_ 5
+
+static bool may_kill(const struct model *m, int from, int to)
+{
+	return from == to || m->cred[from].uid == m->cred[to].uid ||
+	       (from == 0 && access_cap(m, 0, CAP_KILL_));
+}
+
 static void sig_send(struct model *m, struct kobj *o, const struct op *op, const uint8_t *payload,
 		     struct expect *ex, bool *blocks)
 {
@@ -359,6 +372,8 @@ static void sig_send(struct model *m, struct kobj *o, const struct op *op, const
 			err = ESRCH;
 		else if (sig < 0 || sig > 64)
 			err = EINVAL;
+		else if (!may_kill(m, op->actor, to))
+			err = EPERM;
 		else
 			err = send_one(m, op->actor, to, sig, how,
 				       sig_value(payload, sent, op->seed));
@@ -589,5 +604,4 @@ const struct class_model model_signals = {
 	.ctx_reset = sig_ctx_reset,
 	.actor_gone = sig_actor_gone,
 	.resolve_join = sig_resolve_join,
-	.no_ident = true, /* kill permissions across uids: not modelled yet */
 };

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static bool via_ring(const struct op *op)
@@ -140,22 +141,55 @@ static int msg_nowait(const struct op *op, int fd, int flags)
 	return flags | (nonblocking(op, fd, flags) ? MSG_DONTWAIT : 0);
 }
 
+/* The system call of a read or write.  A non-blocking op says so per call
+ * (RWF_NOWAIT) rather than through O_NONBLOCK: the file status is shared
+ * with every actor holding a copy of the descriptor, and a request another
+ * actor has in flight in io_uring reads it when it runs, not when it was
+ * submitted, so a flag left set here would turn that blocking request into
+ * EAGAIN.  A file without FMODE_NOWAIT (a FIFO opened by open(2)) refuses
+ * RWF_NOWAIT: it gets O_NONBLOCK for the call, and back. */
+static ssize_t sys_rw(const struct op *op, int fd, void *buf, size_t len, bool write)
+{
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+
+	if (!(op->flags & OPF_NOWAIT))
+		return sys_result(write ? writev(fd, &iov, 1) : readv(fd, &iov, 1));
+	ssize_t n = write ? pwritev2(fd, &iov, 1, -1, RWF_NOWAIT)
+			  : preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
+	if (n >= 0 || errno != EOPNOTSUPP)
+		return sys_result(n);
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0)
+		return -errno;
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	n = sys_result(write ? writev(fd, &iov, 1) : readv(fd, &iov, 1));
+	fcntl(fd, F_SETFL, fl);
+	return n;
+}
+
+/* READ or WRITE through the ring.  A file without FMODE_NOWAIT (a tty, a
+ * FIFO opened by path) refuses RWF_NOWAIT there (EOPNOTSUPP), and the ring
+ * would wait on it even under O_NONBLOCK (it polls): a non-blocking op on
+ * such a file can only be the system call, which it then is. */
+static ssize_t ring_rw(const struct op *op, int fd, void *buf, size_t len, bool write)
+{
+	struct rw_arg a = {.fd = fd, .buf = buf, .len = len, .flags = rw_nowait(op, fd)};
+	a.blocking = !a.flags;
+	ssize_t n = ring_call(write ? prep_write : prep_read, &a, !write);
+	if (n == -EOPNOTSUPP && a.flags)
+		return sys_rw(op, fd, buf, len, write);
+	return write ? n : received(n);
+}
+
 ssize_t use_read(const struct op *op, int fd, void *buf, size_t cap)
 {
-	if (!via_ring(op))
-		return sys_result(read(fd, buf, cap));
-	struct rw_arg a = {.fd = fd, .buf = buf, .len = cap, .flags = rw_nowait(op, fd)};
-	a.blocking = !a.flags;
-	return received(ring_call(prep_read, &a, true));
+	return via_ring(op) ? ring_rw(op, fd, buf, cap, false) : sys_rw(op, fd, buf, cap, false);
 }
 
 ssize_t use_write(const struct op *op, int fd, const void *buf, size_t len)
 {
-	if (!via_ring(op))
-		return sys_result(write(fd, buf, len));
-	struct rw_arg a = {.fd = fd, .buf = (void *)buf, .len = len, .flags = rw_nowait(op, fd)};
-	a.blocking = !a.flags;
-	return ring_call(prep_write, &a, false);
+	return via_ring(op) ? ring_rw(op, fd, (void *)buf, len, true)
+			    : sys_rw(op, fd, (void *)buf, len, true);
 }
 
 ssize_t use_send(const struct op *op, int fd, const void *buf, size_t len, int flags)

@@ -15,28 +15,19 @@ struct section {
 	struct binder_held h;
 };
 
-static void fold(const struct section *s, const char *context, struct binder_held *h)
-{
-	if (s->pid != getpid() || strcmp(s->context, context) || !s->has_me)
-		return;
-	h->nodes += s->h.nodes;
-	h->refs += s->h.refs;
-	h->buffers += s->h.buffers;
-}
-
-int binder_state_held(const char *context, struct binder_held *h)
+/* Reads binder/state section by section; fn sees each finished one. */
+static int each_section(void (*fn)(const struct section *s, void *arg), void *arg)
 {
 	FILE *f = fopen(BINDER_STATE_PATH, "re");
 	char line[512], me[32];
 	struct section s = {.pid = -1};
 
-	memset(h, 0, sizeof *h);
 	if (!f)
 		return -errno;
 	snprintf(me, sizeof me, "  thread %d:", (int)gettid());
 	while (fgets(line, sizeof line, f)) {
 		if (!strncmp(line, "proc ", 5)) {
-			fold(&s, context, h);
+			fn(&s, arg);
 			memset(&s, 0, sizeof s);
 			s.pid = -1;
 			sscanf(line + 5, "%d", &s.pid);
@@ -52,7 +43,45 @@ int binder_state_held(const char *context, struct binder_held *h)
 			s.h.buffers++;
 		}
 	}
-	fold(&s, context, h);
+	fn(&s, arg);
 	fclose(f);
 	return 0;
+}
+
+struct fold_arg {
+	const char *context;
+	struct binder_held *h;
+	int procs; /* sections of this pid on the context, live or not */
+};
+
+static void fold(const struct section *s, void *arg)
+{
+	struct fold_arg *a = arg;
+
+	if (s->pid != getpid() || strcmp(s->context, a->context))
+		return;
+	a->procs++;
+	if (!s->has_me)
+		return;
+	a->h->nodes += s->h.nodes;
+	a->h->refs += s->h.refs;
+	a->h->buffers += s->h.buffers;
+}
+
+int binder_state_held(const char *context, struct binder_held *h)
+{
+	struct fold_arg a = {.context = context, .h = h};
+
+	memset(h, 0, sizeof *h);
+	return each_section(fold, &a);
+}
+
+int binder_state_procs(const char *context)
+{
+	struct binder_held h;
+	struct fold_arg a = {.context = context, .h = &h};
+
+	memset(&h, 0, sizeof h);
+	int r = each_section(fold, &a);
+	return r < 0 ? r : a.procs;
 }

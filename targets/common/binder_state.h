@@ -15,5 +15,9 @@ struct binder_held {
  * (a closed proc whose release is still deferred has no threads left).
  * Returns 0, or -errno when debugfs cannot be read. */
 int binder_state_held(const char *context, struct binder_held *h);
+/* How many binder_procs of the calling process are on `context`, counting
+ * closed ones whose deferred release has not run yet; -errno when debugfs
+ * cannot be read. */
+int binder_state_procs(const char *context);
 
 #endif

@@ -34,9 +34,13 @@ some_ran() { [ -n "$(ran)" ] || fail "no mechanism ran"; }
 checks="lost duplicated corrupted truncated reordered"
 
 case $mode in
-short) # A short clean run: every message sent arrives once.
-	run 0 "$1" --messages 20000 --producers 3 --consumers 2 --msg-size 32-256
-	[ -z "$(ran)" ] && { echo "skipped: $(field "$1" .reason)"; exit 0; }
+short) # A short clean run: every message sent arrives once.  More producers
+	# than consumers (streams share channels) where the mechanism allows.
+	p=3
+	"$cli" stress "$1" --messages 1 --producers 3 --consumers 2 >"$tmp/out" 2>&1 ||
+		{ grep -q 'one producer per channel' "$tmp/out" && p=2; }
+	run 0 "$1" --messages 20000 --producers $p --consumers 2 --msg-size 32-256
+	[ -z "$(ran)" ] && { echo "skipped: $(field "$1" .reason)"; exit 77; }
 	expect "$1" .status pass
 	expect "$1" .sent 20000
 	expect "$1" .received 20000
