@@ -14,6 +14,7 @@ static const char *const class_names[CLASS_COUNT] = {
 	[CLASS_REQUEST_REPLY] = "request-reply",
 	[CLASS_SIGNALS] = "signals",
 	[CLASS_LINE_DISCIPLINE] = "line-discipline",
+	[CLASS_PRIORITY_QUEUE] = "priority-queue", /* fifo, posix-mq */
 	[CLASS_SOCKET_STREAM] = "socket-stream",
 	[CLASS_DATAGRAM] = "datagram",
 };

@@ -23,6 +23,7 @@ struct ring {
 	_Atomic uint32_t want_data, want_space; /* sleepers, so wakes are rare */
 	_Atomic uint32_t holder;		/* tag of the consumer inside, 0 none */
 	_Atomic uint32_t owner_deaths;
+	uint32_t poll; /* the kernel refuses futexes here: poll instead */
 };
 #define RING_HDR ((sizeof(struct ring) + 63u) & ~(size_t)63u)
 
@@ -42,6 +43,10 @@ int ring_init(void *region, size_t len, uint32_t max_frame)
 	robust_lock_init(&r->lock);
 	r->slot = slot;
 	r->nslots = (uint32_t)((len - RING_HDR) / slot);
+	/* A shared futex needs pages the kernel can pin: a VM_PFNMAP mapping
+	 * (a dma-buf) has none, FUTEX_WAKE says EFAULT, and glibc would abort
+	 * in a contended pthread_mutex_timedlock.  There the ring polls. */
+	r->poll = syscall(SYS_futex, &r->head, FUTEX_WAKE, 1, NULL, NULL, 0) < 0 && errno == EFAULT;
 	r->magic = RING_MAGIC; /* last: joiners check it */
 	return 0;
 }
@@ -52,9 +57,13 @@ struct ring *ring_attach(void *region, size_t len)
 	return len >= RING_HDR && r->magic == RING_MAGIC ? r : NULL;
 }
 
-static int futex_wait(_Atomic uint32_t *word, uint32_t seen, unsigned ms)
+static int futex_wait(const struct ring *r, _Atomic uint32_t *word, uint32_t seen, unsigned ms)
 {
 	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	if (r->poll) { /* a short nap, then the caller looks again */
+		struct timespec nap = {0, 200000};
+		return nanosleep(&nap, NULL) ? -EINTR : 0;
+	}
 	/* Shared, not FUTEX_PRIVATE: waiters and wakers are other processes. */
 	if (syscall(SYS_futex, word, FUTEX_WAIT, seen, &t, NULL, 0) && errno == EINTR)
 		return -EINTR;
@@ -84,7 +93,7 @@ static void repair(struct ring *r, const struct ring_hooks *h)
 
 static int ring_lock(struct ring *r, const struct ring_hooks *h)
 {
-	int e = robust_lock(&r->lock, LOCK_MS);
+	int e = r->poll ? robust_lock_poll(&r->lock, LOCK_MS) : robust_lock(&r->lock, LOCK_MS);
 	if (e == -EOWNERDEAD) {
 		atomic_fetch_add(&r->owner_deaths, 1);
 		repair(r, h);
@@ -106,7 +115,7 @@ static int unlock_and_wait(struct ring *r, _Atomic uint32_t *want, _Atomic uint3
 	}
 	atomic_fetch_add(want, 1);
 	robust_unlock(&r->lock);
-	int e = futex_wait(word, seen, ms);
+	int e = futex_wait(r, word, seen, ms);
 	atomic_fetch_sub(want, 1);
 	return e;
 }

@@ -209,7 +209,9 @@ static int consume_messages(struct part *me)
 		atomic_store(&cs->in_recv, 0);
 		if (n == -EINTR)
 			continue;
-		if (n == -EAGAIN || n == -ENOMSG) {
+		/* empty: EAGAIN, ENOMSG (SysV), ETIMEDOUT (posix-mq's nowait is
+		 * mq_timedreceive with an expired timeout) */
+		if (n == -EAGAIN || n == -ENOMSG || n == -ETIMEDOUT) {
 			if (ph >= PHASE_DRAIN)
 				return 0; /* no producer left and nothing queued */
 			continue;

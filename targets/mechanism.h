@@ -21,6 +21,8 @@ enum sem_class {
 	CLASS_REQUEST_REPLY,   /* Binder: transactions to a context manager, replies */
 	CLASS_SIGNALS,	       /* signals: a process is the channel */
 	CLASS_LINE_DISCIPLINE, /* pseudo-terminal: n_tty between master and slave */
+	/* fifo, posix-mq */
+	CLASS_PRIORITY_QUEUE, /* POSIX message queue: by priority, FIFO within one */
 	/* sockets */
 	CLASS_SOCKET_STREAM, /* unix-stream, tcp: a byte stream with socket capacity */
 	CLASS_DATAGRAM,	     /* unix-dgram, unix-seqpacket, udp: edges kept, MSG_TRUNC */
@@ -42,6 +44,19 @@ enum naming {
 	NAMING_POSIX_NAME, /* "/name": empty, inner slash, too long are errors */
 	NAMING_DEVICE,	   /* the slot is a device that always exists: create claims
 			    * it (EBUSY while claimed), join opens it, destroy is a no-op */
+	/* fifo, posix-mq */
+	NAMING_PATH,	/* a file in the sandbox's directory: "" and a missing
+			 * directory are ENOENT, a long name ENAMETOOLONG */
+	NAMING_MQ_NAME, /* mq_open's "/name": "/" alone ENOENT, an inner slash
+			 * EACCES, too long ENAMETOOLONG */
+};
+
+/* What a join by name opens (fifo, posix-mq). */
+enum open_rule {
+	OPEN_BOTH, /* every end, never waits */
+	OPEN_FIFO, /* the ends its read/write flags say; a lone reader or writer
+		    * waits for the other side, non-blocking: reader opens,
+		    * writer ENXIO (src/model/fifo_open.c) */
 };
 
 /* What a peer needs to find an object: filled in by create, sent on join. */
@@ -69,6 +84,8 @@ struct chan {
 	 * asynchronously (a tty's flip buffers are pushed by a kworker) wait
 	 * for up to this much before looking; anything beyond it still shows. */
 	int64_t hint;
+	/* join: the op's flags (which ends, nowait; see enum open_rule). */
+	unsigned open_flags;
 };
 
 /* What one op did.  err is a positive errno or 0; ret is the byte count or
@@ -106,6 +123,9 @@ struct access_rule {
 	/* The mode every new object gets whatever the create asks (devpts
 	 * gives a slave its mount's mode=); 0 = the create's mode. */
 	uint16_t fixed_mode;
+	/* fifo, posix-mq: O_CREAT of someone else's object in the sticky
+	 * directory is not refused (mq_open has no may_create_in_sticky). */
+	uint8_t no_protected;
 };
 
 /* Every function returns 0 or a negative errno; data-moving ones return the
@@ -165,6 +185,16 @@ struct mechanism {
 	 * actor's process back to that state.  Returns 1 when it cannot (a
 	 * session leader stays one): the executor then replaces the peer. */
 	int (*actor_reset)(int actor);
+	/* fifo, posix-mq: how a join by name opens it (0 = OPEN_BOTH). */
+	enum open_rule open_rule;
+	/* The OP_SETOPT options `control` takes (bit = enum setopt_opt);
+	 * classes that read it answer ENOTSUP for the rest. */
+	uint64_t options;
+	/* Shared memory with no descriptor (an anonymous mapping): a join has
+	 * nothing to inherit (EBADF); only the actor's forked children share it. */
+	uint8_t fdless;
+	/* create name=private maps the object MAP_PRIVATE (copy-on-write). */
+	uint8_t cow_private;
 };
 
 extern const struct mechanism *const mechanisms[];

@@ -4,13 +4,12 @@
 #define _GNU_SOURCE
 #include "mechanism.h"
 
+#include "common/shm_region.h"
+
 #include "../src/audit/audit.h"
 #include "../src/prog/ident.h"
 #include "../src/sandbox/sandbox.h"
-#include "../src/sync/robust_lock.h"
 #include "../src/util/fault.h"
-#include "../src/util/record.h"
-#include "../stress/stress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,46 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SHM_MAGIC	0x69706366u /* "ipcf" */
-#define LOCK_TIMEOUT_MS 2000u
-
-struct shm_header {
-	pthread_mutex_t lock;
-	uint32_t magic;
-	uint32_t size; /* bytes of the record region after the header */
-};
-#define SHM_HDR_BYTES ((sizeof(struct shm_header) + 63u) & ~(size_t)63u)
-
-static uint8_t *region(struct chan *c)
-{
-	return (uint8_t *)c->map + SHM_HDR_BYTES;
-}
-
-/* Maps the whole object and checks that its creator finished the header. */
-static int map_object(struct chan *c, int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st))
-		return -errno;
-	if ((size_t)st.st_size < SHM_HDR_BYTES)
-		return -ENODATA;
-	void *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	audit_note_map(p, (size_t)st.st_size);
-	c->map = p;
-	c->map_len = (size_t)st.st_size;
-	c->size = c->map_len - SHM_HDR_BYTES;
-	c->fd[0] = fd;
-	c->ends = OPF_READ | OPF_WRITE;
-	return ((struct shm_header *)p)->magic == SHM_MAGIC ? 0 : -ENODATA;
-}
-
 static int posix_shm_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 {
 	int flags = O_RDWR | O_CLOEXEC;
-	struct stat st;
 
 	sandbox_posix_name(ref->name, sizeof ref->name, op->obj, op_create_form(op));
 	if (op->flags & OPF_CREAT)
@@ -69,74 +31,18 @@ static int posix_shm_create(struct chan *c, struct obj_ref *ref, const struct op
 	int fd = shm_open(ref->name, flags, op_create_mode(op));
 	if (fd < 0)
 		return -errno;
-	/* An object that already exists keeps its size and its lock. */
-	if (!fstat(fd, &st) && st.st_size == 0) {
-		if (ftruncate(fd, (off_t)(SHM_HDR_BYTES + op->len))) {
-			int e = errno;
-			close(fd);
-			return -e;
-		}
-		void *p = mmap(NULL, SHM_HDR_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (p == MAP_FAILED) {
-			int e = errno;
-			close(fd);
-			return -e;
-		}
-		struct shm_header *h = p;
-		robust_lock_init(&h->lock);
-		h->size = op->len;
-		h->magic = SHM_MAGIC;
-		munmap(p, SHM_HDR_BYTES);
-	}
-	int r = map_object(c, fd);
+	int r = shm_open_fd(c, fd, op->len, MAP_SHARED);
 	ref->size = (uint32_t)c->size;
 	return r;
 }
 
 static int posix_shm_join(struct chan *c, const struct obj_ref *ref)
 {
-	int fd = shm_open(ref->name, O_RDWR | O_CLOEXEC, 0);
+	int fd = shm_open(ref->name, (c->open_flags & OPF_RDONLY ? O_RDONLY : O_RDWR) | O_CLOEXEC,
+			  0);
 	if (fd < 0)
 		return fault_on(FAULT_ACCESS_ERRNO) && errno == EACCES ? -EPERM : -errno;
-	return map_object(c, fd);
-}
-
-static ssize_t posix_shm_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
-{
-	struct shm_header *h = c->map;
-	size_t off = (uint16_t)op->arg;
-
-	if (fault_on(FAULT_SHM_TORN))
-		return record_write(region(c), c->size, off, buf, len, 1) ?: (ssize_t)len;
-	int r = robust_lock(&h->lock, LOCK_TIMEOUT_MS);
-	if (r && r != -EOWNERDEAD)
-		return r;
-	r = record_write(region(c), c->size, off, buf, len, 0);
-	robust_unlock(&h->lock);
-	return r ? r : (ssize_t)len;
-}
-
-static ssize_t posix_shm_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap,
-			      int64_t *mtype)
-{
-	struct shm_header *h = c->map;
-	(void)mtype;
-
-	int r = robust_lock(&h->lock, LOCK_TIMEOUT_MS);
-	if (r && r != -EOWNERDEAD)
-		return r;
-	long n = record_read(region(c), c->size, (uint16_t)op->arg, buf, cap);
-	robust_unlock(&h->lock);
-	return n;
-}
-
-static int posix_shm_close(struct chan *c, unsigned ends)
-{
-	(void)ends; /* one mapping, one descriptor: any close releases both */
-	if (c->map && !fault_on(FAULT_SHM_LEAK_MAP))
-		munmap(c->map, c->map_len);
-	c->map = NULL;
-	return chan_close_fds(c, OPF_READ | OPF_WRITE);
+	return shm_map_fd(c, fd, MAP_SHARED);
 }
 
 static int posix_shm_destroy(struct chan *c, const struct obj_ref *ref)
@@ -145,6 +51,11 @@ static int posix_shm_destroy(struct chan *c, const struct obj_ref *ref)
 	if (fault_on(FAULT_SHM_NO_UNLINK))
 		return 0;
 	return shm_unlink(ref->name) ? -errno : 0;
+}
+
+static int64_t posix_shm_control(struct chan *c, const struct op *op)
+{
+	return op->arg == OPT_TRUNCATE ? shm_truncate(c, op->len) : -ENOTSUP;
 }
 
 static int posix_shm_set_perm(struct chan *c, const struct obj_ref *ref, uint32_t uid, uint32_t gid,
@@ -183,19 +94,19 @@ static int posix_shm_exists(const struct obj_ref *ref)
 static void posix_shm_to_c(FILE *f, const struct op *op)
 {
 	if (!op) {
+		shm_to_c_helpers(f);
 		fprintf(f,
-			"struct shm_header {\n\tpthread_mutex_t lock;\n\tuint32_t magic, "
-			"size;\n};\n"
-			"#define HDR ((sizeof(struct shm_header) + 63u) & ~(size_t)63u)\n\n"
-			"static long map_object(struct chan *c, int fd)\n{\n\tstruct stat st;\n"
+			"/* a read-only mapping has only the read end */\n"
+			"static long map_object(struct chan *c, int fd, int ro)\n{\n\tstruct stat "
+			"st;\n"
 			"\tif (fstat(fd, &st))\n\t\treturn -errno;\n"
 			"\tif ((size_t)st.st_size < HDR)\n\t\treturn -ENODATA;\n"
-			"\tvoid *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, "
-			"MAP_SHARED, fd, 0);\n"
+			"\tvoid *p = mmap(NULL, (size_t)st.st_size, ro ? PROT_READ : PROT_READ | "
+			"PROT_WRITE, MAP_SHARED, fd, 0);\n"
 			"\tif (p == MAP_FAILED)\n\t\treturn -errno;\n"
 			"\tc->map = p;\n\tc->map_len = (size_t)st.st_size;\n\tc->size = c->map_len "
 			"- HDR;\n"
-			"\tc->fd[0] = fd;\n\tc->ends = END_READ | END_WRITE;\n"
+			"\tc->fd[0] = fd;\n\tc->ends = ro ? END_READ : END_READ | END_WRITE;\n"
 			"\treturn ((struct shm_header *)p)->magic == 0x%xu ? 0 : -ENODATA;\n}\n\n"
 			"static long shm_create(struct chan *c, struct ref *rf, int flags, "
 			"unsigned mode,\n"
@@ -206,24 +117,14 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 			"*/\n"
 			"\t\tif (ftruncate(fd, (off_t)(HDR + len))) {\n"
 			"\t\t\tint e = errno;\n\t\t\tclose(fd);\n\t\t\treturn -e;\n\t\t}\n"
-			"\t\tstruct shm_header *h = mmap(NULL, HDR, PROT_READ | PROT_WRITE, "
-			"MAP_SHARED, fd, 0);\n"
+			"\t\tvoid *h = mmap(NULL, HDR, PROT_READ | PROT_WRITE, MAP_SHARED, fd, "
+			"0);\n"
 			"\t\tif (h == MAP_FAILED) {\n\t\t\tint e = "
 			"errno;\n\t\t\tclose(fd);\n\t\t\treturn -e;\n\t\t}\n"
-			"\t\tpthread_mutexattr_t a;\n\t\tpthread_mutexattr_init(&a);\n"
-			"\t\tpthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);\n"
-			"\t\tpthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);\n"
-			"\t\tpthread_mutex_init(&h->lock, "
-			"&a);\n\t\tpthread_mutexattr_destroy(&a);\n"
-			"\t\th->size = len;\n\t\th->magic = 0x%xu;\n\t\tmunmap(h, HDR);\n\t}\n"
-			"\tlong r = map_object(c, fd);\n\trf->size = c->size;\n\treturn r;\n}\n\n"
-			"static long shm_lock(struct chan *c)\n{\n"
-			"\tstruct shm_header *h = c->map;\n\tstruct timespec t;\n"
-			"\tclock_gettime(CLOCK_REALTIME, &t);\n\tt.tv_sec += 2;\n"
-			"\tint r = pthread_mutex_timedlock(&h->lock, &t);\n"
-			"\tif (r == EOWNERDEAD)\n\t\tr = pthread_mutex_consistent(&h->lock);\n"
-			"\treturn -r;\n}\n",
-			SHM_MAGIC, SHM_MAGIC);
+			"\t\theader_init(h, len);\n\t\tmunmap(h, HDR);\n\t}\n"
+			"\tlong r = map_object(c, fd, 0);\n\trf->size = c->size;\n\treturn "
+			"r;\n}\n",
+			SHM_MAGIC);
 		return;
 	}
 	switch (op->kind) {
@@ -232,26 +133,17 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 			op->flags & OPF_CREAT ? "O_CREAT" : "0",
 			op->flags & OPF_EXCL ? " | O_EXCL" : "", op_create_mode(op), op->len);
 		break;
-	case OP_JOIN:
-		fprintf(f, "\t\tint fd = shm_open(rf->name, O_RDWR | O_CLOEXEC, 0);\n"
-			   "\t\tr = fd < 0 ? -errno : map_object(c, fd);\n");
+	case OP_JOIN: {
+		int ro = (op->flags & OPF_RDONLY) != 0;
+		fprintf(f,
+			"\t\tint fd = shm_open(rf->name, %s | O_CLOEXEC, 0);\n"
+			"\t\tr = fd < 0 ? -errno : map_object(c, fd, %d);\n",
+			ro ? "O_RDONLY" : "O_RDWR", ro);
 		break;
+	}
 	case OP_SEND:
-		fprintf(f,
-			"\t\tif (!(r = shm_lock(c))) {\n"
-			"\t\t\tr = record_write((uint8_t *)c->map + HDR, c->size, %u, pay, %u, "
-			"0);\n"
-			"\t\t\tpthread_mutex_unlock(&((struct shm_header *)c->map)->lock);\n"
-			"\t\t\tr = r ? r : %u;\n\t\t}\n",
-			(uint16_t)op->arg, op->len, op->len);
-		break;
 	case OP_RECV:
-		fprintf(f,
-			"\t\tif (!(r = shm_lock(c))) {\n"
-			"\t\t\tr = record_read((uint8_t *)c->map + HDR, c->size, %u, buf, %u);\n"
-			"\t\t\tpthread_mutex_unlock(&((struct shm_header "
-			"*)c->map)->lock);\n\t\t}\n",
-			(uint16_t)op->arg, op->len);
+		shm_to_c_record_op(f, op);
 		break;
 	case OP_CLOSE:
 		fprintf(f, "\t\tif (c->map)\n\t\t\tmunmap(c->map, c->map_len);\n"
@@ -262,25 +154,14 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 		fprintf(f, "\t\tr = shm_unlink(rf->name) ? -errno : 0;\n");
 		break;
 	case OP_SETOPT:
-		fprintf(f, "\t\tr = -ENOTSUP; /* no option to set */\n");
+		if (op->arg == OPT_TRUNCATE)
+			fprintf(f, "\t\tr = ftruncate(c->fd[0], (off_t)(HDR + %u)) ? -errno : 0;\n",
+				op->len);
+		else
+			fprintf(f, "\t\tr = -ENOTSUP; /* no such option */\n");
 		break;
 	}
 }
-
-/* The stress ring owns everything after the header: the header's lock
- * guards the record ops, the ring brings its own. */
-static void *posix_shm_stress_region(struct chan *c, size_t *len)
-{
-	*len = c->size;
-	return region(c);
-}
-
-static const struct stress_profile posix_shm_stress = {
-	.kind = STRESS_RING,
-	.max_frame = 8192,
-	.create_len = 65535,
-	.region = posix_shm_stress_region,
-};
 
 const struct mechanism mech_posix_shm = {
 	.id = "posix-shm",
@@ -291,14 +172,16 @@ const struct mechanism mech_posix_shm = {
 	.probe = posix_shm_probe,
 	.create = posix_shm_create,
 	.join = posix_shm_join,
-	.send = posix_shm_send,
-	.recv = posix_shm_recv,
-	.close = posix_shm_close,
+	.send = shm_send,
+	.recv = shm_recv,
+	.close = shm_close,
 	.destroy = posix_shm_destroy,
 	.setopt = NULL,
 	.to_c = posix_shm_to_c,
 	.set_perm = posix_shm_set_perm,
 	.access = &posix_shm_access,
 	.exists = posix_shm_exists,
-	.stress = &posix_shm_stress,
+	.stress = &shm_ring_stress,
+	.control = posix_shm_control,
+	.options = 1ull << OPT_TRUNCATE,
 };

@@ -4,13 +4,44 @@
 #include <string.h>
 
 extern const struct mechanism mech_pipe, mech_sysv_msg, mech_posix_shm, mech_binder, mech_signal,
-	mech_pty, mech_unix_stream, mech_unix_dgram, mech_unix_seqpacket, mech_tcp, mech_udp;
+	mech_pty;
+extern const struct mechanism mech_fifo, mech_posix_mq; /* fifo, posix-mq */
+extern const struct mechanism mech_sysv_shm, mech_memfd, mech_mmap_anon,
+	mech_mmap_file; /* shared memory */
+extern const struct mechanism mech_unix_stream, mech_unix_dgram, mech_unix_seqpacket, mech_tcp,
+	mech_udp;						     /* sockets */
+extern const struct mechanism mech_dma_heap, mech_udmabuf, mech_ion; /* dma-buf family */
 
+/* A row per family, so families added side by side merge. */
+/* clang-format off */
 const struct mechanism *const mechanisms[] = {
-	&mech_posix_shm,      &mech_pipe, &mech_sysv_msg,    &mech_binder,
-	&mech_signal,	      &mech_pty,  &mech_unix_stream, &mech_unix_dgram,
-	&mech_unix_seqpacket, &mech_tcp,  &mech_udp,
+	&mech_posix_shm,
+	/* shared memory */
+	&mech_sysv_shm,
+	&mech_memfd,
+	&mech_mmap_anon,
+	&mech_mmap_file,
+	/* the rest */
+	&mech_pipe,
+	&mech_sysv_msg,
+	&mech_binder,
+	&mech_signal,
+	&mech_pty,
+	/* fifo, posix-mq */
+	&mech_fifo,
+	&mech_posix_mq,
+	/* sockets */
+	&mech_unix_stream,
+	&mech_unix_dgram,
+	&mech_unix_seqpacket,
+	&mech_tcp,
+	&mech_udp,
+	/* dma-buf family */
+	&mech_dma_heap,
+	&mech_udmabuf,
+	&mech_ion,
 };
+/* clang-format on */
 const size_t mechanism_count = sizeof mechanisms / sizeof mechanisms[0];
 
 const struct mechanism *mechanism_find(const char *id)

@@ -12,7 +12,7 @@ rm -rf "$dir" && mkdir -p "$dir"
 cc=${CC_PLAIN:-cc}
 
 # Every seed of every target with a hook: compiles, runs clean.
-for t in pipe sysv-msg posix-shm; do
+for t in pipe sysv-msg posix-shm fifo posix-mq sysv-shm; do
 	for f in "$src"/corpus/$t/*.txt; do
 		n=$t-$(basename "$f" .txt)
 		# Identities need other processes: --to-c must refuse them, clearly.

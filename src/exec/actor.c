@@ -135,7 +135,9 @@ void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_r
 {
 	struct chan *c = &a->chans[op->obj];
 	const struct mechanism *m = a->mech;
-	bool blocking = (op->kind == OP_SEND || op->kind == OP_RECV) && !(op->flags & OPF_NOWAIT);
+	bool blocking = (op->kind == OP_SEND || op->kind == OP_RECV ||
+			 (op->kind == OP_JOIN && m->open_rule != OPEN_BOTH)) &&
+			!(op->flags & OPF_NOWAIT);
 	long r = 0;
 
 	memset(out, 0, sizeof *out);
@@ -169,6 +171,7 @@ void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_r
 			c->fd[1] = fds[1];
 			c->ends = (fds[0] >= 0 ? OPF_READ : 0) | (fds[1] >= 0 ? OPF_WRITE : 0);
 		}
+		c->open_flags = op->flags; /* which ends, O_NONBLOCK (OPEN_FIFO) */
 		r = m->join(c, ref);
 		break;
 	case OP_SEND:

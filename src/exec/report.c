@@ -103,7 +103,7 @@ static const char *classify(enum sem_class cls, const struct expect *ex, const s
 	}
 	if (out->ret != ex->ret)
 		return cls == CLASS_TYPED_QUEUE || cls == CLASS_REQUEST_REPLY ||
-				       cls == CLASS_DATAGRAM
+				       cls == CLASS_PRIORITY_QUEUE || cls == CLASS_DATAGRAM
 			       ? "edge"
 			       : "result";
 	if (ex->has_mtype && out->mtype != ex->mtype)

@@ -250,17 +250,27 @@ int access_check(const struct model *m, int actor, const struct kobj *o, enum ac
 		return 0;
 	switch (w) {
 	case WANT_OPEN:
-		if (op->kind != OP_CREATE)
-			return check_bits(m, actor, o, r->join);
+		if (op->kind == OP_JOIN && m->mech->open_rule == OPEN_FIFO &&
+		    (op->flags & (OPF_READ | OPF_WRITE)))
+			/* a join that opens one end asks for that end's bit */
+			return check_bits(m, actor, o,
+					  (op->flags & OPF_READ ? 4u : 0u) |
+						  (op->flags & OPF_WRITE ? 2u : 0u));
+		if (op->kind != OP_CREATE) /* a read-only join asks only to read */
+			return check_bits(m, actor, o,
+					  op->flags & OPF_RDONLY ? r->join & 4u : r->join);
 		if (sysv) /* msgget(key, flags) of an existing key */
 			return check_bits(m, actor, o, sysv_requested(op_create_mode(op)));
-		if (r->sticky && (op->flags & OPF_CREAT) && (err = protected_create(m, actor, o)))
+		if (r->sticky && !r->no_protected && (op->flags & OPF_CREAT) &&
+		    (err = protected_create(m, actor, o)))
 			return err;
 		return check_bits(m, actor, o, r->join);
 	case WANT_SEND:
 		return check_bits(m, actor, o, r->send);
 	case WANT_RECV:
 		return check_bits(m, actor, o, r->recv);
+	case WANT_STAT:
+		return check_bits(m, actor, o, r->ctl);
 	case WANT_CTL:
 		if ((err = check_bits(m, actor, o, r->ctl)))
 			return err;

@@ -101,9 +101,16 @@ void limits_read(struct limits *l)
 	}
 	l->msgmax = read_long("/proc/sys/kernel/msgmax", 8192);
 	l->msgmnb = read_long("/proc/sys/kernel/msgmnb", 16384);
+	l->mq_msg_max = read_long("/proc/sys/fs/mqueue/msg_max", 10);
+	l->mq_msgsize_max = read_long("/proc/sys/fs/mqueue/msgsize_max", 8192);
+	l->mq_msg_default = read_long("/proc/sys/fs/mqueue/msg_default", 10);
+	l->mq_msgsize_default = read_long("/proc/sys/fs/mqueue/msgsize_default", 8192);
+	l->init_userns =
+		id_mapped("/proc/self/uid_map", 4294967294u) && id_mapped("/proc/self/uid_map", 0);
 	l->wmem_max = read_long("/proc/sys/net/core/wmem_max", 212992);
 	l->rmem_max = read_long("/proc/sys/net/core/rmem_max", 212992);
 	l->max_dgram_qlen = read_long("/proc/sys/net/unix/max_dgram_qlen", 10);
+	l->shmmax = read_long("/proc/sys/kernel/shmmax", 0x7fffffffL);
 	read_self(l);
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_SIGPENDING, &rl))
@@ -111,4 +118,7 @@ void limits_read(struct limits *l)
 	/* Values past what a long holds (RLIM_INFINITY) act as no limit. */
 	l->sigpending_soft = rl.rlim_cur > (rlim_t)LONG_MAX ? LONG_MAX : (long)rl.rlim_cur;
 	l->sigpending_hard = rl.rlim_max > (rlim_t)LONG_MAX ? LONG_MAX : (long)rl.rlim_max;
+	if (getrlimit(RLIMIT_MSGQUEUE, &rl))
+		rl.rlim_cur = 0;
+	l->msgqueue_rlimit = rl.rlim_cur > (rlim_t)LONG_MAX ? LONG_MAX : (long)rl.rlim_cur;
 }

@@ -39,6 +39,13 @@ struct limits {
 	/* RLIMIT_SIGPENDING as peers inherit it (they may lower the soft one). */
 	long sigpending_soft;
 	long sigpending_hard;
+	/* fifo, posix-mq: /proc/sys/fs/mqueue (msg_max ...) of the sandbox's IPC namespace,
+	 * RLIMIT_MSGQUEUE, and whether capabilities count in the initial user
+	 * namespace (mq_open's limits ask capable(CAP_SYS_RESOURCE)). */
+	long mq_msg_max, mq_msgsize_max, mq_msg_default, mq_msgsize_default;
+	long msgqueue_rlimit;
+	bool init_userns;
+	long shmmax; /* kernel.shmmax of the IPC namespace: shmget's largest size */
 };
 
 void limits_read(struct limits *l);

@@ -563,7 +563,8 @@ static void ld_setopt(struct model *m, struct kobj *o, const struct op *op, stru
 		ex->skipped = true; /* the executor never takes a controlling tty */
 		return;
 	}
-	if (op->arg < OPT_RAW || op->arg == OPT_FLUSH) {
+	/* OPT_FLUSH and every option after it (mqueue's) are not the pty's */
+	if (op->arg < OPT_RAW || op->arg >= OPT_FLUSH) {
 		ex->ret = -1;
 		ex->err = ENOTSUP;
 		return;

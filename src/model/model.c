@@ -12,6 +12,7 @@ static const struct class_model *const class_models[CLASS_COUNT] = {
 	[CLASS_REQUEST_REPLY] = &model_request_reply,
 	[CLASS_SIGNALS] = &model_signals,
 	[CLASS_LINE_DISCIPLINE] = &model_line_discipline,
+	[CLASS_PRIORITY_QUEUE] = &model_priority_queue,
 	[CLASS_SOCKET_STREAM] = &model_socket_stream,
 	[CLASS_DATAGRAM] = &model_datagram,
 };
@@ -99,8 +100,12 @@ static int create_name(const struct model *m, const struct op *op, int *name_id)
 		*name_id = op->obj * 8 + NAME_SLOT; /* one device per slot, any form */
 		return 0;
 	case NAMING_POSIX_NAME:
+	case NAMING_PATH:    /* a path: "" and a missing directory are ENOENT */
+	case NAMING_MQ_NAME: /* mq_open: "" ENOENT, a slash EACCES (lookup_one_len) */
 		if (form == NAME_EMPTY || form == NAME_SLASH)
-			return EINVAL;
+			return m->mech->naming == NAMING_POSIX_NAME		      ? EINVAL
+			       : form == NAME_EMPTY || m->mech->naming == NAMING_PATH ? ENOENT
+										      : EACCES;
 		if (form == NAME_LONG)
 			return ENAMETOOLONG;
 		*name_id = op->obj * 8 + (int)form;
@@ -162,8 +167,10 @@ static void finish_pending(struct model *m, int k, bool removed, struct step *st
 			continue;
 		struct kobj *o = &m->objs[p->kobj];
 		st->done[a].data = m->scratch[a + 1];
-		if (m->cls->try_finish(m, o, &p->op, p->kobj == k ? removed : o->removed,
-				       &st->done[a])) {
+		if (p->op.kind == OP_JOIN
+			    ? fifo_try_open(m, a, &p->op, p->kobj, &st->done[a])
+			    : m->cls->try_finish(m, o, &p->op, p->kobj == k ? removed : o->removed,
+						 &st->done[a])) {
 			st->completes[a] = true;
 			p->active = false;
 		}
@@ -251,6 +258,19 @@ static void step_claim(struct model *m, const struct op *op, int k, int name_id,
 	m->slot_name[op->obj] = name_id;
 }
 
+/* OPEN_FIFO: an actor's old handle closes and its new one opens within one
+ * op, so a blocked read woken by that close may see either state: it is
+ * interrupted first.  (A waiting open goes by counters and cannot miss it.) */
+static void fifo_reopen_races(struct model *m, const struct op *op)
+{
+	int k = m->h[op->actor][op->obj].kobj;
+
+	for (int a = 1; a < IPCF_ACTORS && k >= 0 && m->mech->open_rule == OPEN_FIFO; a++)
+		if (a != op->actor && m->pend[a].active && m->pend[a].kobj == k &&
+		    m->pend[a].op.kind != OP_JOIN)
+			model_cancel_first(m, a);
+}
+
 static void step_create(struct model *m, const struct op *op, struct step *st)
 {
 	int name_id, err = create_name(m, op, &name_id);
@@ -263,6 +283,7 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 	}
 	/* The actor's previous handle in this slot is released first, whether
 	 * or not the create then succeeds. */
+	fifo_reopen_races(m, op);
 	close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
 	if (err) {
 		expect_err(&st->ex, err);
@@ -281,7 +302,17 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 		expect_err(&st->ex, ENOENT);
 		return;
 	}
+	if (m->cls->open_err && (err = m->cls->open_err(m, k, op))) {
+		expect_err(&st->ex, err);
+		return;
+	}
 	if (k >= 0 && (err = access_check(m, op->actor, &m->objs[k], WANT_OPEN, op))) {
+		expect_err(&st->ex, err);
+		return;
+	}
+	if (k >= 0 && m->mech->open_rule == OPEN_FIFO)
+		fifo_fresh(m, k);
+	if (k < 0 && m->cls->create_err && (err = m->cls->create_err(m, op))) {
 		expect_err(&st->ex, err);
 		return;
 	}
@@ -292,12 +323,24 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 			return;
 		}
 		access_own(m, op->actor, &m->objs[k], op);
+		/* OPEN_FIFO: what mkfifo made is opened by its mode (a create
+		 * that cannot open it removes it again). */
+		if (m->mech->open_rule == OPEN_FIFO &&
+		    (err = access_check(m, op->actor, &m->objs[k], WANT_OPEN, op))) {
+			m->objs[k].used = false;
+			expect_err(&st->ex, err);
+			return;
+		}
 	}
 	m->h[op->actor][op->obj] =
 		(struct handle){.kobj = k, .ends = OPF_READ | OPF_WRITE, .role = ROLE_CREATOR};
 	m->slot_kobj[op->obj] = k;
 	if (name_id >= 0)
 		m->slot_name[op->obj] = name_id;
+	if (m->mech->open_rule == OPEN_FIFO)
+		finish_pending(m, k, false, st); /* it opened both ends */
+	if (m->cls->opened)
+		m->cls->opened(m, k, op);
 }
 
 int model_join_source(const struct model *m, const struct op *op)
@@ -310,6 +353,35 @@ int model_join_source(const struct model *m, const struct op *op)
 		if (a != op->actor && m->h[a][op->obj].kobj == k && m->h[a][op->obj].ends)
 			return a;
 	return -1;
+}
+
+/* OPEN_FIFO: a lone reader or writer waits for the other side, a peer's
+ * open may be left waiting; an open wakes who waits for it (fifo_open.c). */
+static void step_fifo_join(struct model *m, const struct op *op, int k, struct step *st)
+{
+	fifo_fresh(m, k);
+	int r = fifo_open_predict(m, op, k, op->flags & OPF_NOWAIT);
+	if (r < 0 && op->actor && !pending_on(m, k)) {
+		st->how = STEP_PEND;
+		m->pend[op->actor] = (struct pending){true, *op, k};
+		return;
+	}
+	if (r < 0) {
+		st->force_nowait = true; /* O_NONBLOCK: reader opens, writer ENXIO */
+		r = fifo_open_predict(m, op, k, true);
+	}
+	if (r) {
+		expect_err(&st->ex, r);
+		return;
+	}
+	m->h[op->actor][op->obj] =
+		(struct handle){.kobj = k, .ends = fifo_join_ends(op), .role = ROLE_JOINER};
+	finish_pending(m, k, false, st);
+}
+
+static bool removed(const struct model *m, int k)
+{
+	return m->objs[k].removed;
 }
 
 static void step_join(struct model *m, const struct op *op, struct step *st)
@@ -327,8 +399,15 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 		st->join_ends = m->h[st->join_from][op->obj].ends;
 		uint8_t role = m->h[st->join_from][op->obj].role;
 		close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
+		int err = m->cls->open_err ? m->cls->open_err(m, k, op) : 0;
+		if (err) {
+			expect_err(&st->ex, err);
+			return;
+		}
 		m->h[op->actor][op->obj] =
 			(struct handle){.kobj = k, .ends = st->join_ends, .role = role};
+		if (m->cls->opened)
+			m->cls->opened(m, k, op);
 		return;
 	}
 	if (m->mech->join_path == JOIN_BY_ADDRESS) {
@@ -350,6 +429,7 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 			(struct handle){.kobj = k, .ends = ends, .role = ROLE_JOINER};
 		return;
 	}
+	fifo_reopen_races(m, op);
 	/* By name: IPC_PRIVATE objects are joined by their id, which always
 	 * "works" (the id is only checked when used). */
 	bool by_id = m->mech->naming == NAMING_SYSV_KEY && m->slot_kobj[op->obj] >= 0 &&
@@ -372,23 +452,34 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 		expect_err(&st->ex, ENOENT);
 		return;
 	}
-	int err = by_id ? 0 : access_check(m, op->actor, &m->objs[k], WANT_OPEN, op);
+	/* A join that uses the id at once (shmat) fails on a gone one. */
+	if (m->cls->join_uses_id && (stale || removed(m, k))) {
+		expect_err(&st->ex, EINVAL);
+		st->ex.err_alt = stale ? 0 : EIDRM;
+		return;
+	}
+	int err = by_id && !m->cls->join_uses_id
+			  ? 0
+			  : access_check(m, op->actor, &m->objs[k], WANT_OPEN, op);
+	if (!err && m->cls->open_err)
+		err = m->cls->open_err(m, k, op);
 	if (err) {
 		expect_err(&st->ex, err);
 		return;
 	}
+	if (m->mech->open_rule == OPEN_FIFO) {
+		step_fifo_join(m, op, k, st);
+		return;
+	}
 	m->h[op->actor][op->obj] = (struct handle){
 		.kobj = k, .ends = OPF_READ | OPF_WRITE, .stale = stale, .role = ROLE_JOINER};
+	if (m->cls->opened)
+		m->cls->opened(m, k, op);
 }
 
 /* Handles whose SysV object was removed, or whose id names nothing in the
  * actor's IPC namespace: ops on them fail (EINVAL, or EIDRM for a removed
  * id the kernel still recognises). */
-static bool removed(const struct model *m, int k)
-{
-	return m->objs[k].removed;
-}
-
 static bool gone(const struct model *m, const struct op *op, struct step *st)
 {
 	const struct handle *h = &m->h[op->actor][op->obj];
@@ -408,7 +499,9 @@ static void step_destroy(struct model *m, const struct op *op, struct step *st)
 	case NAMING_NONE:
 	case NAMING_DEVICE:
 		return; /* anonymous, or a device: nothing to remove */
-	case NAMING_POSIX_NAME: {
+	case NAMING_POSIX_NAME:
+	case NAMING_PATH:
+	case NAMING_MQ_NAME: {
 		int named = find_named(m, m->slot_name[op->obj], op->actor);
 		if (named < 0) {
 			expect_err(&st->ex, ENOENT);
@@ -428,8 +521,11 @@ static void step_destroy(struct model *m, const struct op *op, struct step *st)
 			expect_err(&st->ex, err);
 			return;
 		}
-		/* RMID: gone for everyone at once, waiters get EIDRM. */
+		/* RMID: gone for everyone at once, waiters get EIDRM (or, for
+		 * shared memory, once the last handle detaches). */
 		m->objs[k].named = false;
+		if (m->cls->rmid_now && !m->cls->rmid_now(m, k))
+			return;
 		m->objs[k].removed = true;
 		finish_pending(m, k, true, st);
 		return;
@@ -544,12 +640,18 @@ static void step_perm(struct model *m, const struct op *op, struct step *st)
 static void step_setopt(struct model *m, const struct op *op, struct step *st)
 {
 	int k = m->h[op->actor][op->obj].kobj, err;
-	bool supported = op->arg == OPT_SIZE ? m->mech->setopt != NULL : m->mech->control != NULL;
+	/* A descriptor that lists its options refuses the rest at once. */
+	uint64_t opts = m->mech->options;
+	bool supported = op->arg == OPT_SIZE
+				 ? m->mech->setopt != NULL
+				 : m->mech->control != NULL && (!opts || ((opts >> op->arg) & 1));
 
 	if (!m->cls->setopt || !supported) {
 		expect_err(&st->ex, ENOTSUP);
 	} else if (!gone(m, op, st)) {
-		if ((err = access_check(m, op->actor, &m->objs[k], WANT_CTL, op))) {
+		enum access_want w =
+			m->cls->is_query && m->cls->is_query(op) ? WANT_STAT : WANT_CTL;
+		if ((err = access_check(m, op->actor, &m->objs[k], w, op))) {
 			expect_err(&st->ex, err);
 			return;
 		}

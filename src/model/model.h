@@ -193,11 +193,29 @@ struct class_model {
 	/* May this blocked op, in this state, be left pending (may_pend said
 	 * the kind may)? */
 	bool (*can_pend)(const struct model *m, const struct kobj *o, const struct op *op);
+	/* fifo, posix-mq.  Optional: the errno of a create that makes a new
+	 * object (mq_open's attributes), 0 when it works. */
+	int (*create_err)(const struct model *m, const struct op *create);
+	/* Shared memory (sysv-shm, memfd, mmap-*), all optional. */
+	/* A create (k: the object it finds, -1: a new one) or a join (k) may
+	 * still fail for the class's reasons (shmget's size, shmat's
+	 * permission): 0 or the errno, checked after EEXIST and ENOENT. */
+	int (*open_err)(const struct model *m, int k, const struct op *op);
+	/* A create or join gave op->actor a handle on k. */
+	void (*opened)(struct model *m, int k, const struct op *op);
+	/* IPC_RMID: true when the object goes now, false when it lives on
+	 * until its last handle closes (the class's `closed` removes it). */
+	bool (*rmid_now)(struct model *m, int k);
+	/* A join by id uses the id at once (shmat): a gone id fails the join. */
+	bool join_uses_id;
+	/* This setopt only reads (IPC_STAT): read permission, not ownership. */
+	bool (*is_query)(const struct op *op);
 };
 
 extern const struct class_model model_byte_stream, model_typed_queue, model_shared_records,
-	model_request_reply, model_signals, model_line_discipline, model_socket_stream,
-	model_datagram;
+	model_request_reply, model_signals, model_line_discipline;
+extern const struct class_model model_priority_queue;		     /* fifo, posix-mq */
+extern const struct class_model model_socket_stream, model_datagram; /* sockets */
 
 void model_init(struct model *m, const struct mechanism *mech, const struct limits *lim);
 void model_free(struct model *m);
@@ -230,6 +248,7 @@ enum access_want {
 	WANT_CTL,    /* setopt: IPC_STAT then IPC_SET by the owner */
 	WANT_PERM,   /* OP_PERM: IPC_SET / fchown+fchmod */
 	WANT_UNLINK, /* destroy */
+	WANT_STAT,   /* IPC_STAT alone: the ctl bits, no ownership */
 };
 void access_reset(struct model *m);
 /* OP_IDENT: predicts it and, when it works, gives the actor the identity. */
@@ -260,5 +279,18 @@ void model_cancel_first(struct model *m, int actor);
 void model_sync_actor(struct model *m, int actor);
 /* The class needs a barrier after this op (see struct step.settle). */
 void model_settle(struct model *m, int actor, int obj, int64_t want);
+
+/* fifo, posix-mq: a join with OPEN_FIFO (fifo_open.c). */
+unsigned fifo_join_ends(const struct op *op);
+/* 0, an errno, or -1: it waits (nowait: as with O_NONBLOCK). */
+int fifo_open_predict(const struct model *m, const struct op *op, int k, bool nowait);
+/* A waiting open of op finishes when the other side is open. */
+bool fifo_try_open(struct model *m, int actor, const struct op *op, int k, struct expect *ex);
+/* Nobody has object k open: the kernel's pipe is new (empty, default size). */
+void fifo_fresh(struct model *m, int k);
+/* posix-mq (priority_queue.c): a create's size as mq_attr (0: defaults),
+ * and the word OPT_NONBLOCK returns (mq_getattr, packed). */
+void mq_attr_of(const struct limits *lim, unsigned size, long *maxmsg, long *msgsize);
+int64_t mq_attr_word(long msgsize, long maxmsg, int old_nonblock, long curmsgs);
 
 #endif

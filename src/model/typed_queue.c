@@ -24,7 +24,10 @@ struct queue_state {
 		uint32_t off; /* in arena */
 	} msg[MAX_MSGS];
 	uint8_t *arena;
-	uint8_t *pending_payload; /* a blocked sender's message */
+	/* Each blocked sender's message: a later send that would block (a
+	 * second peer's, or one the executor runs non-blocking) must not
+	 * overwrite the first one's. */
+	uint8_t *pending_payload[IPCF_ACTORS];
 };
 
 static void *queue_new(const struct model *m, const struct op *create, void *reuse)
@@ -34,7 +37,8 @@ static void *queue_new(const struct model *m, const struct op *create, void *reu
 	if (!q) {
 		q = calloc(1, sizeof *q);
 		q->arena = malloc(ARENA_BYTES);
-		q->pending_payload = malloc(IPCF_MAX_LEN + 1);
+		for (int a = 0; a < IPCF_ACTORS; a++)
+			q->pending_payload[a] = malloc(IPCF_MAX_LEN + 1);
 	}
 	q->n = 0;
 	q->cbytes = 0;
@@ -48,7 +52,8 @@ static void queue_free(void *p)
 	if (!q)
 		return;
 	free(q->arena);
-	free(q->pending_payload);
+	for (int a = 0; a < IPCF_ACTORS; a++)
+		free(q->pending_payload[a]);
 	free(q);
 }
 
@@ -99,7 +104,7 @@ static void queue_send(struct model *m, struct kobj *o, const struct op *op, con
 			ex->ret = -1;
 			ex->err = EAGAIN;
 		} else {
-			memcpy(q->pending_payload, payload, op->len);
+			memcpy(q->pending_payload[op->actor], payload, op->len);
 			*blocks = true;
 		}
 		return;
@@ -200,7 +205,7 @@ static bool queue_try_finish(struct model *m, struct kobj *o, const struct op *o
 		return queue_take(q, op, ex);
 	if (!fits(q, op->len))
 		return false;
-	enqueue(q, op->arg, q->pending_payload, op->len);
+	enqueue(q, op->arg, q->pending_payload[op->actor], op->len);
 	ex->ret = op->len;
 	return true;
 }

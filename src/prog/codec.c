@@ -52,14 +52,15 @@ void op_normalize(struct op *op)
 	}
 	case OP_JOIN:
 	case OP_DESTROY:
-		op->flags = 0;
+		/* join: which ends, and O_NONBLOCK (a FIFO's open rules) */
+		op->flags &= op->kind == OP_JOIN ? OPF_READ | OPF_WRITE | OPF_NOWAIT : 0;
 		op->seed = 0;
 		op->len = 0;
 		op->arg = 0;
 		break;
 	case OP_SEND:
-		op->flags &=
-			OPF_NOWAIT | OPF_URING | OPF_QUEUE | OPF_THREAD | OPF_RIGHTS | OPF_CREDS;
+		op->flags &= OPF_NOWAIT | OPF_URING | OPF_QUEUE | OPF_THREAD | OPF_RIGHTS |
+			     OPF_CREDS | OPF_FORK;
 		break;
 	case OP_RECV:
 		op->flags &= OPF_NOWAIT | OPF_NOERROR | OPF_EXCEPT | OPF_URING | OPF_FD |

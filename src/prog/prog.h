@@ -60,6 +60,10 @@ enum op_flag {
 	OPF_PEEK = 1u << 4,   /* recv: MSG_PEEK */
 	OPF_RIGHTS = 1u << 5, /* send: a descriptor travels along (SCM_RIGHTS) */
 	OPF_CREDS = 1u << 7,  /* send: explicit SCM_CREDENTIALS */
+	/* Shared memory (sysv-shm, memfd, mmap-*).  A join's `read` is also
+	 * read-only for them (SHM_RDONLY, a PROT_READ mapping). */
+	OPF_RDONLY = OPF_READ, /* join: SHM_RDONLY / a PROT_READ mapping */
+	OPF_FORK = 1u << 3,    /* send: a forked child of the actor writes it */
 };
 
 /* A receive through io_uring from a pipe takes one of three routes; the
@@ -95,8 +99,18 @@ enum setopt_opt {
 	OPT_WINSZ, /* TIOCSWINSZ rows = value >> 8, cols = value & 0xff */
 	OPT_CTTY,  /* setsid + TIOCSCTTY: the tty controls this actor */
 	OPT_FLUSH, /* tcflush(value: 0 in, 1 out, 2 both) */
+	/* fifo, posix-mq */
+	OPT_NONBLOCK, /* mq_setattr: O_NONBLOCK = value & 1, then mq_getattr */
+	OPT_NOTIFY,   /* mq_notify: value & 1 registers (SIGEV_NONE), 0 removes */
 	/* sockets */
 	OPT_SHUTDOWN, /* shutdown(value: 0 SHUT_RD, 1 SHUT_WR, 2 SHUT_RDWR) */
+	/* shared memory (sysv-shm, memfd, mmap-*, posix-shm) */
+	OPT_NATTCH,	 /* shmctl IPC_STAT: returns shm_nattch */
+	OPT_TRUNCATE,	 /* ftruncate: the record region becomes value bytes */
+	OPT_SEAL_WRITE,	 /* fcntl F_ADD_SEALS F_SEAL_WRITE */
+	OPT_SEAL_SHRINK, /* ... F_SEAL_SHRINK */
+	OPT_SEAL_GROW,	 /* ... F_SEAL_GROW */
+	OPT_SEAL_SEAL,	 /* ... F_SEAL_SEAL */
 	OPT_COUNT
 };
 

@@ -40,13 +40,13 @@ static const struct {
 	uint8_t bit;
 	unsigned kinds;
 } flag_names[] = {
-	{"nowait", OPF_NOWAIT, K(OP_SEND) | K(OP_RECV)},
+	{"nowait", OPF_NOWAIT, K(OP_SEND) | K(OP_RECV) | K(OP_JOIN)},
 	{"noerror", OPF_NOERROR, K(OP_RECV)},
 	{"except", OPF_EXCEPT, K(OP_RECV)},
 	{"creat", OPF_CREAT, K(OP_CREATE)},
 	{"excl", OPF_EXCL, K(OP_CREATE)},
-	{"read", OPF_READ, K(OP_CLOSE)},
-	{"write", OPF_WRITE, K(OP_CLOSE)},
+	{"read", OPF_READ, K(OP_CLOSE) | K(OP_JOIN)},
+	{"write", OPF_WRITE, K(OP_CLOSE) | K(OP_JOIN)},
 	{"uring", OPF_URING, K(OP_SEND) | K(OP_RECV)},
 	{"queue", OPF_QUEUE, K(OP_SEND)},
 	{"thread", OPF_THREAD, K(OP_SEND)},
@@ -56,8 +56,11 @@ static const struct {
 	{"peek", OPF_PEEK, K(OP_RECV)},
 	{"rights", OPF_RIGHTS, K(OP_SEND)},
 	{"creds", OPF_CREDS, K(OP_SEND)},
+	{"rdonly", OPF_RDONLY, K(OP_JOIN)},
+	{"fork", OPF_FORK, K(OP_SEND)},
 };
 
+/* clang-format off */
 static const char *const opt_names[OPT_COUNT] = {
 	[OPT_SIZE] = "size",	       [OPT_BLOCK] = "block",
 	[OPT_UNBLOCK] = "unblock",     [OPT_CATCH] = "catch",
@@ -68,8 +71,14 @@ static const char *const opt_names[OPT_COUNT] = {
 	[OPT_OFLAG_OFF] = "oflag-off", [OPT_LFLAG_ON] = "lflag-on",
 	[OPT_LFLAG_OFF] = "lflag-off", [OPT_CC] = "cc",
 	[OPT_WINSZ] = "winsz",	       [OPT_CTTY] = "ctty",
-	[OPT_FLUSH] = "flush",	       [OPT_SHUTDOWN] = "shutdown",
+	[OPT_FLUSH] = "flush",	       [OPT_NONBLOCK] = "nonblock",
+	[OPT_NOTIFY] = "notify",       [OPT_SHUTDOWN] = "shutdown",
+	/* shared memory */
+	[OPT_NATTCH] = "nattch",       [OPT_TRUNCATE] = "truncate",
+	[OPT_SEAL_WRITE] = "seal-write", [OPT_SEAL_SHRINK] = "seal-shrink",
+	[OPT_SEAL_GROW] = "seal-grow", [OPT_SEAL_SEAL] = "seal-seal",
 };
+/* clang-format on */
 
 /* Which key=value fields each kind carries (and so prints and accepts). */
 enum field {

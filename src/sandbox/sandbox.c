@@ -191,6 +191,18 @@ void sandbox_posix_name(char *buf, size_t cap, unsigned obj, unsigned form)
 	}
 }
 
+void sandbox_path_name(char *buf, size_t cap, unsigned obj, unsigned form)
+{
+	char name[300];
+
+	if (form == NAME_EMPTY) {
+		snprintf(buf, cap, "%s", "");
+		return;
+	}
+	sandbox_posix_name(name, sizeof name, obj, form);
+	snprintf(buf, cap, "/dev/shm%s", name);
+}
+
 int32_t sandbox_sysv_key(unsigned obj)
 {
 	return key_base + (int32_t)(obj & 15u);

@@ -29,6 +29,11 @@ int sandbox_private_pts(void);
 /* Names and keys of object slots: unique to this process in fallback mode. */
 void sandbox_posix_name(char *buf, size_t cap, unsigned obj, unsigned form);
 int32_t sandbox_sysv_key(unsigned obj);
+/* A path for a file-system object (a FIFO) of a slot in the sandbox's own
+ * directory, /dev/shm (private tmpfs, or the host's with our prefix, which
+ * the audit counts and the sweep removes): "" for NAME_EMPTY, a missing
+ * directory for NAME_SLASH, a component past NAME_MAX for NAME_LONG. */
+void sandbox_path_name(char *buf, size_t cap, unsigned obj, unsigned form);
 /* True when a /dev/shm entry or SysV key belongs to this process. */
 int sandbox_owns_name(const char *entry);
 int sandbox_owns_key(int32_t key);

@@ -1,6 +1,7 @@
 #include "robust_lock.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <time.h>
 
 int robust_lock_init(pthread_mutex_t *m)
@@ -38,4 +39,28 @@ int robust_lock(pthread_mutex_t *m, unsigned timeout_ms)
 void robust_unlock(pthread_mutex_t *m)
 {
 	pthread_mutex_unlock(m);
+}
+
+int robust_lock_poll(pthread_mutex_t *m, unsigned timeout_ms)
+{
+	struct timespec start, now, nap = {0, 50000};
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (unsigned i = 0;; i++) {
+		int r = pthread_mutex_trylock(m);
+		if (r == EOWNERDEAD) {
+			pthread_mutex_consistent(m);
+			return -EOWNERDEAD;
+		}
+		if (r != EBUSY)
+			return -r;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >=
+		    (long)timeout_ms)
+			return -ETIMEDOUT;
+		if (i < 100)
+			sched_yield();
+		else
+			nanosleep(&nap, NULL);
+	}
 }

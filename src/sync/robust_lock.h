@@ -10,5 +10,11 @@ int robust_lock_init(pthread_mutex_t *m);
 /* 0, -EOWNERDEAD (acquired, previous holder died), or -ETIMEDOUT. */
 int robust_lock(pthread_mutex_t *m, unsigned timeout_ms);
 void robust_unlock(pthread_mutex_t *m);
+/* robust_lock without a futex wait: trylock, then polls (yield, then short
+ * sleeps) until the timeout.  For mappings where the kernel refuses shared
+ * futexes (a VM_PFNMAP mapping: dma-bufs; FUTEX_WAIT gets EFAULT there and
+ * glibc aborts inside pthread_mutex_timedlock).  Waiters never set the
+ * futex's waiters bit, so the unlock makes no futex call either. */
+int robust_lock_poll(pthread_mutex_t *m, unsigned timeout_ms);
 
 #endif

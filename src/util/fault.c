@@ -65,6 +65,16 @@ static const struct {
 	{"pty-lose-byte", FAULT_PTY_LOSE_BYTE},
 	{"pty-keep-session", FAULT_PTY_KEEP_SESSION},
 	/* fifo, posix-mq */
+	{"fifo-no-unlink", FAULT_FIFO_NO_UNLINK},
+	{"fifo-enxio-errno", FAULT_FIFO_ENXIO_ERRNO},
+	{"fifo-stray", FAULT_FIFO_STRAY},
+	{"fifo-hide-epipe", FAULT_FIFO_HIDE_EPIPE},
+	{"mq-flip", FAULT_MQ_FLIP},
+	{"mq-reorder", FAULT_MQ_REORDER},
+	{"mq-bad-errno", FAULT_MQ_BAD_ERRNO},
+	{"mq-no-unlink", FAULT_MQ_NO_UNLINK},
+	{"mq-stray", FAULT_MQ_STRAY},
+	{"mq-wrong-prio", FAULT_MQ_WRONG_PRIO},
 
 	/* unix-*, tcp, udp */
 	{"sock-drop-byte", FAULT_SOCK_DROP_BYTE},
@@ -80,8 +90,23 @@ static const struct {
 	{"sock-creds", FAULT_SOCK_CREDS},
 
 	/* sysv-shm, mmap-*, memfd */
+	{"shm-ro-writable", FAULT_SHM_RO_WRITABLE},
+	{"shm-no-round", FAULT_SHM_NO_ROUND},
+	{"shm-attach-twice", FAULT_SHM_ATTACH_TWICE},
+	{"shm-no-rmid", FAULT_SHM_NO_RMID},
+	{"shm-size-errno", FAULT_SHM_SIZE_ERRNO},
+	{"shm-private-shared", FAULT_SHM_PRIVATE_SHARED},
+	{"shm-no-seal", FAULT_SHM_NO_SEAL},
+	{"shm-seal-errno", FAULT_SHM_SEAL_ERRNO},
+	{"shm-no-unlink-file", FAULT_SHM_NO_UNLINK_FILE},
+	{"shm-bus-hidden", FAULT_SHM_BUS_HIDDEN},
 
 	/* ion, dma-heap, udmabuf */
+	{"dma-torn", FAULT_DMA_TORN},
+	{"dma-leak-fd", FAULT_DMA_LEAK_FD},
+	{"dma-leak-map", FAULT_DMA_LEAK_MAP},
+	{"dma-bad-errno", FAULT_DMA_BAD_ERRNO},
+	{"dma-sync-bad", FAULT_DMA_SYNC_BAD},
 };
 
 void fault_init(void)

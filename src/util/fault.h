@@ -65,10 +65,20 @@ enum fault {
 	FAULT_PTY_LOSE_BYTE = 44,    /* a read loses a line's newline */
 	FAULT_PTY_KEEP_SESSION = 45, /* a session leader peer is kept */
 	/* Blocks by family, so mechanisms added side by side never collide. */
-	FAULT_FIFO_MQ_BASE = 64,     /* fifo, posix-mq: 64..79 */
-	FAULT_SOCKET_BASE = 80,	     /* unix-*, tcp, udp: 80..111 */
-	FAULT_SHM_FAMILY_BASE = 112, /* sysv-shm, mmap-*, memfd: 112..143 */
-	FAULT_DMA_BASE = 144,	     /* ion, dma-heap, udmabuf: 144..159 */
+	FAULT_FIFO_MQ_BASE = 64,			 /* fifo, posix-mq: 64..79 */
+	FAULT_FIFO_NO_UNLINK = FAULT_FIFO_MQ_BASE + 0,	 /* fifo destroy forgets unlink */
+	FAULT_FIFO_ENXIO_ERRNO = FAULT_FIFO_MQ_BASE + 1, /* ENXIO reported as EAGAIN */
+	FAULT_FIFO_STRAY = FAULT_FIFO_MQ_BASE + 2,	 /* a create leaves a second FIFO */
+	FAULT_FIFO_HIDE_EPIPE = FAULT_FIFO_MQ_BASE + 3,	 /* EPIPE reported as success */
+	FAULT_MQ_FLIP = FAULT_FIFO_MQ_BASE + 4,		 /* mq recv flips a byte */
+	FAULT_MQ_REORDER = FAULT_FIFO_MQ_BASE + 5,	 /* mq recv takes the 2nd message */
+	FAULT_MQ_BAD_ERRNO = FAULT_FIFO_MQ_BASE + 6,	 /* EMSGSIZE reported as EINVAL */
+	FAULT_MQ_NO_UNLINK = FAULT_FIFO_MQ_BASE + 7,	 /* mq destroy forgets mq_unlink */
+	FAULT_MQ_STRAY = FAULT_FIFO_MQ_BASE + 8,	 /* a create leaves a second queue */
+	FAULT_MQ_WRONG_PRIO = FAULT_FIFO_MQ_BASE + 9,	 /* mq recv reports prio + 1 */
+	FAULT_SOCKET_BASE = 80,				 /* unix-*, tcp, udp: 80..111 */
+	FAULT_SHM_FAMILY_BASE = 112,			 /* sysv-shm, mmap-*, memfd: 112..143 */
+	FAULT_DMA_BASE = 144,				 /* ion, dma-heap, udmabuf: 144..159 */
 	/* unix-*, tcp, udp */
 	FAULT_SOCK_DROP_BYTE = FAULT_SOCKET_BASE + 0, /* recv loses its last byte */
 	FAULT_SOCK_SWAP = FAULT_SOCKET_BASE + 1,      /* recv swaps two bytes */
@@ -81,7 +91,24 @@ enum fault {
 	FAULT_SOCK_WRONG_FD = FAULT_SOCKET_BASE + 8,  /* send passes another object */
 	FAULT_SOCK_NO_TRUNC = FAULT_SOCKET_BASE + 9,  /* recv hides MSG_TRUNC */
 	FAULT_SOCK_CREDS = FAULT_SOCKET_BASE + 10,    /* recv names the wrong sender */
-	FAULT_LIMIT = 256,			      /* the mask's size in bits */
+	/* sysv-shm, mmap-*, memfd (FAULT_SHM_FAMILY_BASE + 0..31) */
+	FAULT_SHM_RO_WRITABLE = FAULT_SHM_FAMILY_BASE + 0,  /* SHM_RDONLY / PROT_READ dropped */
+	FAULT_SHM_NO_ROUND = FAULT_SHM_FAMILY_BASE + 1,	    /* a segment's size not page-rounded */
+	FAULT_SHM_ATTACH_TWICE = FAULT_SHM_FAMILY_BASE + 2, /* a join attaches twice */
+	FAULT_SHM_NO_RMID = FAULT_SHM_FAMILY_BASE + 3,	    /* destroy forgets IPC_RMID */
+	FAULT_SHM_SIZE_ERRNO = FAULT_SHM_FAMILY_BASE + 4,   /* shmget's EINVAL reported as ENOSPC */
+	FAULT_SHM_PRIVATE_SHARED = FAULT_SHM_FAMILY_BASE + 5, /* MAP_PRIVATE mapped MAP_SHARED */
+	FAULT_SHM_NO_SEAL = FAULT_SHM_FAMILY_BASE + 6,	      /* a seal asked for is not added */
+	FAULT_SHM_SEAL_ERRNO = FAULT_SHM_FAMILY_BASE + 7, /* a sealed truncate's EPERM as EBUSY */
+	FAULT_SHM_NO_UNLINK_FILE = FAULT_SHM_FAMILY_BASE + 8, /* mmap-file destroy keeps the file */
+	FAULT_SHM_BUS_HIDDEN = FAULT_SHM_FAMILY_BASE + 9, /* truncate grows back past a shrink */
+	/* ion, dma-heap, udmabuf (targets/common/dmabuf.c) */
+	FAULT_DMA_TORN = FAULT_DMA_BASE + 0,	  /* send writes half a record, no lock, no SYNC */
+	FAULT_DMA_LEAK_FD = FAULT_DMA_BASE + 1,	  /* close unmaps but keeps the dma-buf fd */
+	FAULT_DMA_LEAK_MAP = FAULT_DMA_BASE + 2,  /* close forgets munmap */
+	FAULT_DMA_BAD_ERRNO = FAULT_DMA_BASE + 3, /* ERANGE reported as EINVAL */
+	FAULT_DMA_SYNC_BAD = FAULT_DMA_BASE + 4,  /* SYNC without a direction (EINVAL) */
+	FAULT_LIMIT = 256,			  /* the mask's size in bits */
 };
 
 /* Which faults are on: a bit per enum value; fault_any says whether any is

@@ -15,6 +15,7 @@ void chan_reset(struct chan *c)
 	c->size = 0;
 	c->role = 0;
 	c->hint = 0;
+	c->open_flags = 0;
 }
 
 int chan_close_fds(struct chan *c, unsigned ends)

@@ -1,0 +1,59 @@
+/* A dma-buf as a shared-records channel: what ion, dma-heap and udmabuf
+ * share once their allocator has handed back a dma-buf descriptor.
+ *
+ * The buffer is mapped whole; its first bytes are a header with a robust
+ * process-shared lock, the rest are checksummed records (the posix-shm
+ * layout, judged by the shared-records model).  Every CPU access is
+ * bracketed by DMA_BUF_IOCTL_SYNC START/END, as the dma-buf rules want.
+ * The lock is taken by polling (robust_lock_poll), never by a futex wait:
+ * dma-buf mappings are VM_PFNMAP, where the kernel refuses shared futexes
+ * (EFAULT) and glibc's pthread_mutex_timedlock aborts on that.
+ * A peer joins by inheriting the descriptor (SCM_RIGHTS from a holder) and
+ * maps it itself. */
+#ifndef IPCFUZZ_DMABUF_H
+#define IPCFUZZ_DMABUF_H
+
+#include "../mechanism.h"
+
+/* An allocator: a dma-buf of len bytes (page-rounded), O_RDWR|O_CLOEXEC,
+ * made through the allocator's device `dev`; or a negative errno. */
+typedef int (*dmabuf_alloc_fn)(int dev, size_t len);
+
+/* The allocator's device (the heap, /dev/udmabuf, /dev/ion), opened once
+ * per process and kept: every actor opens it in its actor_setup, before it
+ * takes an identity, as a privileged process that hands an allocator to
+ * unprivileged code does.  So an actor under another uid allocates too,
+ * and the model need not know the device node's owner and mode. */
+struct dmabuf_device {
+	const char *path;
+	int flags;
+	int fd;	    /* -1 until opened */
+	dev_t rdev; /* what fd must still be (a zygote closes what it inherits) */
+	int kept;   /* opened by an actor_setup: stays open */
+};
+/* actor_setup: opens the device (if it is not, or no longer, open) and
+ * keeps it open for the life of the process. */
+int dmabuf_device_keep(struct dmabuf_device *d);
+
+/* Allocates through d (kept open if an actor_setup kept it, else opened and
+ * closed again: the stress driver has no actor_setup), maps, and lays the
+ * header over the buffer. */
+int dmabuf_create(struct chan *c, struct obj_ref *ref, const struct op *op, struct dmabuf_device *d,
+		  dmabuf_alloc_fn alloc);
+int dmabuf_join(struct chan *c, const struct obj_ref *ref);
+ssize_t dmabuf_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len);
+ssize_t dmabuf_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap, int64_t *mtype);
+int dmabuf_close(struct chan *c, unsigned ends);
+int dmabuf_destroy(struct chan *c, const struct obj_ref *ref);
+extern const struct stress_profile dmabuf_stress; /* STRESS_RING over the records */
+/* The to_c hook's body (src/prog/to_c.h); alloc_c: the allocator as C,
+ * `static long buf_alloc(int dev, size_t len)`, given d's descriptor. */
+void dmabuf_to_c(FILE *f, const struct op *op, const struct dmabuf_device *d, const char *alloc_c);
+
+/* The descriptor fields the three targets share, spelled once. */
+#define DMABUF_MECHANISM                                                                           \
+	.cls = CLASS_SHARED_RECORDS, .join_path = JOIN_BY_INHERIT, .naming = NAMING_NONE,          \
+	.join = dmabuf_join, .send = dmabuf_send, .recv = dmabuf_recv, .close = dmabuf_close,      \
+	.destroy = dmabuf_destroy, .stress = &dmabuf_stress
+
+#endif

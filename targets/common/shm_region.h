@@ -1,0 +1,60 @@
+/* The layout every shared-memory target keeps in its object, and the code
+ * that uses it: a header with a robust process-shared lock, then a region
+ * of checksummed records (src/util/record.h) written and read under that
+ * lock.  The kernel moves no data here, so a fault is a result too: a store
+ * to a read-only mapping (SIGSEGV) returns -EFAULT and an access past the
+ * object's end (SIGBUS) returns -ENXIO, caught in that one access. */
+#ifndef IPCFUZZ_SHM_REGION_H
+#define IPCFUZZ_SHM_REGION_H
+
+#include "../mechanism.h"
+
+#include <pthread.h>
+
+#define SHM_MAGIC 0x69706366u /* "ipcf" */
+
+struct shm_header {
+	pthread_mutex_t lock;
+	uint32_t magic;
+	uint32_t size; /* bytes of the record region after the header */
+};
+#define SHM_HDR_BYTES ((sizeof(struct shm_header) + 63u) & ~(size_t)63u)
+
+/* What a caught fault becomes. */
+#define SHM_ERR_SEGV EFAULT
+#define SHM_ERR_BUS  ENXIO
+
+uint8_t *shm_region(struct chan *c);
+/* A new object's header: the lock and the magic (size: its record bytes). */
+void shm_header_init(void *map, uint32_t size);
+/* Maps all of fd (`share`: MAP_SHARED or MAP_PRIVATE; read-only when the
+ * join said rdonly), notes the mapping for the audit and takes fd into the
+ * handle.  -ENODATA when the object has no finished header. */
+int shm_map_fd(struct chan *c, int fd, int share);
+/* A file just opened: a new (empty) one gets its size and header (through a
+ * shared mapping, so the file has them), then shm_map_fd.  Closes fd on
+ * failure before the map. */
+int shm_open_fd(struct chan *c, int fd, unsigned len, int share);
+/* A record written / read under the header's lock (a read-only handle, which
+ * cannot take the lock, goes unlocked: its write faults). */
+ssize_t shm_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len);
+ssize_t shm_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap, int64_t *mtype);
+/* munmap and close: a handle of a mapped descriptor goes. */
+int shm_close(struct chan *c, unsigned ends);
+/* Runs fn(arg) with SIGSEGV and SIGBUS caught: fn's value, or -EFAULT /
+ * -ENXIO when it faulted (the handlers are put back either way). */
+long shm_guard(long (*fn)(void *), void *arg);
+/* OP_SETOPT truncate: ftruncate(fd, header + len); the mappings keep
+ * their length, and what lies on pages past the new end faults (SIGBUS). */
+int64_t shm_truncate(struct chan *c, unsigned len);
+/* STRESS_RING: the ring owns the record region. */
+void *shm_stress_region(struct chan *c, size_t *len);
+/* Reproducer C (src/prog/to_c.h): the layout, lock, header_init, rec_op
+ * (faults as results) and fork_write every shared-memory hook starts with;
+ * the C of one send or recv. */
+void shm_to_c_helpers(FILE *f);
+void shm_to_c_record_op(FILE *f, const struct op *op);
+/* The stress profile of every shared-memory target: a ring in the region. */
+extern const struct stress_profile shm_ring_stress;
+
+#endif

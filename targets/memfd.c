@@ -1,0 +1,122 @@
+/* memfd: an anonymous shared memory file (memfd_create), reached only by its
+ * descriptor: peers join by inheriting it (SCM_RIGHTS from a holder, as
+ * fork would give it).  The records and their lock are common/shm_region's;
+ * setopt truncates the file and adds seals (F_SEAL_WRITE, SHRINK, GROW,
+ * SEAL), which the model predicts op by op. */
+#define _GNU_SOURCE
+#include "mechanism.h"
+
+#include "common/shm_region.h"
+
+#include "../src/util/fault.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static const char *memfd_probe(void)
+{
+	int fd = memfd_create("ipcfuzz-probe", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return "no memfd_create (CONFIG_MEMFD_CREATE off, or a seccomp filter)";
+	close(fd);
+	return NULL;
+}
+
+static int memfd_create_obj(struct chan *c, struct obj_ref *ref, const struct op *op)
+{
+	int fd = memfd_create("ipcfuzz", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)(SHM_HDR_BYTES + op->len))) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	shm_map_fd(c, fd, MAP_SHARED);
+	if (!c->map)
+		return -ENOMEM;
+	shm_header_init(c->map, op->len);
+	ref->id = -1;
+	ref->size = (uint32_t)c->size;
+	return 0;
+}
+
+/* The executor has placed the inherited descriptor: map it (read-only when
+ * the join says rdonly). */
+static int memfd_join(struct chan *c, const struct obj_ref *ref)
+{
+	(void)ref;
+	if (c->fd[1] >= 0 && c->fd[1] != c->fd[0])
+		close(c->fd[1]);
+	c->fd[1] = -1;
+	int r = c->fd[0] < 0 ? -EBADF : shm_map_fd(c, c->fd[0], MAP_SHARED);
+	if (r)
+		shm_close(c, OPF_READ | OPF_WRITE);
+	return r;
+}
+
+static int memfd_destroy(struct chan *c, const struct obj_ref *ref)
+{
+	(void)c;
+	(void)ref;
+	return 0; /* no name: the file goes with its last descriptor and mapping */
+}
+
+static const unsigned seal_bits[] = {
+	[OPT_SEAL_WRITE - OPT_SEAL_WRITE] = F_SEAL_WRITE,
+	[OPT_SEAL_SHRINK - OPT_SEAL_WRITE] = F_SEAL_SHRINK,
+	[OPT_SEAL_GROW - OPT_SEAL_WRITE] = F_SEAL_GROW,
+	[OPT_SEAL_SEAL - OPT_SEAL_WRITE] = F_SEAL_SEAL,
+};
+
+/* F_ADD_SEALS.  F_SEAL_WRITE is refused while a writable shared mapping
+ * exists, so the handle unmaps its own first and maps the file again after
+ * (read-only once it is sealed). */
+static int64_t add_seal(struct chan *c, unsigned seal)
+{
+	if (fault_on(FAULT_SHM_NO_SEAL))
+		return 0;
+	if (seal != F_SEAL_WRITE)
+		return fcntl(c->fd[0], F_ADD_SEALS, seal) ? -errno : 0;
+	munmap(c->map, c->map_len);
+	c->map = NULL;
+	int r = fcntl(c->fd[0], F_ADD_SEALS, seal) ? -errno : 0;
+	if (fcntl(c->fd[0], F_GET_SEALS) & F_SEAL_WRITE)
+		c->open_flags |= OPF_RDONLY;
+	int m = shm_map_fd(c, c->fd[0], MAP_SHARED);
+	return r ? r : m;
+}
+
+static int64_t memfd_control(struct chan *c, const struct op *op)
+{
+	unsigned opt = (uint16_t)op->arg;
+
+	if (c->fd[0] < 0)
+		return -EBADF;
+	if (opt == OPT_TRUNCATE)
+		return shm_truncate(c, op->len);
+	if (opt >= OPT_SEAL_WRITE && opt <= OPT_SEAL_SEAL)
+		return add_seal(c, seal_bits[opt - OPT_SEAL_WRITE]);
+	return -ENOTSUP;
+}
+
+const struct mechanism mech_memfd = {
+	.id = "memfd",
+	.summary = "memfd_create shared file, passed by descriptor, with seals and a robust lock",
+	.cls = CLASS_SHARED_RECORDS,
+	.join_path = JOIN_BY_INHERIT,
+	.naming = NAMING_NONE,
+	.probe = memfd_probe,
+	.create = memfd_create_obj,
+	.join = memfd_join,
+	.send = shm_send,
+	.recv = shm_recv,
+	.close = shm_close,
+	.destroy = memfd_destroy,
+	.control = memfd_control,
+	.stress = &shm_ring_stress,
+	.options = 1ull << OPT_TRUNCATE | 1ull << OPT_SEAL_WRITE | 1ull << OPT_SEAL_SHRINK |
+		   1ull << OPT_SEAL_GROW | 1ull << OPT_SEAL_SEAL,
+};

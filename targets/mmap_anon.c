@@ -1,0 +1,74 @@
+/* mmap-anon: an anonymous mapping, MAP_SHARED|MAP_ANONYMOUS (create
+ * name=slot) or MAP_PRIVATE|MAP_ANONYMOUS (create name=private).  It has no
+ * name and no descriptor: only a child forked by its holder shares it
+ * (`send ... fork` writes from one), and a private mapping stays private
+ * (copy-on-write).  The records and their lock are common/shm_region's. */
+#define _GNU_SOURCE
+#include "mechanism.h"
+
+#include "common/shm_region.h"
+
+#include "../src/audit/audit.h"
+#include "../src/util/fault.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+
+static const char *mmap_anon_probe(void)
+{
+	return NULL; /* every Linux has it */
+}
+
+static int mmap_anon_create(struct chan *c, struct obj_ref *ref, const struct op *op)
+{
+	size_t len = SHM_HDR_BYTES + op->len;
+	int share = op_create_form(op) == NAME_PRIVATE && !fault_on(FAULT_SHM_PRIVATE_SHARED)
+			    ? MAP_PRIVATE
+			    : MAP_SHARED;
+
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, share | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	audit_note_map(p, len);
+	shm_header_init(p, op->len);
+	c->map = p;
+	c->map_len = len;
+	c->size = op->len;
+	c->ends = OPF_READ | OPF_WRITE;
+	ref->id = -1;
+	ref->size = op->len;
+	return 0;
+}
+
+/* A peer has nothing to inherit: there is no descriptor to pass. */
+static int mmap_anon_join(struct chan *c, const struct obj_ref *ref)
+{
+	(void)c;
+	(void)ref;
+	return -EBADF;
+}
+
+static int mmap_anon_destroy(struct chan *c, const struct obj_ref *ref)
+{
+	(void)c;
+	(void)ref;
+	return 0; /* it goes with its last mapping */
+}
+
+const struct mechanism mech_mmap_anon = {
+	.id = "mmap-anon",
+	.summary = "anonymous mmap (MAP_SHARED or MAP_PRIVATE), shared with forked children only",
+	.cls = CLASS_SHARED_RECORDS,
+	.join_path = JOIN_BY_INHERIT,
+	.naming = NAMING_NONE,
+	.probe = mmap_anon_probe,
+	.create = mmap_anon_create,
+	.join = mmap_anon_join,
+	.send = shm_send,
+	.recv = shm_recv,
+	.close = shm_close,
+	.destroy = mmap_anon_destroy,
+	.stress = &shm_ring_stress,
+	.fdless = 1,
+	.cow_private = 1,
+};
