@@ -28,6 +28,7 @@ const struct mechanism mech_tcp = {
 	.cls = CLASS_SOCKET_STREAM,
 	.probe = sock_inet_probe,
 	.create = tcp_create,
+	.actor_setup = sock_tcp_setup,
 	SOCK_USE_PATHS,
 	.uring_ops = URING_OPS_SOCK,
 };

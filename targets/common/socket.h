@@ -48,5 +48,8 @@ int sock_exists(const struct obj_ref *ref);
 int64_t sock_control(struct chan *c, const struct op *op);
 /* tcp, udp: only in the sandbox's own network namespace. */
 const char *sock_inet_probe(void);
+/* tcp: no TIME_WAIT in the sandbox's network namespace, so a long fuzz
+ * run does not use up the loopback's ports (actor_setup). */
+int sock_tcp_setup(int actor);
 
 #endif
