@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The nightly job: `ipcfuzz campaign` under the libfuzzer/asan presets (and
 # the tsan preset's threaded stress when `ipcfuzz stress` exists) for a time
-# budget, keeping the working corpus in a directory CI caches.  It fails only
+# budget, then the guest's tests (ctest -L vm), keeping the working corpus
+# in a directory CI caches.  It fails only
 # on a NEW finding: signatures are compared with the known list kept beside
 # the corpus, and new ones are added to it, so a known bug fails one night.
 #   NIGHTLY_BUDGET     seconds for the whole fuzzing part (default 3600)
@@ -10,6 +11,7 @@
 #   NIGHTLY_OUT        reports (default ipcfuzz-out/nightly)
 #   ENGINES            (default "libfuzzer afl")   JOBS (default: cores)
 #   NIGHTLY_BUILD=0    skip installing and building (the builds exist)
+#   NIGHTLY_VM=0       skip the guest's tests
 # Exit status: 0 nothing new, 1 a new crash or leak, 2 setup failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -47,19 +49,35 @@ if [ -x "$tsan" ] && $tsan stress --help 2>/dev/null | grep -q -- --threads; the
 		mkdir -p "$out/$t"
 		if ! setarch -R $tsan stress "$t" --threads --seconds "$per" >"$log" 2>&1; then
 			sig=$(sed -n 's/^signature: //p' "$log" | head -1)
-			echo "${sig:-tsan/$t/stress}" >> "$out/tsan-signatures.txt"
+			echo "${sig:-tsan/$t/stress}" >> "$out/more-signatures.txt"
 		fi
 	done
 fi
 
+# The guest (ci/vm.sh): what this kernel lacks (binder, dma-heap, udmabuf):
+# corpus, faults, stress, reproducers and a short fuzz there; a failing
+# test counts as finding vm/<test>.
+if [ "${NIGHTLY_VM:-1}" = 0 ]; then
+	: # asked not to (the test of this script)
+elif bash ci/vm.sh --check 2>/dev/null; then
+	for b in asan libfuzzer; do
+		ctest --test-dir "build/$b" -L vm --timeout 900 --output-on-failure \
+			>"$out/vm-$b.log" 2>&1 ||
+			sed -n 's/^[[:space:]]*[0-9]* - \(vm:[^ ]*\) (Failed)$/vm\/\1/p' "$out/vm-$b.log" \
+				>>"$out/more-signatures.txt"
+	done
+else
+	echo "nightly: no guest (ci/vm.sh --prepare): the vm tests did not run"
+fi
+
 # New = in this night's findings and not in the known list.
-new=$(python3 - "$out/report.json" "$known" "$out/tsan-signatures.txt" <<'PY'
+new=$(python3 - "$out/report.json" "$known" "$out/more-signatures.txt" <<'PY'
 import json, os, sys
-report, known, tsan = sys.argv[1:4]
+report, known, more = sys.argv[1:4]
 seen = {l.strip() for l in open(known) if l.strip()}
 sigs = [f["signature"] for f in json.load(open(report))["findings"]]
-if os.path.exists(tsan):
-    sigs += [l.strip() for l in open(tsan) if l.strip()]
+if os.path.exists(more):
+    sigs += [l.strip() for l in open(more) if l.strip()]
 for s in dict.fromkeys(sigs):
     if s not in seen:
         print(s)
