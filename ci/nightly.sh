@@ -12,6 +12,7 @@
 #   ENGINES            (default "libfuzzer afl")   JOBS (default: cores)
 #   NIGHTLY_BUILD=0    skip installing and building (the builds exist)
 #   NIGHTLY_VM=0       skip the guest's tests
+#   NIGHTLY_TARGETS    a,b,... (default: every available target)
 # Exit status: 0 nothing new, 1 a new crash or leak, 2 setup failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,7 @@ fi
 ipcfuzz=build/asan/ipcfuzz
 [ -x "$ipcfuzz" ] || { echo "nightly: $ipcfuzz not built" >&2; exit 2; }
 ntargets=$($ipcfuzz list --json | python3 -c 'import json,sys; print(sum(m["available"] for m in json.load(sys.stdin)))')
+[ -n "${NIGHTLY_TARGETS:-}" ] && ntargets=$(echo "$NIGHTLY_TARGETS" | tr ',' '\n' | grep -c .)
 nengines=$(echo $engines | wc -w)
 per=$((budget / (ntargets > 0 ? ntargets : 1) / (nengines > 0 ? nengines : 1)))
 [ $per -lt 5 ] && per=5
@@ -37,7 +39,7 @@ known="$corpus/known-signatures.txt"
 touch "$known"
 echo "nightly: $ntargets targets x $nengines engines x ${per}s, $jobs job(s), corpus $corpus"
 $ipcfuzz campaign --seconds-per-target "$per" --engines "$(echo $engines | tr ' ' ',')" \
-	--jobs "$jobs" --out "$out" --corpus "$corpus"
+	--jobs "$jobs" --out "$out" --corpus "$corpus" ${NIGHTLY_TARGETS:+--targets "$NIGHTLY_TARGETS"}
 rc=$?
 [ $rc = 2 ] && exit 2
 

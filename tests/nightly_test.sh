@@ -4,7 +4,7 @@
 src=$1 dir=$2
 rm -rf "$dir" && mkdir -p "$dir"
 run() {
-	IPCFUZZ_FAULT=stream-drop-byte NIGHTLY_BUILD=0 NIGHTLY_VM=0 NIGHTLY_BUDGET=6 ENGINES=libfuzzer JOBS=1 \
+	IPCFUZZ_FAULT=stream-drop-byte NIGHTLY_BUILD=0 NIGHTLY_VM=0 NIGHTLY_TARGETS=pipe,sysv-msg NIGHTLY_BUDGET=6 ENGINES=libfuzzer JOBS=1 \
 		NIGHTLY_CORPUS="$dir/corpus" NIGHTLY_OUT="$dir/out$1" "$src/ci/nightly.sh" > "$dir/night$1.log" 2>&1
 }
 run 1; a=$?
