@@ -26,4 +26,7 @@ const struct mechanism mech_udp = {
 	.create = udp_create,
 	SOCK_USE_PATHS,
 	.uring_ops = URING_OPS_SOCK,
+	/* No stress profile: a UDP receiver whose buffer is full drops what
+	 * arrives (the protocol's right), which the driver would count as
+	 * lost; a profile needs a "may drop" kind first. */
 };
