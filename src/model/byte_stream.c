@@ -23,6 +23,7 @@ struct stream_state {
 	size_t nbytes;
 	uint8_t *bytes;	       /* FIFO of the bytes in the pipe, oldest first */
 	struct sock_room room; /* sockets: what the sender's buffer holds */
+	bool fin_sent;	       /* tcp: the sender's shutdown sent its FIN */
 };
 
 static void *stream_new(const struct model *m, const struct op *create, void *reuse)
@@ -257,6 +258,7 @@ static void *sock_stream_new(const struct model *m, const struct op *create, voi
 	s->max_slots = MAX_SLOTS;
 	s->nslots = s->head = 0;
 	s->nbytes = 0;
+	s->fin_sent = false;
 	sock_room_init(m, &s->room);
 	return s;
 }
@@ -334,15 +336,20 @@ static void sock_stream_setopt(struct model *m, struct kobj *o, const struct op 
 	unsigned have = m->h[op->actor][op->obj].ends;
 
 	/* tcp: a RST (the receiver closed with bytes unread, or a send after
-	 * its FIN) closed the connection: shutting the sender is ENOTCONN. */
-	if (s->room.inet && op->arg == OPT_SHUTDOWN && op->len % 3u != 0 && (have & OPF_WRITE) &&
-	    !(have & OPF_READ) && !model_count_ends(m, model_kobj_index(m, o), OPF_READ) &&
-	    (s->nbytes || s->room.warned)) {
+	 * its FIN) closed the connection, or both FINs were exchanged (the
+	 * sender's shutdown sent one and the receiver is gone): shutting the
+	 * sender is ENOTCONN. */
+	bool shut_wr =
+		s->room.inet && op->arg == OPT_SHUTDOWN && op->len % 3u != 0 && (have & OPF_WRITE);
+	if (shut_wr && !(have & OPF_READ) &&
+	    !model_count_ends(m, model_kobj_index(m, o), OPF_READ) &&
+	    (s->nbytes || s->room.warned || s->fin_sent)) {
 		ex->ret = -1;
 		ex->err = ENOTCONN;
 		return;
 	}
 	sock_room_shutdown(m, &s->room, op, true, ex);
+	s->fin_sent |= shut_wr && !ex->err;
 	/* tcp's SHUT_RD is the receiver's own business: the sender goes on,
 	 * and what then arrives is not something this model follows. */
 	if (s->room.inet && op->arg == OPT_SHUTDOWN && op->len % 3u != 1 && !ex->err)

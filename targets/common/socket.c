@@ -9,8 +9,10 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +77,9 @@ static void unix_name(struct obj_ref *ref, const struct op *op)
 			 ++abstract_seq);
 }
 
+#define ACCEPT_WAIT_MS 1000
+#define PAIR_TRIES     3
+
 /* Binds a receiver (listening, for connected types) and connects a sender
  * to it: out[0] receives, out[1] sends. */
 static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const struct op *op,
@@ -112,9 +117,19 @@ static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const
 		goto fail;
 	}
 	if (k->type != SOCK_DGRAM) {
-		int a = accept4(l, NULL, NULL, SOCK_CLOEXEC);
-		if (a < 0) {
+		/* The connection is queued by the time connect returns; should
+		 * the handshake still be lost (seen once in a fuzz run, on
+		 * loopback), the caller makes the pair again. */
+		struct pollfd p = {.fd = l, .events = POLLIN};
+		if (poll(&p, 1, ACCEPT_WAIT_MS) == 0) {
+			err = -ETIMEDOUT;
+			goto fail;
+		}
+		int a = accept4(l, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (a < 0 || fcntl(a, F_SETFL, 0)) {
 			err = -errno;
+			if (a >= 0)
+				close(a);
 			goto fail;
 		}
 		close(l);
@@ -144,8 +159,12 @@ int sock_create(const struct sock_kind *k, struct chan *c, struct obj_ref *ref, 
 	if (k->domain == AF_UNIX && form != NAME_SLOT && form != NAME_PRIVATE) {
 		if (socketpair(AF_UNIX, k->type | SOCK_CLOEXEC, 0, fd))
 			return -errno;
-	} else if ((err = pair_by_address(k, ref, op, fd))) {
-		return err;
+	} else {
+		for (int tries = 0; (err = pair_by_address(k, ref, op, fd)) == -ETIMEDOUT;)
+			if (++tries == PAIR_TRIES)
+				break;
+		if (err)
+			return err;
 	}
 	grow_buf(fd[1], SO_SNDBUFFORCE, SO_SNDBUF);
 	if (k->domain == AF_UNIX && k->type != SOCK_STREAM)
