@@ -103,12 +103,12 @@ static int64_t memfd_control(struct chan *c, const struct op *op)
 }
 
 const struct mechanism mech_memfd = {
-	.rdonly_join = true,
 	.id = "memfd",
 	.summary = "memfd_create shared file, passed by descriptor, with seals and a robust lock",
 	.cls = CLASS_SHARED_RECORDS,
 	.join_path = JOIN_BY_INHERIT,
 	.naming = NAMING_NONE,
+	.rdonly_join = true,
 	.probe = memfd_probe,
 	.create = memfd_create_obj,
 	.join = memfd_join,

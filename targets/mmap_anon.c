@@ -56,12 +56,12 @@ static int mmap_anon_destroy(struct chan *c, const struct obj_ref *ref)
 }
 
 const struct mechanism mech_mmap_anon = {
-	.rdonly_join = true,
 	.id = "mmap-anon",
 	.summary = "anonymous mmap (MAP_SHARED or MAP_PRIVATE), shared with forked children only",
 	.cls = CLASS_SHARED_RECORDS,
 	.join_path = JOIN_BY_INHERIT,
 	.naming = NAMING_NONE,
+	.rdonly_join = true,
 	.probe = mmap_anon_probe,
 	.create = mmap_anon_create,
 	.join = mmap_anon_join,

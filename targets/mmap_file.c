@@ -109,13 +109,13 @@ static const struct access_rule mmap_file_access = {
 };
 
 const struct mechanism mech_mmap_file = {
-	.rdonly_join = true,
 	.id = "mmap-file",
 	.summary =
 		"file mapping (open+mmap MAP_SHARED; MAP_PRIVATE copy-on-write) with a robust lock",
 	.cls = CLASS_SHARED_RECORDS,
 	.join_path = JOIN_BY_NAME,
 	.naming = NAMING_POSIX_NAME,
+	.rdonly_join = true,
 	.probe = mmap_file_probe,
 	.create = mmap_file_create,
 	.join = mmap_file_join,

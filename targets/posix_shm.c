@@ -164,12 +164,12 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 }
 
 const struct mechanism mech_posix_shm = {
-	.rdonly_join = true,
 	.id = "posix-shm",
 	.summary = "POSIX shared memory (shm_open+mmap) with a robust process-shared lock",
 	.cls = CLASS_SHARED_RECORDS,
 	.join_path = JOIN_BY_NAME,
 	.naming = NAMING_POSIX_NAME,
+	.rdonly_join = true,
 	.probe = posix_shm_probe,
 	.create = posix_shm_create,
 	.join = posix_shm_join,

@@ -229,12 +229,12 @@ static void sysv_shm_to_c(FILE *f, const struct op *op)
 }
 
 const struct mechanism mech_sysv_shm = {
-	.rdonly_join = true,
 	.id = "sysv-shm",
 	.summary = "SysV shared memory (shmget+shmat) with a robust process-shared lock",
 	.cls = CLASS_SHARED_RECORDS,
 	.join_path = JOIN_BY_NAME,
 	.naming = NAMING_SYSV_KEY,
+	.rdonly_join = true,
 	.probe = sysv_shm_probe,
 	.create = sysv_shm_create,
 	.join = sysv_shm_join,

@@ -40,7 +40,7 @@ struct pq_state {
 	uint8_t *arena; /* MAX_MSGS slots of SLOT_BYTES; msg[i].data points in */
 	/* A blocked sender's message, by actor: a later send that would block
 	 * too (and is run non-blocking) must not overwrite it. */
-	uint8_t *pending_payload[IPCF_ACTORS];
+	uint8_t pending_payload[IPCF_ACTORS][SLOT_BYTES];
 };
 
 void mq_attr_of(const struct limits *lim, unsigned size, long *maxmsg, long *msgsize)
@@ -109,8 +109,6 @@ static void *pq_new(const struct model *m, const struct op *create, void *reuse)
 	if (!q) {
 		q = calloc(1, sizeof *q);
 		q->arena = malloc(MAX_MSGS * SLOT_BYTES);
-		for (int a = 0; a < IPCF_ACTORS; a++)
-			q->pending_payload[a] = malloc(SLOT_BYTES);
 	}
 	mq_attr_of(&m->lim, create ? create->len : 0, &q->maxmsg, &q->msgsize);
 	q->n = 0;
@@ -125,8 +123,6 @@ static void pq_free(void *p)
 	if (!q)
 		return;
 	free(q->arena);
-	for (int a = 0; a < IPCF_ACTORS; a++)
-		free(q->pending_payload[a]);
 	free(q);
 }
 

@@ -27,7 +27,7 @@ struct queue_state {
 	/* Each blocked sender's message: a later send that would block (a
 	 * second peer's, or one the executor runs non-blocking) must not
 	 * overwrite the first one's. */
-	uint8_t *pending_payload[IPCF_ACTORS];
+	uint8_t pending_payload[IPCF_ACTORS][IPCF_MAX_LEN + 1];
 };
 
 static void *queue_new(const struct model *m, const struct op *create, void *reuse)
@@ -37,8 +37,6 @@ static void *queue_new(const struct model *m, const struct op *create, void *reu
 	if (!q) {
 		q = calloc(1, sizeof *q);
 		q->arena = malloc(ARENA_BYTES);
-		for (int a = 0; a < IPCF_ACTORS; a++)
-			q->pending_payload[a] = malloc(IPCF_MAX_LEN + 1);
 	}
 	q->n = 0;
 	q->cbytes = 0;
@@ -52,8 +50,6 @@ static void queue_free(void *p)
 	if (!q)
 		return;
 	free(q->arena);
-	for (int a = 0; a < IPCF_ACTORS; a++)
-		free(q->pending_payload[a]);
 	free(q);
 }
 
