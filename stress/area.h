@@ -7,6 +7,8 @@
 
 #include "metrics.h"
 
+#include "../targets/mechanism.h"
+
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +55,14 @@ struct cons_slot {
 	unsigned recovered;   /* frames found in the inbox after a kill */
 	struct hist lat;
 	char error[128];
+	/* consumer_creates: the channel this incarnation made, published for
+	 * the producers.  pub_gen is odd while it is written, 0 before the
+	 * first and while the supervisor is killing its consumer. */
+	_Atomic uint32_t pub_gen;
+	struct obj_ref pub;
+	/* consumer_creates: frames producers queued to this incarnation, for
+	 * flow control only (see roles.c). */
+	_Atomic uint64_t queued;
 };
 
 struct area {

@@ -96,6 +96,80 @@ struct batch {
 	size_t bytes;
 };
 
+/* consumer_creates: the consumer's channel, made in this process (or
+ * thread) and published, generation by generation, in its slot. */
+static int create_published(struct part *me)
+{
+	struct stress_ctx *x = me->x;
+	struct cons_slot *cs = &x->area.cons[me->index];
+	struct op op = {.kind = OP_CREATE,
+			.flags = OPF_CREAT | OPF_EXCL,
+			.arg = op_create_arg(NAME_SLOT, 0600),
+			.len = x->prof->create_len};
+	struct obj_ref ref = {0};
+
+	chan_reset(&me->h);
+	int r = x->mech->create(&me->h, &ref, &op);
+	if (!r && x->prof->prepare)
+		r = x->prof->prepare(&me->h, &ref);
+	if (r)
+		return r;
+	static _Atomic uint32_t gen = 2; /* per process: any change will do */
+	uint32_t g = atomic_fetch_add(&gen, 2) + (uint32_t)me->index * 0x10000u;
+	atomic_store(&cs->pub_gen, g | 1);
+	cs->pub = ref;
+	atomic_store(&cs->queued, ctr(&cs->received)); /* what it had died with */
+	atomic_store(&cs->pub_gen, g);
+	return 0;
+}
+
+/* A producer's join of what its consumer published: waits (a tick at a
+ * time) while there is none, or the run ends.  0, or -EINTR at the end. */
+static int join_published(struct part *me)
+{
+	struct stress_ctx *x = me->x;
+	struct cons_slot *cs = &x->area.cons[role_channel(x, ROLE_PRODUCER, me->index)];
+
+	if (me->h.ends)
+		x->mech->close(&me->h, OPF_READ | OPF_WRITE);
+	chan_reset(&me->h);
+	for (;;) {
+		uint32_t g = atomic_load(&cs->pub_gen);
+		if (g && !(g & 1)) {
+			struct obj_ref ref = cs->pub;
+			if (atomic_load(&cs->pub_gen) == g) {
+				chan_reset(&me->h);
+				int r = x->mech->join(&me->h, &ref);
+				if (!r)
+					return 0;
+				x->mech->close(&me->h, OPF_READ | OPF_WRITE);
+			}
+		}
+		if (area_phase(&x->area) >= PHASE_STOP)
+			return -EINTR;
+		struct timespec nap = {0, 200000};
+		nanosleep(&nap, NULL);
+	}
+}
+
+/* consumer_creates: a consumer's own queue has no bound of its own that
+ * stops a sender in time (a signal queue's is RLIMIT_SIGPENDING, per user
+ * and shared with every POSIX timer, so a flood starves the watchdogs):
+ * producers keep at most this many frames queued to one consumer. */
+#define CONSUMER_CREDIT 4096u
+
+static void await_credit(struct part *me)
+{
+	struct stress_ctx *x = me->x;
+	struct cons_slot *cs = &x->area.cons[role_channel(x, ROLE_PRODUCER, me->index)];
+
+	while (atomic_load(&cs->queued) > ctr(&cs->received) + CONSUMER_CREDIT &&
+	       area_phase(&x->area) < PHASE_STOP) {
+		struct timespec nap = {0, 50000};
+		nanosleep(&nap, NULL);
+	}
+}
+
 /* A stream's bytes onto the channel, all of them: 0, or -EINTR/-EAGAIN
  * when none went and the phase says stop, or a mechanism error. */
 static long send_bytes(struct part *me, const uint8_t *buf, size_t n)
@@ -104,8 +178,21 @@ static long send_bytes(struct part *me, const uint8_t *buf, size_t n)
 	struct op op = {.kind = OP_SEND, .flags = stress_backend(x), .arg = x->prof->send_arg};
 	size_t done = 0;
 
+	if (x->prof->consumer_creates)
+		await_credit(me);
 	for (;;) {
-		long r = (long)x->mech->send(&me->h, &op, buf + done, n - done);
+		long r = x->prof->frame_send
+				 ? x->prof->frame_send(&me->h, buf + done, n - done)
+				 : (long)x->mech->send(&me->h, &op, buf + done, n - done);
+		if (r > 0 && x->prof->consumer_creates)
+			atomic_fetch_add(
+				&x->area.cons[role_channel(x, ROLE_PRODUCER, me->index)].queued, 1);
+		if (r == -ESRCH && x->prof->consumer_creates) {
+			/* The receiver is gone: wait for its successor. */
+			if ((r = join_published(me)))
+				return r;
+			continue;
+		}
 		if (r >= 0) {
 			/* A stream may take part of a write (a signal, a full
 			 * buffer): the rest follows.  A message may not. */
@@ -301,7 +388,10 @@ static int consume_messages(struct part *me)
 		memset(inbox, 0, FRAME_HDR); /* so a header found here after a kill is new */
 		atomic_store(&cs->in_recv, 1);
 		int64_t mtype = 0;
-		ssize_t n = x->mech->recv(&me->h, &op, inbox, x->area.inbox_size, &mtype);
+		ssize_t n = x->prof->frame_recv
+				    ? x->prof->frame_recv(&me->h, inbox, x->area.inbox_size,
+							  ph >= PHASE_DRAIN)
+				    : x->mech->recv(&me->h, &op, inbox, x->area.inbox_size, &mtype);
 		atomic_store(&cs->in_recv, 0);
 		if (n == -EINTR)
 			continue;
@@ -314,7 +404,9 @@ static int consume_messages(struct part *me)
 		}
 		if (n < 0)
 			return part_fail(me, "recv", n);
-		verify_frame(x, me->index, me->tag, inbox, (size_t)n, VF_TIMED);
+		/* A frame rebuilt from what a signal carried has no send time. */
+		verify_frame(x, me->index, me->tag, inbox, (size_t)n,
+			     x->prof->frame_recv ? 0 : VF_TIMED);
 	}
 }
 
@@ -340,7 +432,12 @@ static int attach(struct part *me, int joined)
 	unsigned ch = role_channel(x, me->role, me->index);
 	int r = 0;
 
-	if (me->role == ROLE_CONSUMER && x->prof->consumer_open) {
+	if (x->prof->consumer_creates) {
+		chan_reset(&me->h);
+		r = me->role == ROLE_CONSUMER ? create_published(me) : join_published(me);
+		if (r == -EINTR)
+			return 0; /* the run ended before a consumer showed */
+	} else if (me->role == ROLE_CONSUMER && x->prof->consumer_open) {
 		/* The far end: opened by this consumer, closed when it is done. */
 		chan_reset(&me->h);
 		r = x->prof->consumer_open(&me->h, &x->ref[ch]);
@@ -395,7 +492,8 @@ int role_main(struct stress_ctx *x, enum role role, unsigned index, int own_proc
 		else
 			rc = consume_ring(&me);
 	}
-	if (joined || (role == ROLE_CONSUMER && x->prof->consumer_open))
+	if (joined || x->prof->consumer_creates ||
+	    (role == ROLE_CONSUMER && x->prof->consumer_open))
 		x->mech->close(&me.h, OPF_READ | OPF_WRITE);
 	use_end(); /* its ring (a thread's ring is not closed by an exit) */
 	timer_delete(t);

@@ -12,6 +12,7 @@
  * own pending signals and the model can say when EAGAIN comes. */
 #define _GNU_SOURCE
 #include "mechanism.h"
+#include "common/sigframe.h"
 
 #include "../src/audit/audit.h"
 #include "../src/exec/actor.h"
@@ -168,6 +169,7 @@ static int signal_create(struct chan *c, struct obj_ref *ref, const struct op *o
 	if (c->fd[0] < 0)
 		return -errno;
 	c->id = ref->id = getpid();
+	ref->key = (int32_t)gettid(); /* the receiving thread (the stress profile's) */
 	c->ends = OPF_READ | OPF_WRITE;
 	return 0;
 }
@@ -177,6 +179,7 @@ static int signal_join(struct chan *c, const struct obj_ref *ref)
 	if (ref->id <= 0)
 		return -ENOENT; /* nobody has become a receiver in this slot */
 	c->id = ref->id;
+	c->role = ref->key;
 	c->ends = OPF_WRITE;
 	return 0;
 }
@@ -412,4 +415,5 @@ const struct mechanism mech_signal = {
 	.actor_setup = signal_actor_setup,
 	.setup_after_ident = true, /* its user namespace maps the identity's ids */
 	.actor_reset = signal_actor_reset,
+	.stress = &sigframe_stress,
 };

@@ -8,6 +8,7 @@
 
 #include "common/socket.h"
 #include "../src/uring/backend.h"
+#include "../stress/stress.h"
 
 #include <sys/socket.h>
 
@@ -18,9 +19,11 @@ static int tcp_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 	return sock_create(&kind, c, ref, op);
 }
 
-/* No stress profile: concurrent senders on one connection interleave
- * whenever a send waits for buffer space (tcp_sendmsg lets go of the socket),
- * so no frame size is atomic. */
+/* Concurrent senders on one connection interleave whenever a send waits
+ * for buffer space (tcp_sendmsg lets go of the socket), so no frame size
+ * is atomic: one producer per connection. */
+static const struct stress_profile tcp_stress = {
+	.kind = STRESS_STREAM, .max_frame = 4096, .one_writer = 1};
 
 const struct mechanism mech_tcp = {
 	.id = "tcp",
@@ -31,4 +34,5 @@ const struct mechanism mech_tcp = {
 	.actor_setup = sock_tcp_setup,
 	SOCK_USE_PATHS,
 	.uring_ops = URING_OPS_SOCK,
+	.stress = &tcp_stress,
 };
