@@ -25,5 +25,6 @@ const struct mechanism mech_unix_dgram = {
 	.cls = CLASS_DATAGRAM,
 	.create = unix_dgram_create,
 	SOCK_USE_PATHS,
+	.access = &sock_unix_access,
 	.uring_ops = URING_OPS_SOCK,
 };
