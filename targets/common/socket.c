@@ -246,7 +246,7 @@ static int join_by_connect(struct chan *c, const struct obj_ref *ref)
 	if (connect(s, (struct sockaddr *)&a, alen)) {
 		int e = errno;
 		close(s);
-		return -e;
+		return e == EACCES && fault_on(FAULT_ACCESS_ERRNO) ? -EPERM : -e;
 	}
 	grow_buf(s, SO_SNDBUFFORCE, SO_SNDBUF);
 	c->fd[1] = s;
