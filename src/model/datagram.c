@@ -234,6 +234,11 @@ static void dgram_send(struct model *m, struct kobj *o, const struct op *op, con
 	bool readers = model_count_ends(m, model_kobj_index(m, o), OPF_READ) > 0;
 
 	ex->ret = 0;
+	/* A sender's own shutdown (SHUT_WR) is its socket's: with sockets of
+	 * joiners sending too, which one is shut is not followed. */
+	if (s->kind == DG_UNIX && m->sa.joined[model_kobj_index(m, o)] && s->room.shut &&
+	    !s->room.shut_rd)
+		s->room.unsure = true;
 	if (sock_room_unsure(m, &s->room, ex))
 		return;
 	if (len > max_len[s->kind]) {
