@@ -215,7 +215,8 @@ static int connect_check(const struct model *m, int actor, const struct kobj *o)
 	int err;
 
 	if (o->abstract)
-		return o->ns == m->cred[actor].ns[ns_index(r->abstract_isolation)] ? 0 : ECONNREFUSED;
+		return o->ns == m->cred[actor].ns[ns_index(r->abstract_isolation)] ? 0
+										   : ECONNREFUSED;
 	if (o->ns != access_ns(m, actor))
 		return ENOENT;
 	if (r->dir_search && (err = dir_bits(m, actor, o, 1)))

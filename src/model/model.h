@@ -100,10 +100,10 @@ struct perm {
 
 struct kobj {
 	bool used;
-	bool named;   /* reachable by its name or key */
-	bool removed; /* SysV IPC_RMID: every use fails, waiters woke */
-	int name_id;  /* slot*8+form, or -1 for IPC_PRIVATE / anonymous */
-	int ns;	      /* namespace its name lives in (the mechanism's isolation) */
+	bool named;    /* reachable by its name or key */
+	bool removed;  /* SysV IPC_RMID: every use fails, waiters woke */
+	int name_id;   /* slot*8+form, or -1 for IPC_PRIVATE / anonymous */
+	int ns;	       /* namespace its name lives in (the mechanism's isolation) */
 	bool abstract; /* unix sockets: bound to an abstract name, not a path */
 	struct perm perm;
 	void *state; /* class state (kept when the object is gone, for reuse) */
@@ -130,14 +130,14 @@ struct pending {
  * slot's listening socket, and who each socket of an object says its peer
  * is (SO_PEERCRED). */
 struct sock_peer {
-	int8_t actor;  /* -1: none (an unconnected datagram socket) */
-	uint8_t life;  /* the actor's process then (a restarted one is another) */
+	int8_t actor; /* -1: none (an unconnected datagram socket) */
+	uint8_t life; /* the actor's process then (a restarted one is another) */
 	uint32_t uid, gid;
 };
 struct sock_addrs {
-	int8_t listener[IPCF_OBJS]; /* whose slot handle holds the bound socket, -1 */
-	bool has_addr[IPCF_OBJS];   /* the slot's last create bound a path or a name */
-	bool unlinked[IPCF_OBJS];   /* the slot's path was removed */
+	int8_t listener[IPCF_OBJS];  /* whose slot handle holds the bound socket, -1 */
+	bool has_addr[IPCF_OBJS];    /* the slot's last create bound a path or a name */
+	bool unlinked[IPCF_OBJS];    /* the slot's path was removed */
 	bool joined[MODEL_MAX_KOBJ]; /* a datagram receiver others connected to */
 	uint8_t life[IPCF_ACTORS];
 	struct sock_peer peer[MODEL_MAX_KOBJ][2]; /* [0] the reader's socket, [1] the sender's */
@@ -156,9 +156,9 @@ struct model {
 	int next_ns;				/* namespace ids handed out so far */
 	bool ns_had_objs[1 + 3 * IPCF_MAX_OPS]; /* some object was made in it */
 	uint8_t *scratch[IPCF_ACTORS + 1];
-	void *ctx;	  /* class state that outlives objects (processes) */
+	void *ctx;	      /* class state that outlives objects (processes) */
 	struct sock_addrs sa; /* unix sockets joined by address (sock_join.c) */
-	struct step *cur; /* the step being predicted (class models add kills) */
+	struct step *cur;     /* the step being predicted (class models add kills) */
 };
 
 /* Class models: data semantics of one kind of channel. */

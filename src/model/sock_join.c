@@ -112,8 +112,8 @@ void sock_join_step(struct model *m, const struct op *op, struct step *st)
 			fail(&st->ex, ECONNREFUSED); /* nobody holds the receiver */
 			return;
 		}
-		m->h[op->actor][slot] = (struct handle){
-			.kobj = k1, .ends = OPF_WRITE, .role = ROLE_JOINER};
+		m->h[op->actor][slot] =
+			(struct handle){.kobj = k1, .ends = OPF_WRITE, .role = ROLE_JOINER};
 		m->sa.joined[k1] = true;
 		return;
 	}
@@ -175,7 +175,8 @@ bool sock_join_peercred(struct model *m, const struct kobj *o, const struct op *
 		ex->ret = sock_peer_word(0, UINT32_MAX, UINT32_MAX);
 		return true;
 	}
-	unsigned who = m->sa.life[p->actor] == p->life ? (unsigned)p->actor + 1 : SOCK_ANC_CRED_OTHER;
+	unsigned who =
+		m->sa.life[p->actor] == p->life ? (unsigned)p->actor + 1 : SOCK_ANC_CRED_OTHER;
 	ex->ret = sock_peer_word(who, p->uid, p->gid);
 	return true;
 }

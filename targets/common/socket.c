@@ -151,9 +151,9 @@ static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const
 		unix_name(ref, op);
 		alen = unix_addr(un, ref);
 		ref->id = k->type;
-		bound = ref->name[0] == '/'
-				? bind_path(l, (struct sockaddr *)&ss, alen, ref, op_create_mode(op))
-				: bind(l, (struct sockaddr *)&ss, alen);
+		bound = ref->name[0] == '/' ? bind_path(l, (struct sockaddr *)&ss, alen, ref,
+							op_create_mode(op))
+					    : bind(l, (struct sockaddr *)&ss, alen);
 	} else {
 		memset(in, 0, sizeof *in);
 		in->sin_family = AF_INET;
@@ -214,7 +214,8 @@ int sock_create(const struct sock_kind *k, struct chan *c, struct obj_ref *ref, 
 		if (socketpair(AF_UNIX, k->type | SOCK_CLOEXEC, 0, fd))
 			return -errno;
 	} else {
-		for (int tries = 0; (err = pair_by_address(k, ref, op, fd, &listener)) == -ETIMEDOUT;)
+		for (int tries = 0;
+		     (err = pair_by_address(k, ref, op, fd, &listener)) == -ETIMEDOUT;)
 			if (++tries == PAIR_TRIES)
 				break;
 		if (err)
