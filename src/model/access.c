@@ -155,10 +155,9 @@ void access_own(struct model *m, int actor, struct kobj *o, const struct op *cre
 		mode &= ~c->umask;
 	o->perm = (struct perm){c->uid, c->gid, c->uid, c->gid, mode, 0};
 	o->ns = access_ns(m, actor);
-	o->abstract = rule(m)->abstract_isolation && op_create_form(create) == NAME_PRIVATE;
-	if (o->abstract)
-		o->ns = c->ns[ns_index(rule(m)->abstract_isolation)];
-	if (rule(m)->dir_search)
+	if (rule(m)->abstract_isolation && op_create_form(create) == NAME_PRIVATE)
+		o->ns = c->ns[ns_index(rule(m)->abstract_isolation)]; /* dir_mode 0 */
+	else if (rule(m)->dir_search)
 		o->perm.dir_mode = 0700 | (op_create_mode(create) & 0011);
 	m->ns_had_objs[o->ns] = true;
 }
@@ -214,7 +213,7 @@ static int connect_check(const struct model *m, int actor, const struct kobj *o)
 	const struct access_rule *r = rule(m);
 	int err;
 
-	if (o->abstract)
+	if (!o->perm.dir_mode) /* an abstract name */
 		return o->ns == m->cred[actor].ns[ns_index(r->abstract_isolation)] ? 0
 										   : ECONNREFUSED;
 	if (o->ns != access_ns(m, actor))
@@ -325,7 +324,7 @@ int access_check(const struct model *m, int actor, const struct kobj *o, enum ac
 		return connect_check(m, actor, o);
 	case WANT_UNLINK:
 		if (r->dir_search)
-			return o->abstract ? 0 : dir_bits(m, actor, o, 3);
+			return o->perm.dir_mode ? dir_bits(m, actor, o, 3) : 0;
 		if (sysv)
 			return sysv_owner(m, actor, o);
 		if (!r->sticky || !(err = sticky_unlink(m, actor, o)))

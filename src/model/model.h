@@ -95,16 +95,15 @@ struct records_state;
 struct perm {
 	uint32_t uid, gid, cuid, cgid;
 	unsigned mode;
-	unsigned dir_mode; /* unix sockets: the directory the path is in */
+	unsigned dir_mode; /* unix sockets: the path's directory (0: an abstract name) */
 };
 
 struct kobj {
 	bool used;
-	bool named;    /* reachable by its name or key */
-	bool removed;  /* SysV IPC_RMID: every use fails, waiters woke */
-	int name_id;   /* slot*8+form, or -1 for IPC_PRIVATE / anonymous */
-	int ns;	       /* namespace its name lives in (the mechanism's isolation) */
-	bool abstract; /* unix sockets: bound to an abstract name, not a path */
+	bool named;   /* reachable by its name or key */
+	bool removed; /* SysV IPC_RMID: every use fails, waiters woke */
+	int name_id;  /* slot*8+form, or -1 for IPC_PRIVATE / anonymous */
+	int ns;	      /* namespace its name lives in (the mechanism's isolation) */
 	struct perm perm;
 	void *state; /* class state (kept when the object is gone, for reuse) */
 };
@@ -156,9 +155,10 @@ struct model {
 	int next_ns;				/* namespace ids handed out so far */
 	bool ns_had_objs[1 + 3 * IPCF_MAX_OPS]; /* some object was made in it */
 	uint8_t *scratch[IPCF_ACTORS + 1];
-	void *ctx;	      /* class state that outlives objects (processes) */
-	struct sock_addrs sa; /* unix sockets joined by address (sock_join.c) */
-	struct step *cur;     /* the step being predicted (class models add kills) */
+	void *ctx;	  /* class state that outlives objects (processes) */
+	struct step *cur; /* the step being predicted (class models add kills) */
+	/* unix sockets joined by address (sock_join.c) */
+	struct sock_addrs sa;
 };
 
 /* Class models: data semantics of one kind of channel. */

@@ -63,7 +63,7 @@ int sock_join_created(struct model *m, const struct op *op, int k)
 	if (!by_connect(m))
 		return 0;
 	/* The create connects its own sender to the path it bound. */
-	if (addr && !m->objs[k].abstract &&
+	if (addr && m->objs[k].perm.dir_mode &&
 	    (err = access_check(m, op->actor, &m->objs[k], WANT_CONNECT, op)))
 		return err;
 	m->sa.has_addr[op->obj] = addr;
@@ -99,7 +99,7 @@ void sock_join_step(struct model *m, const struct op *op, struct step *st)
 	int slot = op->obj, k1 = m->slot_kobj[slot], err;
 	const struct kobj *o = &m->objs[k1];
 
-	if (!o->abstract && m->sa.unlinked[slot] && o->ns == access_ns(m, op->actor)) {
+	if (o->perm.dir_mode && m->sa.unlinked[slot] && o->ns == access_ns(m, op->actor)) {
 		fail(&st->ex, ENOENT);
 		return;
 	}
@@ -149,7 +149,7 @@ void sock_join_destroy(struct model *m, const struct op *op, struct expect *ex)
 {
 	int k = m->slot_kobj[op->obj], err;
 
-	if (!by_connect(m) || k < 0 || !m->sa.has_addr[op->obj] || m->objs[k].abstract ||
+	if (!by_connect(m) || k < 0 || !m->sa.has_addr[op->obj] || !m->objs[k].perm.dir_mode ||
 	    m->sa.unlinked[op->obj] || m->objs[k].ns != access_ns(m, op->actor))
 		return; /* nothing there to remove: ENOENT, which destroy ignores */
 	if ((err = access_check(m, op->actor, &m->objs[k], WANT_UNLINK, op))) {
