@@ -26,5 +26,6 @@ const struct mechanism mech_unix_dgram = {
 	.create = unix_dgram_create,
 	SOCK_USE_PATHS,
 	.access = &sock_unix_access,
+	.set_perm = sock_set_perm,
 	.uring_ops = URING_OPS_SOCK,
 };

@@ -19,7 +19,8 @@
  *   write on the socket file (EACCES; CAP_DAC_OVERRIDE passes both,
  *   CAP_DAC_READ_SEARCH the search); an abstract name has no permission
  *   at all and is found only in its own network namespace (ECONNREFUSED).
- *   Removing the path needs write and search on that directory.
+ *   Removing the path needs write and search on that directory, chown and
+ *   chmod of it (perm) search, then the file rules.
  *
  * The executor usually runs as root with nearly every capability, which
  * bypasses all of it: that is why capabilities are modelled as a set and
@@ -199,10 +200,13 @@ static int check_bits(const struct model *m, int actor, const struct kobj *o, un
 	return EACCES;
 }
 
-/* The bits want of the directory a socket's path is in (same owner). */
+/* The bits want of the directory a socket's path is in: the creator's
+ * (a chown of the socket file leaves it so). */
 static int dir_bits(const struct model *m, int actor, const struct kobj *o, unsigned want)
 {
 	struct kobj dir = *o;
+	dir.perm.uid = o->perm.cuid;
+	dir.perm.gid = o->perm.cgid;
 	dir.perm.mode = o->perm.dir_mode;
 	return check_bits(m, actor, &dir, want);
 }
@@ -313,6 +317,8 @@ int access_check(const struct model *m, int actor, const struct kobj *o, enum ac
 			return err;
 		return sysv ? sysv_owner(m, actor, o) : 0;
 	case WANT_PERM:
+		if (r->dir_search && (err = dir_bits(m, actor, o, 1)))
+			return err; /* chown(path) walks the directory */
 		if (!sysv)
 			return file_set(m, actor, o, op);
 		if ((err = check_bits(m, actor, o, r->ctl)) || (err = sysv_owner(m, actor, o)))

@@ -648,7 +648,7 @@ static void step_perm(struct model *m, const struct op *op, struct step *st)
 		expect_err(&st->ex, ENOTSUP);
 		return;
 	}
-	if (gone(m, op, st))
+	if (gone(m, op, st) || sock_join_perm(m, op, &k, &st->ex))
 		return;
 	if ((err = access_check(m, op->actor, &m->objs[k], WANT_PERM, op))) {
 		expect_err(&st->ex, err);

@@ -322,6 +322,9 @@ void sock_join_destroy(struct model *m, const struct op *op, struct expect *ex);
 /* OPT_PEERCRED: true when it was that option (ex says what it returns). */
 bool sock_join_peercred(struct model *m, const struct kobj *o, const struct op *op,
 			struct expect *ex);
+/* perm: a unix socket's is its slot's path (*k); true when it fails
+ * before the access rule (ENOTSUP: no path; ENOENT: not there). */
+bool sock_join_perm(const struct model *m, const struct op *op, int *k, struct expect *ex);
 /* What SCM_CREDENTIALS of a message from actor says besides its pid. */
 int64_t sock_join_cred_ids(const struct model *m, int actor);
 

@@ -159,6 +159,24 @@ void sock_join_destroy(struct model *m, const struct op *op, struct expect *ex)
 	m->sa.unlinked[op->obj] = true;
 }
 
+bool sock_join_perm(const struct model *m, const struct op *op, int *k, struct expect *ex)
+{
+	int s = m->slot_kobj[op->obj];
+
+	if (!by_connect(m))
+		return false;
+	if (s < 0 || !m->sa.has_addr[op->obj] || !m->objs[s].perm.dir_mode) {
+		fail(ex, ENOTSUP); /* an abstract name or a pair: no file */
+		return true;
+	}
+	if (m->sa.unlinked[op->obj] || m->objs[s].ns != access_ns(m, op->actor)) {
+		fail(ex, ENOENT);
+		return true;
+	}
+	*k = s;
+	return false;
+}
+
 bool sock_join_peercred(struct model *m, const struct kobj *o, const struct op *op,
 			struct expect *ex)
 {

@@ -460,6 +460,17 @@ int sock_destroy(struct chan *c, const struct obj_ref *ref)
 	return fault_on(FAULT_SOCK_NO_UNLINK) ? 0 : unix_unlink(ref);
 }
 
+int sock_set_perm(struct chan *c, const struct obj_ref *ref, uint32_t uid, uint32_t gid,
+		  unsigned mode)
+{
+	(void)c;
+	if (ref->name[0] != '/')
+		return -ENOTSUP;
+	if (chown(ref->name, (uid_t)uid, (gid_t)gid) || chmod(ref->name, (mode_t)mode))
+		return -errno;
+	return 0;
+}
+
 int sock_exists(const struct obj_ref *ref)
 {
 	struct stat st;

@@ -64,6 +64,9 @@ struct sock_kind {
 
 /* unix-*: who may connect to a path or an abstract name. */
 extern const struct access_rule sock_unix_access;
+/* unix-*: perm is chown then chmod of the socket file (ENOTSUP without). */
+int sock_set_perm(struct chan *c, const struct obj_ref *ref, uint32_t uid, uint32_t gid,
+		  unsigned mode);
 
 int sock_create(const struct sock_kind *k, struct chan *c, struct obj_ref *ref,
 		const struct op *op);

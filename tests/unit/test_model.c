@@ -293,6 +293,9 @@ static void unix_socket_access(void)
 	run(&m, "create a0 o3 name=slot mode=0600");
 	st = run(&m, "join a2 o3 write");
 	CHECK(st.ex.err == 0, "CAP_DAC_OVERRIDE: %d", st.ex.err);
+	st = run(&m, "perm a1 o2 uid=1000 gid=1000 mode=0600");
+	CHECK(st.ex.err == EPERM, "chown needs CAP_CHOWN: %d", st.ex.err);
+	run(&m, "perm a0 o2 uid=1000 gid=1000 mode=0600");
 	st = run(&m, "destroy a1 o2");
 	CHECK(st.ex.err == EACCES, "only the directory's owner removes it: %d", st.ex.err);
 	run(&m, "destroy a0 o2");
