@@ -34,6 +34,8 @@ const struct mechanism mech_unix_dgram = {
 	.cls = CLASS_DATAGRAM,
 	.create = unix_dgram_create,
 	SOCK_USE_PATHS,
+	.access = &sock_unix_access,
+	.set_perm = sock_set_perm,
 	.uring_ops = URING_OPS_SOCK,
 	.stress = &unix_dgram_stress,
 };

@@ -21,6 +21,8 @@ const struct mechanism mech_unix_seqpacket = {
 	.cls = CLASS_DATAGRAM,
 	.create = unix_seqpacket_create,
 	SOCK_USE_PATHS,
+	.access = &sock_unix_access,
+	.set_perm = sock_set_perm,
 	.uring_ops = URING_OPS_SOCK,
 	/* No stress profile for now: a STRESS_MESSAGES run (one frame per
 	 * message, every consumer reading the one socket) saw a frame arrive

@@ -25,6 +25,8 @@ const struct mechanism mech_unix_stream = {
 	.cls = CLASS_SOCKET_STREAM,
 	.create = unix_stream_create,
 	SOCK_USE_PATHS,
+	.access = &sock_unix_access,
+	.set_perm = sock_set_perm,
 	.uring_ops = URING_OPS_SOCK,
 	.stress = &unix_stream_stress,
 };
