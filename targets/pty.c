@@ -16,6 +16,7 @@
 
 #include "../src/exec/actor.h"
 #include "../src/sandbox/sandbox.h"
+#include "../src/uring/backend.h"
 #include "../src/util/fault.h"
 #include "../src/util/sigrec.h"
 #include "../src/util/tty_text.h"
@@ -123,7 +124,8 @@ static int set_nonblock(int fd, int on)
 
 /* Faults change the line discipline around one write, as a broken kernel
  * would behave: a flag of the slave's termios is off while it works. */
-static ssize_t write_with_fault(int fd, const uint8_t *buf, size_t len, bool master)
+static ssize_t write_with_fault(const struct op *op, int fd, const uint8_t *buf, size_t len,
+				bool master)
 {
 	struct termios t, saved;
 	bool fault = false;
@@ -141,8 +143,7 @@ static ssize_t write_with_fault(int fd, const uint8_t *buf, size_t len, bool mas
 	}
 	if (fault)
 		tcsetattr(fd, TCSANOW, &t);
-	ssize_t n = write(fd, buf, len);
-	int err = errno;
+	ssize_t n = use_write(op, fd, buf, len);
 	if (fault) {
 		if (master) {
 			/* Let the slave's worker use the broken settings first. */
@@ -152,7 +153,6 @@ static ssize_t write_with_fault(int fd, const uint8_t *buf, size_t len, bool mas
 		}
 		tcsetattr(fd, TCSANOW, &saved);
 	}
-	errno = err;
 	return n;
 }
 
@@ -166,8 +166,7 @@ static ssize_t pty_send(struct chan *c, const struct op *op, const uint8_t *buf,
 		len = TTY_WRITE_MAX;
 	tty_shape_bytes(shaped, buf, len, op->arg, op->seed);
 	set_nonblock(c->fd[0], op->flags & OPF_NOWAIT);
-	ssize_t n = write_with_fault(c->fd[0], shaped, len, c->id >= 0);
-	return n < 0 ? -errno : n;
+	return write_with_fault(op, c->fd[0], shaped, len, c->id >= 0);
 }
 
 /* The tty signals this process got, as records (they are blocked here, so
@@ -205,9 +204,13 @@ static ssize_t pty_recv(struct chan *c, const struct op *op, uint8_t *buf, size_
 	if (c->fd[0] < 0)
 		return -EBADF;
 	set_nonblock(c->fd[0], op->flags & OPF_NOWAIT);
-	ssize_t n = read(c->fd[0], buf, cap);
+	/* Through io_uring, a blocking read waits until poll says readable
+	 * (the line-discipline model says where read(2) would not). */
+	ssize_t n = use_read(op, c->fd[0], buf, cap);
+	if (n == 0 && (op->flags & OPF_URING) && fault_on(FAULT_URING_TTY_EOF_EIO))
+		return -EIO;
 	if (n < 0)
-		return -errno;
+		return n;
 	if (fault_on(FAULT_PTY_LOSE_BYTE) && n > 1 && buf[n - 1] == '\n')
 		n--;
 	return n;
@@ -391,10 +394,10 @@ const struct mechanism mech_pty = {
 	.access = &pty_access,
 	.probe = pty_probe,
 	.stress = &pty_stress,
-	/* No io_uring use path yet: the ring polls a tty before it reads (a
-	 * tty has no FMODE_NOWAIT), so a VMIN 0 read waits for data where
-	 * read(2) returns 0, and a hung-up slave reads 0 where read(2) says
-	 * EIO (both seen by corpus-both); the model would have to say so. */
+	/* READ/WRITE: a tty has no FMODE_NOWAIT, so the ring polls it before
+	 * it reads (a VMIN 0 read waits for data where read(2) returns 0: the
+	 * model says so), and a non-blocking op is the system call. */
+	.uring_ops = URING_OPS_RW,
 	.create = pty_create,
 	.join = pty_join,
 	.send = pty_send,

@@ -205,7 +205,7 @@ static void judge(struct executor *e, int i, const struct op *ran, const struct 
 		  const struct outcome *out, const uint8_t *data, const char *note)
 {
 	if (e->trace)
-		trace_add(e->trace, i, ran, out, data);
+		trace_add(e->trace, i, ran, ex, out, data);
 	report_judge(e->r, target(e), e->mech->cls, e->p, i, ran, ex, out, data, note);
 }
 
@@ -486,6 +486,8 @@ static void step(struct executor *e, int i)
 	else if (st.how == STEP_PEND) {
 		t = prof_now();
 		int err = peer_run(e, op, (uint32_t)i, NULL, 0, 0, NULL, false);
+		if (e->trace)
+			trace_pend(e->trace, i, op);
 		if (err)
 			peer_failed(e, op->actor, i, err);
 		else if (peer_await_blocked(&e->peers[op->actor], e->timeout_ms) == -ETIMEDOUT)

@@ -410,6 +410,29 @@ static bool read_locked(const struct model *m, int k, const struct op *op)
 	return false;
 }
 
+/* A blocking read through io_uring: a tty has no FMODE_NOWAIT, so the ring
+ * polls it first and reads only once poll says readable, as read(2) would
+ * then; until then it waits and takes nothing, also where read(2) would
+ * not wait: VMIN 0 with nothing there, fewer than VMIN bytes for a smaller
+ * read, a read of 0 bytes.  Poll says readable on the slave for a whole
+ * line, or VMIN bytes when VTIME is 0, else one byte (n_tty_poll); on the
+ * master for any byte, or once the slave is gone (EIO, or 0 bytes).  The
+ * wait ends with one event, after which the read takes what is there at
+ * once, on a canonical slave or with VMIN 0 or 1.  A non-blocking op never
+ * takes the ring on a tty (RWF_NOWAIT is refused there, the backend makes
+ * the system call); a hung-up file polls readable and reads as read(2). */
+static bool ring_waits(const struct pair *p, enum side s, const struct op *op, bool nowait,
+		       bool *pollable)
+{
+	*pollable = false;
+	if (!(op->flags & OPF_URING) || nowait || p->hung)
+		return false;
+	if (s == MASTER)
+		return !p->tty.master_len && !p->slave_closed;
+	*pollable = p->tty.icanon || p->tty.t.cc[VMIN] <= 1;
+	return !ntty_slave_input_available(&p->tty);
+}
+
 /* Predicts a read; false when a blocking one would wait. */
 static bool ld_take(struct model *m, struct pair *p, const struct op *op, bool nowait,
 		    struct expect *ex, bool *pollable)
@@ -424,6 +447,9 @@ static bool ld_take(struct model *m, struct pair *p, const struct op *op, bool n
 		unsure(ex);
 		return nowait;
 	}
+	if (ring_waits(p, s, op, nowait, pollable))
+		return false;
+	*pollable = false;
 	if (s == MASTER) {
 		r = ntty_master_read(&p->tty, op->len, ex->data);
 		if (r == -EAGAIN && p->slave_closed)
@@ -484,6 +510,8 @@ static bool ld_can_pend(const struct model *m, const struct kobj *o, const struc
 	if (side_of(m, op->actor, op->obj) == MASTER || p->lost || p->hung ||
 	    read_locked(m, model_kobj_index(m, o), op))
 		return false;
+	if (ring_waits(p, SLAVE, op, false, &pollable))
+		return pollable;
 	struct ntty copy = p->tty;
 	return ntty_slave_read(&copy, 1, false, scratch, &pollable) == NTTY_WOULD_BLOCK && pollable;
 }

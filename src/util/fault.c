@@ -48,6 +48,8 @@ static const struct {
 	{"uring-drop-byte", FAULT_URING_DROP_BYTE},
 	{"uring-leak-ring", FAULT_URING_LEAK_RING},
 	{"uring-hang", FAULT_URING_HANG},
+	/* io_uring paths */
+	{"uring-tty-eof-eio", FAULT_URING_TTY_EOF_EIO},
 	{"ident-no-drop", FAULT_IDENT_NO_DROP},
 	{"ident-no-ns", FAULT_IDENT_NO_NS},
 	{"access-errno", FAULT_ACCESS_ERRNO},

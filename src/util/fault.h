@@ -79,6 +79,7 @@ enum fault {
 	FAULT_SOCKET_BASE = 80,				 /* unix-*, tcp, udp: 80..111 */
 	FAULT_SHM_FAMILY_BASE = 112,			 /* sysv-shm, mmap-*, memfd: 112..143 */
 	FAULT_DMA_BASE = 144,				 /* ion, dma-heap, udmabuf: 144..159 */
+	FAULT_URING_BASE = 176,				 /* io_uring paths: 176..183 */
 	/* unix-*, tcp, udp */
 	FAULT_SOCK_DROP_BYTE = FAULT_SOCKET_BASE + 0, /* recv loses its last byte */
 	FAULT_SOCK_SWAP = FAULT_SOCKET_BASE + 1,      /* recv swaps two bytes */
@@ -112,7 +113,9 @@ enum fault {
 	FAULT_DMA_LEAK_MAP = FAULT_DMA_BASE + 2,  /* close forgets munmap */
 	FAULT_DMA_BAD_ERRNO = FAULT_DMA_BASE + 3, /* ERANGE reported as EINVAL */
 	FAULT_DMA_SYNC_BAD = FAULT_DMA_BASE + 4,  /* SYNC without a direction (EINVAL) */
-	FAULT_LIMIT = 256,			  /* the mask's size in bits */
+	/* io_uring paths (FAULT_URING_BASE + 0..7) */
+	FAULT_URING_TTY_EOF_EIO = FAULT_URING_BASE + 0, /* a tty's ring read says EIO for EOF */
+	FAULT_LIMIT = 256,				/* the mask's size in bits */
 };
 
 /* Which faults are on: a bit per enum value; fault_any says whether any is
