@@ -11,6 +11,7 @@
 #include "../src/util/fault.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,8 +88,9 @@ static int ring_settled(void *ctx, uint8_t tag, const uint8_t *frame, size_t n)
 
 /* --- producers ----------------------------------------------------------- */
 
-/* Frames a producer sends in one go: packed in buf, lens[i] bytes each. */
-#define BATCH_MAX 16u
+/* Frames a producer sends in one go: packed in buf, lens[i] bytes each
+ * (IPCFUZZ_STRESS_BATCH=N sends at most N: the benchmark's "unbatched"). */
+#define BATCH_MAX URING_BATCH_MAX
 struct batch {
 	uint8_t *buf;
 	uint32_t lens[BATCH_MAX];
@@ -213,6 +215,53 @@ static long send_bytes(struct part *me, const uint8_t *buf, size_t n)
 	}
 }
 
+/* --io-uring with a profile's send_fd (message kinds): a batch of frames
+ * is one submission of linked non-blocking sends (src/uring/batch.c), and
+ * a full receiver is waited for with poll(2), a tick at a time.  No send
+ * ever waits in the ring: there a send to a full unix datagram receiver
+ * completes with 0 and queues an empty datagram on 6.18
+ * (tests/findings/uring_unix_dgram_sendmsg.c). */
+static bool uring_batches(const struct stress_ctx *x)
+{
+	return x->opt->io_uring && x->prof->send_fd && x->prof->kind == STRESS_MESSAGES;
+}
+
+/* Frames out in order through the ring: how many went, the error as
+ * send_bytes says it in *err.  track: the producer's slot follows each
+ * submission (the frames not yet out stay in flight, so in doubt). */
+static unsigned send_uring_batch(struct part *me, const uint8_t *buf, const uint32_t *lens,
+				 unsigned k, long *err, bool track)
+{
+	struct stress_ctx *x = me->x;
+	struct prod_slot *ps = &x->area.prod[me->index];
+	uint64_t s = prod_next(atomic_load(&ps->state));
+	int fd = x->prof->send_fd(&me->h);
+	unsigned out = 0;
+
+	*err = 0;
+	while (out < k) {
+		int e;
+		size_t part;
+		unsigned n = use_send_batch(fd, buf, lens + out, k - out, MSG_DONTWAIT, &e, &part);
+		for (unsigned i = 0; i < n; i++)
+			buf += lens[out + i];
+		out += n;
+		if (track)
+			atomic_store(&ps->state, prod_state(s + out, k - out));
+		if (!e)
+			continue;
+		if ((e != -EAGAIN && e != -EINTR) || area_phase(&x->area) >= PHASE_STOP) {
+			*err = e; /* a datagram goes whole or not (no -EMSGSIZE part) */
+			break;
+		}
+		if (e == -EAGAIN) {
+			struct pollfd p = {.fd = fd, .events = POLLOUT};
+			poll(&p, 1, TICK_MS);
+		}
+	}
+	return out;
+}
+
 /* Some frames of a batch into the ring: how many went in (>= 1), or an
  * error as above. */
 static long push_frames(struct part *me, const uint8_t *buf, const uint32_t *lens, unsigned k)
@@ -233,7 +282,13 @@ static long push_frames(struct part *me, const uint8_t *buf, const uint32_t *len
 /* One frame, for the faults' hand-made sequences. */
 static long send_frame(struct part *me, const uint8_t *buf, uint32_t n)
 {
-	long r = me->ring ? push_frames(me, buf, &n, 1) : send_bytes(me, buf, n);
+	long r = 0;
+	if (me->ring)
+		r = push_frames(me, buf, &n, 1);
+	else if (uring_batches(me->x))
+		send_uring_batch(me, buf, &n, 1, &r, false);
+	else
+		r = send_bytes(me, buf, n);
 	return r < 0 ? r : 0;
 }
 
@@ -272,11 +327,13 @@ static long send_faulty(struct part *me, uint8_t *buf, uint32_t len, uint64_t s,
 static size_t batch_cap(const struct stress_ctx *x, unsigned *max_frames)
 {
 	size_t one = x->opt->size_max;
+	const char *env = getenv("IPCFUZZ_STRESS_BATCH");
+	long n = env ? strtol(env, NULL, 10) : BATCH_MAX;
 
 	*max_frames = 1;
-	if (fault_any || x->prof->kind == STRESS_MESSAGES)
+	if (fault_any || (x->prof->kind == STRESS_MESSAGES && !uring_batches(x)))
 		return 2 * one; /* the reorder fault builds two */
-	*max_frames = BATCH_MAX;
+	*max_frames = n >= 1 && n <= (long)BATCH_MAX ? (unsigned)n : BATCH_MAX;
 	if (x->prof->kind == STRESS_STREAM)
 		return x->prof->max_frame > 2 * one ? x->prof->max_frame : 2 * one;
 	return BATCH_MAX * one;
@@ -293,8 +350,8 @@ static void batch_fill(struct part *me, struct batch *b, uint64_t s, uint64_t qu
 	b->bytes = 0;
 	while (b->k < max_frames && s + b->k < quota) {
 		uint32_t len = frame_size(p, s + b->k, o->size_min, o->size_max);
-		if (b->k && (b->bytes + len > cap ||
-			     (me->ring == NULL && b->bytes + len > me->x->prof->max_frame)))
+		if (b->k && (b->bytes + len > cap || (me->x->prof->kind == STRESS_STREAM &&
+						      b->bytes + len > me->x->prof->max_frame)))
 			break;
 		frame_build(b->buf + b->bytes, len, p, s + b->k, frame_now_ns(), pattern);
 		b->lens[b->k++] = len;
@@ -312,6 +369,8 @@ static unsigned batch_send(struct part *me, struct batch *b, long *err)
 	const uint8_t *at = b->buf;
 
 	*err = 0;
+	if (uring_batches(me->x))
+		return send_uring_batch(me, b->buf, b->lens, b->k, err, true);
 	if (!me->ring) {
 		*err = send_bytes(me, b->buf, b->bytes);
 		return *err ? 0 : b->k;

@@ -64,6 +64,12 @@ struct stress_profile {
 	/* Why `stress --io-uring` skips this mechanism although it has an
 	 * io_uring use path (a kernel bug it would only find again), or NULL. */
 	const char *no_uring;
+	/* --io-uring batches (STRESS_MESSAGES): the descriptor on which a
+	 * send(2) of a frame's bytes is what the descriptor's send does (a
+	 * connected socket's), so a producer sends a batch of frames as one
+	 * submission of linked non-blocking sends, and waits for room with
+	 * poll(2).  NULL: each frame is one send through the descriptor. */
+	int (*send_fd)(const struct chan *c);
 };
 
 #endif

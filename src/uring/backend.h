@@ -11,6 +11,7 @@
 #define IPCFUZZ_URING_BACKEND_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -36,6 +37,18 @@ ssize_t use_recv(const struct op *op, int fd, void *buf, size_t cap, int flags);
  * or IORING_OP_SENDMSG / IORING_OP_RECVMSG. */
 ssize_t use_sendmsg(const struct op *op, int fd, const struct msghdr *mh, int flags);
 ssize_t use_recvmsg(const struct op *op, int fd, struct msghdr *mh, int flags);
+
+/* Batched submissions (the stress driver's producers): k sends, frame i
+ * being lens[i] bytes of buf (packed one after another), on fd through
+ * this participant's ring in one submission, linked in order (a failed
+ * send cancels the ones after it), with flags (MSG_DONTWAIT: none waits).
+ * Returns how many went out whole, in order; *err is 0 when all did, else
+ * the first failure (-EAGAIN full, -EINTR interrupted, ...).  A frame of a
+ * datagram goes whole or not at all; a stream's send may go in part, which
+ * *err says as -EMSGSIZE with *part its bytes out. */
+#define URING_BATCH_MAX 16u
+unsigned use_send_batch(int fd, const uint8_t *buf, const uint32_t *lens, unsigned k, int flags,
+			int *err, size_t *part);
 
 /* The end of a program in this process: the ring and the scratch pipe go. */
 void use_end(void);

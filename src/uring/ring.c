@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <time.h>
 
-enum tag { TAG_OP = 1, TAG_TIMEOUT, TAG_CANCEL };
+enum tag { TAG_OP = 1, TAG_TIMEOUT, TAG_CANCEL, TAG_BATCH = 16 };
 
 /* Entries: an op, its linked timeout, two cancels and a fault's extra
- * request never need more. */
-#define RING_ENTRIES 8
+ * request; or a batch of up to URING_BATCH_MAX requests and a cancel. */
+#define RING_ENTRIES 32
 /* How long a cancelled request may take to report back before the ring
  * itself is torn down (which cancels everything in it). */
 #define DRAIN_MS 2000
@@ -174,4 +174,74 @@ int uring_call(struct io_uring *r, struct io_uring_sqe *op, int blocking)
 	if ((interrupted || timed_out || blocking) && cancelled(res))
 		return -EINTR;
 	return res;
+}
+
+/* Cancels every request in flight on this participant's ring (the batch is
+ * all there is): 1 completion to expect, or 0 if the cancel did not go. */
+static int cancel_any(struct io_uring *r)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(r);
+	if (!sqe)
+		return 0;
+	io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+	io_uring_sqe_set_data64(sqe, TAG_CANCEL);
+	return io_uring_submit(r) == 1;
+}
+
+int uring_call_batch(struct io_uring *r, struct io_uring_sqe **sqe, unsigned k, int *res)
+{
+	unsigned ms = bound();
+	struct __kernel_timespec ts = {.tv_sec = ms / 1000,
+				       .tv_nsec = (long)(ms % 1000) * 1000000L};
+	uint64_t deadline = now_ms() + ms;
+	bool cancelling = false;
+
+	for (unsigned i = 0; i < k; i++) {
+		res[i] = -ECANCELED;
+		io_uring_sqe_set_data64(sqe[i], TAG_BATCH + i);
+		if (i + 1 < k)
+			sqe[i]->flags |= IOSQE_IO_LINK;
+	}
+	/* One system call submits the chain and waits for its first result. */
+	int inflight = io_uring_submit_and_wait(r, 1);
+	if (inflight < 0) {
+		uring_ring_close();
+		return inflight;
+	}
+	if (inflight == 0 && k) {
+		uring_ring_close();
+		return -EAGAIN;
+	}
+	inflight = (int)k;
+	while (inflight > 0) {
+		struct io_uring_cqe *cqe = NULL;
+		struct __kernel_timespec slice = {.tv_nsec = 50 * 1000000L};
+		int e = io_uring_wait_cqe_timeout(r, &cqe, cancelling ? &slice : &ts);
+		if (e == -EINTR || e == -ETIME) {
+			/* A signal (a tick, a kick), or the bound: stop the batch. */
+			if (!cancelling) {
+				cancelling = true;
+				deadline = now_ms() + DRAIN_MS;
+				inflight += cancel_any(r);
+			} else if (now_ms() > deadline) {
+				uring_ring_close(); /* exit cancels what is left */
+				return -EINTR;
+			}
+			continue;
+		}
+		if (e < 0) {
+			uring_ring_close();
+			return e;
+		}
+		uint64_t tag = io_uring_cqe_get_data64(cqe);
+		if (tag >= TAG_BATCH && tag < TAG_BATCH + k)
+			res[tag - TAG_BATCH] = cqe->res;
+		io_uring_cqe_seen(r, cqe);
+		inflight--;
+	}
+	/* A request the cancel stopped was interrupted, as a system call. */
+	for (unsigned i = 0; cancelling && i < k; i++)
+		if (res[i] == -ECANCELED || res[i] == -EINTR || res[i] == -ERESTARTSYS)
+			res[i] = -EINTR;
+	return 0;
 }

@@ -32,4 +32,14 @@ void uring_set_bound(unsigned ms);
  * system call would say. */
 int uring_call(struct io_uring *ring, struct io_uring_sqe *op, int blocking);
 
+/* Runs the k SQEs the caller prepared last, in order, as one chain in one
+ * submission (IOSQE_IO_LINK: each starts when the one before it has
+ * completed, and one that fails cancels the rest), and waits for all of
+ * them.  A linked timeout bounds one request, not a chain, so the batch is
+ * bounded as a whole by its wait: at the bound, or when a signal
+ * interrupts the wait, everything in flight is cancelled and drained.
+ * res[i] is request i's result (-ECANCELED after a failure, -EINTR where
+ * the cancel stopped it).  Returns 0, or -errno of the ring itself. */
+int uring_call_batch(struct io_uring *ring, struct io_uring_sqe **sqe, unsigned k, int *res);
+
 #endif

@@ -293,6 +293,11 @@ union cmsg_room {
  * the mtype other mechanisms take, and ignored). */
 static _Thread_local uint8_t wide[IPCF_MAX_LEN + 1 + 32768];
 
+int sock_send_fd(const struct chan *c)
+{
+	return c->fd[1];
+}
+
 ssize_t sock_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
 {
 	if (!is_stream(c) && op->arg < 0) {

@@ -72,6 +72,9 @@ int sock_create(const struct sock_kind *k, struct chan *c, struct obj_ref *ref,
 		const struct op *op);
 int sock_join(struct chan *c, const struct obj_ref *ref);
 ssize_t sock_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len);
+/* The descriptor sock_send sends on (connected): the stress driver's
+ * io_uring batches send frames there themselves (stress_profile.send_fd). */
+int sock_send_fd(const struct chan *c);
 ssize_t sock_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap, int64_t *mtype);
 int sock_close(struct chan *c, unsigned ends);
 int sock_destroy(struct chan *c, const struct obj_ref *ref);
