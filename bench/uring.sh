@@ -13,13 +13,19 @@ trap 'rm -rf "$out"' EXIT
 targets=$($ipcfuzz list --json | python3 -c 'import json,sys; print(" ".join(m["id"] for m in json.load(sys.stdin) if m["available"]))')
 
 # Stress throughput, syscalls beside io_uring: the same verified traffic
-# (2 producers, 2 consumers, 64-byte frames), one ring per participant.
-printf '\n%-16s %16s %16s   (ipcfuzz stress, %ss each, release build)\n' target "syscalls" "io_uring" "$seconds"
+# (2 producers, 2 consumers, 64-byte frames), one ring per participant;
+# io_uring as it runs (batched: a stream write packs up to 16 frames, a
+# message producer submits up to 16 linked sends at once) and unbatched
+# (IPCFUZZ_STRESS_BATCH=1: one frame per submission).
+printf '\n%-16s %16s %16s %18s   (ipcfuzz stress, %ss each, release build)\n' target "syscalls" \
+	"io_uring" "io_uring unbatched" "$seconds"
 for t in $targets; do
-	for b in syscall uring; do
-		flag=""
-		[ $b = uring ] && flag=--io-uring
-		$ipcfuzz stress "$t" --seconds "$seconds" $flag --json "$out/stress-$t-$b.json" >/dev/null 2>&1
+	for b in syscall uring uring1; do
+		flag="" batch=""
+		[ $b != syscall ] && flag=--io-uring
+		[ $b = uring1 ] && batch=1
+		IPCFUZZ_STRESS_BATCH=$batch $ipcfuzz stress "$t" --seconds "$seconds" $flag \
+			--json "$out/stress-$t-$b.json" >/dev/null 2>&1
 	done
 	python3 - "$out" "$t" <<'PY'
 import json, os, sys
@@ -32,6 +38,6 @@ def rate(b):
         return f"{r['msgs_per_s']:.0f} msg/s"
     except Exception:
         return "n/a"
-print(f"{t:<16} {rate('syscall'):>16} {rate('uring'):>16}")
+print(f"{t:<16} {rate('syscall'):>16} {rate('uring'):>16} {rate('uring1'):>18}")
 PY
 done
