@@ -122,6 +122,18 @@ static int set_nonblock(int fd, int on)
 	return fcntl(fd, F_SETFL, on ? O_NONBLOCK : 0);
 }
 
+/* A blocking op through io_uring goes by the ring.  Any other is read(2) or
+ * write(2) (a non-blocking one on a tty is the system call either way: the
+ * ring refuses RWF_NOWAIT there), not readv/writev, which return 0 for 0
+ * bytes without asking the tty (a hung-up one says EIO to a write). */
+static ssize_t tty_io(const struct op *op, int fd, void *buf, size_t len, bool out)
+{
+	if ((op->flags & OPF_URING) && !(op->flags & OPF_NOWAIT))
+		return out ? use_write(op, fd, buf, len) : use_read(op, fd, buf, len);
+	ssize_t n = out ? write(fd, buf, len) : read(fd, buf, len);
+	return n < 0 ? -errno : n;
+}
+
 /* Faults change the line discipline around one write, as a broken kernel
  * would behave: a flag of the slave's termios is off while it works. */
 static ssize_t write_with_fault(const struct op *op, int fd, const uint8_t *buf, size_t len,
@@ -143,7 +155,7 @@ static ssize_t write_with_fault(const struct op *op, int fd, const uint8_t *buf,
 	}
 	if (fault)
 		tcsetattr(fd, TCSANOW, &t);
-	ssize_t n = use_write(op, fd, buf, len);
+	ssize_t n = tty_io(op, fd, (void *)buf, len, true);
 	if (fault) {
 		if (master) {
 			/* Let the slave's worker use the broken settings first. */
@@ -206,7 +218,7 @@ static ssize_t pty_recv(struct chan *c, const struct op *op, uint8_t *buf, size_
 	set_nonblock(c->fd[0], op->flags & OPF_NOWAIT);
 	/* Through io_uring, a blocking read waits until poll says readable
 	 * (the line-discipline model says where read(2) would not). */
-	ssize_t n = use_read(op, c->fd[0], buf, cap);
+	ssize_t n = tty_io(op, c->fd[0], buf, cap, false);
 	if (n == 0 && (op->flags & OPF_URING) && fault_on(FAULT_URING_TTY_EOF_EIO))
 		return -EIO;
 	if (n < 0)
