@@ -77,6 +77,10 @@ static const char *const opt_names[OPT_COUNT] = {
 	[OPT_NATTCH] = "nattch",       [OPT_TRUNCATE] = "truncate",
 	[OPT_SEAL_WRITE] = "seal-write", [OPT_SEAL_SHRINK] = "seal-shrink",
 	[OPT_SEAL_GROW] = "seal-grow", [OPT_SEAL_SEAL] = "seal-seal",
+	/* sync */
+	[OPT_GUARD] = "guard",	       [OPT_GETVAL] = "getval",
+	[OPT_SETVAL] = "setval",       [OPT_SEMSTAT] = "semstat",
+	[OPT_UNDO] = "undo",
 };
 /* clang-format on */
 
