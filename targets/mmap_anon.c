@@ -51,7 +51,7 @@ static int mmap_anon_join(struct chan *c, const struct obj_ref *ref)
 static int mmap_anon_destroy(struct chan *c, const struct obj_ref *ref)
 {
 	(void)c;
-	(void)ref;
+	shm_guard_forget(ref);
 	return 0; /* it goes with its last mapping */
 }
 
@@ -72,4 +72,6 @@ const struct mechanism mech_mmap_anon = {
 	.stress = &shm_ring_stress,
 	.fdless = 1,
 	.cow_private = 1,
+	.control = shm_control, /* guard only: no descriptor to truncate */
+	.options = 1ull << OPT_GUARD,
 };

@@ -119,6 +119,7 @@ static const struct {
 	{"sem-lost-post", FAULT_SEM_LOST_POST},
 	{"sem-bad-errno", FAULT_SEM_BAD_ERRNO},
 	{"guard-noop", FAULT_GUARD_NOOP},
+	{"guard-die-mid", FAULT_GUARD_DIE_MID},
 };
 
 void fault_init(void)

@@ -120,6 +120,7 @@ enum fault {
 	FAULT_SEM_LOST_POST = FAULT_SYNC_BASE + 5,  /* a V / post of n adds n - 1 */
 	FAULT_SEM_BAD_ERRNO = FAULT_SYNC_BASE + 6,  /* ERANGE / EOVERFLOW reported as EINVAL */
 	FAULT_GUARD_NOOP = FAULT_SYNC_BASE + 7,	    /* a shm guard takes and gives nothing */
+	FAULT_GUARD_DIE_MID = FAULT_SYNC_BASE + 8,  /* a guarded write dies halfway (SIGKILL) */
 };
 
 /* Which faults are on: a bit per enum value; fault_any says whether any is
