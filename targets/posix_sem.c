@@ -120,13 +120,18 @@ static ssize_t posix_sem_send(struct chan *c, const struct op *op, const uint8_t
 	return op->flags & OPF_FORK ? fork_call(posts, &a) : posts(&a);
 }
 
-/* A wait with a deadline ms from now (CLOCK_REALTIME, as sem_timedwait). */
-static int wait_for(sem_t *s, unsigned ms)
+/* A wait with a deadline ms from now (CLOCK_REALTIME, as sem_timedwait).
+ * A timed wait (`timed`) of the program runs to its deadline whatever
+ * signal comes (its bound is short); a peer's long one ends at the kick. */
+static int wait_for(sem_t *s, unsigned ms, int timed)
 {
 	struct timespec t;
+	int r;
 
 	sync_deadline(&t, ms);
-	return sem_timedwait(s, &t);
+	while ((r = sem_timedwait(s, &t)) && errno == EINTR && timed)
+		;
+	return r;
 }
 
 static ssize_t posix_sem_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap,
@@ -144,8 +149,8 @@ static ssize_t posix_sem_recv(struct chan *c, const struct op *op, uint8_t *buf,
 	}
 	for (unsigned i = 0; i < n; i++) {
 		int r = op->flags & OPF_NOWAIT ? sem_trywait(c->map)
-			: ms		       ? wait_for(c->map, ms)
-					       : wait_for(c->map, SEM_PEER_BOUND_S * 1000u);
+			: ms		       ? wait_for(c->map, ms, 1)
+					       : wait_for(c->map, SEM_PEER_BOUND_S * 1000u, 0);
 		if (r)
 			return -errno;
 	}

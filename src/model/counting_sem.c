@@ -185,16 +185,12 @@ static void sem_data(struct model *m, struct kobj *o, const struct op *op, struc
 		set_result(ex, r);
 		return;
 	}
-	if (!sysv(m) && op->kind == OP_RECV) {
-		/* the waits so far took what there was */
-		s->val[0] = 0;
-		if (sem_timed_ms(op->arg)) {
-			set_result(ex, -ETIMEDOUT);
-			return;
-		}
-	}
+	if (!sysv(m) && op->kind == OP_RECV)
+		s->val[0] = 0; /* the waits so far took what there was */
 	if (op->flags & OPF_NOWAIT)
-		set_result(ex, -EAGAIN);
+		set_result(ex, -EAGAIN); /* sem_trywait, timed or not */
+	else if (!sysv(m) && sem_timed_ms(op->arg))
+		set_result(ex, -ETIMEDOUT);
 	else
 		*blocks = true;
 }
