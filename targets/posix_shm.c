@@ -153,6 +153,8 @@ static void posix_shm_to_c(FILE *f, const struct op *op)
 		if (op->arg == OPT_TRUNCATE)
 			fprintf(f, "\t\tr = ftruncate(c->fd[0], (off_t)(HDR + %u)) ? -errno : 0;\n",
 				op->len);
+		else if (op->arg == OPT_GUARD)
+			shm_to_c_guard(f, op);
 		else
 			fprintf(f, "\t\tr = -ENOTSUP; /* no such option */\n");
 		break;

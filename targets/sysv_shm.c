@@ -223,7 +223,12 @@ static void sysv_shm_to_c(FILE *f, const struct op *op)
 			fprintf(f, "\t\tstruct shmid_ds ds;\n"
 				   "\t\tr = shmctl(c->id, IPC_STAT, &ds) ? -errno : "
 				   "(long)ds.shm_nattch;\n");
-		else
+		else if (op->arg == OPT_GUARD) {
+			fprintf(f, "\t\tstruct shmid_ds ds;\n"
+				   "\t\tif (shmctl(c->id, IPC_STAT, &ds))\n\t\t\tr = -errno;\n"
+				   "\t\telse\n\t");
+			shm_to_c_guard(f, op);
+		} else
 			fprintf(f, "\t\tr = -ENOTSUP; /* no such option */\n");
 		break;
 	}

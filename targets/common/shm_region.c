@@ -421,6 +421,15 @@ void shm_to_c_helpers(FILE *f)
 		SHM_MAGIC);
 }
 
+/* setopt guard: one op at a time, the records are the same under every
+ * guard, so the reproducer keeps its mutex and checks only the results. */
+void shm_to_c_guard(FILE *f, const struct op *op)
+{
+	fprintf(f,
+		"\t\tr = %u >= %u ? -EINVAL : !(c->ends & END_WRITE) ? -EFAULT : 0; /* guard */\n",
+		op->len, (unsigned)SHM_GUARD_COUNT);
+}
+
 void shm_to_c_record_op(FILE *f, const struct op *op)
 {
 	if (op->kind == OP_SEND && (op->flags & OPF_FORK))

@@ -37,6 +37,8 @@ struct shm_header {
 	uint32_t dirty; /* 1 + the offset of the record a guarded write is in */
 };
 #define SHM_HDR_BYTES ((sizeof(struct shm_header) + 63u) & ~(size_t)63u)
+/* The records start where they always did (seeds, C reproducers). */
+_Static_assert(sizeof(struct shm_header) <= 64, "the shm header outgrew its 64 bytes");
 
 /* What a caught fault becomes. */
 #define SHM_ERR_SEGV EFAULT
@@ -83,6 +85,8 @@ void *shm_stress_region(struct chan *c, size_t *len);
  * the C of one send or recv. */
 void shm_to_c_helpers(FILE *f);
 void shm_to_c_record_op(FILE *f, const struct op *op);
+/* sync: the C of setopt guard (its results; the reproducer keeps the mutex). */
+void shm_to_c_guard(FILE *f, const struct op *op);
 /* The stress profile of every shared-memory target: a ring in the region. */
 extern const struct stress_profile shm_ring_stress;
 
