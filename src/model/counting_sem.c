@@ -176,8 +176,15 @@ static void sem_data(struct model *m, struct kobj *o, const struct op *op, struc
 			set_result(ex, -err);
 			return;
 		}
+		bool forked = op->kind == OP_SEND && (op->flags & OPF_FORK);
+		/* A forked child's V with undo is taken back when it exits: a
+		 * waiter it lets through first is interrupted beforehand. */
+		for (int a = 0;
+		     forked && sysv_op(op) && ctx->undo[op->actor][op->obj] && a < IPCF_ACTORS; a++)
+			if (m->pend[a].active && m->pend[a].kobj == model_kobj_index(m, o))
+				model_cancel_first(m, a);
 		r = semop_apply(s, op->actor, op->arg, sysv_op(op), ctx->undo[op->actor][op->obj],
-				op->kind == OP_SEND && (op->flags & OPF_FORK));
+				forked);
 	} else {
 		r = posix_apply(s, op);
 	}

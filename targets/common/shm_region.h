@@ -75,7 +75,7 @@ int64_t shm_truncate(struct chan *c, unsigned len);
 int64_t shm_set_guard(struct chan *c, const struct op *op);
 void shm_guard_forget(const struct obj_ref *ref);
 /* OPT_GUARD and OPT_TRUNCATE, the options every shared-memory target with
- * a descriptor takes (mmap-anon: guard only, it has no descriptor). */
+ * a descriptor takes (mmap-anon takes guard only: it has no descriptor). */
 int64_t shm_control(struct chan *c, const struct op *op);
 #define SHM_OPTIONS (1ull << OPT_GUARD | 1ull << OPT_TRUNCATE)
 /* STRESS_RING: the ring owns the record region. */
