@@ -164,7 +164,7 @@ void verify_tally(struct stress_ctx *x, struct stress_result *r)
 	r->ncons = a->ncons;
 	r->received = r->in_doubt = 0;
 	for (unsigned p = 0; p < a->nprod; p++) {
-		uint64_t next = atomic_load(&a->prod[p].state) >> 1;
+		uint64_t next = prod_next(atomic_load(&a->prod[p].state));
 		r->ledger_full |= !x->opt->messages && next >= a->prod[p].quota;
 		r->sent += next;
 		r->prod[p].count = next;
