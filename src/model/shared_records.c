@@ -297,9 +297,14 @@ static long truncate_to(struct model *m, struct kobj *o, const struct op *op)
 	/* shmem: a truncate that does not grow zeroes everything past the new
 	 * end, the rest of its last page too; a grow keeps what stores left
 	 * past the old end in its last page (measured), the rest is zeros. */
+	size_t was = reachable(m, r);
 	if (to <= r->eof)
-		memset(r->image + to, 0, reachable(m, r) - to);
+		memset(r->image + to, 0, was - to);
 	r->eof = to;
+	/* pages the grow adds read as zeros (the image there is an earlier
+	 * object's, or never written: state buffers live for the whole run) */
+	if (reachable(m, r) > was)
+		memset(r->image + was, 0, reachable(m, r) - was);
 	for (int a = 0; a < IPCF_ACTORS; a++)
 		for (int s = 0; s < IPCF_OBJS; s++)
 			r->cut |= ctx->cow[a][s].on && m->h[a][s].kobj == model_kobj_index(m, o);
