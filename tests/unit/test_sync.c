@@ -152,10 +152,16 @@ static void test_guards(void)
 		CHECK(errors == 0, "guard %s: %d failed ops", kind_names[k], errors);
 		errors = 0;
 	}
-	long t = torn_reads(SHM_GUARD_NONE, NULL, 1000, &errors);
+	/* Up to three rounds, on a loaded machine: a tear needs a writer
+	 * caught halfway, which one round shows many times over here. */
+	long t = 0;
+	for (int round = 0; round < 3 && !t; round++)
+		t = torn_reads(SHM_GUARD_NONE, NULL, 1000, &errors);
 	CHECK(t > 0, "guard none: two writers never tore a record (the check cannot fire)");
 	printf("guard none: %ld torn reads\n", t);
-	t = torn_reads(SHM_GUARD_MUTEX, "guard-noop", 1000, &errors);
+	t = 0;
+	for (int round = 0; round < 3 && !t; round++)
+		t = torn_reads(SHM_GUARD_MUTEX, "guard-noop", 1000, &errors);
 	CHECK(t > 0, "guard-noop fault: two writers never tore a record");
 	printf("guard-noop: %ld torn reads\n", t);
 }
