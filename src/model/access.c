@@ -225,6 +225,8 @@ static int connect_check(const struct model *m, int actor, const struct kobj *o)
 	if (r->dir_search && (err = dir_bits(m, actor, o, 1)))
 		return err;
 	return check_bits(m, actor, o, r->join);
+}
+
 int access_bits(const struct model *m, int actor, const struct kobj *o, unsigned bits)
 {
 	return rule(m)->perm == PERM_NONE ? 0 : check_bits(m, actor, o, bits);
