@@ -8,6 +8,7 @@
 
 #include "common/socket.h"
 #include "../src/uring/backend.h"
+#include "../stress/stress.h"
 
 #include <sys/socket.h>
 
@@ -18,6 +19,11 @@ static int udp_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 	return sock_create(&kind, c, ref, op);
 }
 
+/* One frame per datagram; a receiver whose buffer is full drops what
+ * arrives (the protocol's right): dropped, not lost. */
+static const struct stress_profile udp_stress = {
+	.kind = STRESS_MESSAGES, .max_frame = 8192, .may_drop = 1};
+
 const struct mechanism mech_udp = {
 	.id = "udp",
 	.summary = "UDP on loopback in the sandbox's network namespace: datagrams, 65507",
@@ -26,7 +32,5 @@ const struct mechanism mech_udp = {
 	.create = udp_create,
 	SOCK_USE_PATHS,
 	.uring_ops = URING_OPS_SOCK,
-	/* No stress profile: a UDP receiver whose buffer is full drops what
-	 * arrives (the protocol's right), which the driver would count as
-	 * lost; a profile needs a "may drop" kind first. */
+	.stress = &udp_stress,
 };
