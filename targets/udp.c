@@ -22,7 +22,7 @@ static int udp_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 /* One frame per datagram; a receiver whose buffer is full drops what
  * arrives (the protocol's right): dropped, not lost. */
 static const struct stress_profile udp_stress = {
-	.kind = STRESS_MESSAGES, .max_frame = 8192, .may_drop = 1};
+	.kind = STRESS_MESSAGES, .max_frame = 8192, .may_drop = 1, .send_fd = sock_send_fd};
 
 const struct mechanism mech_udp = {
 	.id = "udp",

@@ -20,8 +20,10 @@ static int unix_seqpacket_create(struct chan *c, struct obj_ref *ref, const stru
  * seen twice under load, rarely, was the stress ledger's: a page released
  * right after the frame that completed it called that frame a duplicate;
  * see ledger_commit.) */
-static const struct stress_profile unix_seqpacket_stress = {.kind = STRESS_MESSAGES,
-							    .max_frame = 8192};
+/* Under --io-uring a producer's frames go as batches of linked
+ * non-blocking sends (send_fd). */
+static const struct stress_profile unix_seqpacket_stress = {
+	.kind = STRESS_MESSAGES, .max_frame = 8192, .send_fd = sock_send_fd};
 
 const struct mechanism mech_unix_seqpacket = {
 	.id = "unix-seqpacket",
