@@ -25,7 +25,7 @@ static uint32_t digest(const struct expect *ex, const struct op *op)
 		w.alt_err = ex->has_alt ? ex->alt_err : 0;
 		w.len = ex->unsure ? 0 : ex->len;
 		w.data = ex->unsure || !ex->len || !ex->data ? 0 : crc32c(0, ex->data, ex->len);
-		w.how = (ex->unsure ? 1u : 0) | (ex->has_alt ? 2u : 0);
+		w.how = (ex->unsure ? 1u : 0) | (ex->has_alt ? 2u : 0) | (ex->varies ? 16u : 0);
 	} else {
 		w.how = 4; /* left pending */
 	}
@@ -47,7 +47,7 @@ void trace_add(struct trace *t, int index, const struct op *op, const struct exp
 	e->len = out->len;
 	e->crc = out->len ? crc32c(0, data, out->len) : 0;
 	e->want = digest(ex, op);
-	e->alt = ex && ex->has_alt;
+	e->alt = ex && (ex->has_alt || ex->varies);
 }
 
 void trace_pend(struct trace *t, int index, const struct op *op)

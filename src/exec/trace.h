@@ -18,7 +18,7 @@ struct trace_ent {
 	uint32_t len, crc; /* received bytes and their CRC-32C */
 	/* What the model said of it (a digest: result, data, alternatives,
 	 * unsure, run non-blocking or left pending), and whether it allowed
-	 * two results. */
+	 * more than one result (two, or any where runs may vary). */
 	uint32_t want;
 	bool alt;
 };
@@ -36,9 +36,10 @@ void trace_add(struct trace *t, int index, const struct op *op, const struct exp
 void trace_pend(struct trace *t, int index, const struct op *op);
 /* The first entry where a and b differ (backend flags aside), or -1.  The
  * model may predict the backends differently (a tty read through io_uring
- * polls first, so it may wait where read(2) returns at once), or allow two
- * results: from the first entry where it did so, or where the runs took
- * different ones of two allowed results, the runs go separate ways and
+ * polls first, so it may wait where read(2) returns at once), or allow
+ * several results (two, or any where runs may vary: expect.varies): from
+ * the first entry where it did so, or where the runs took different ones
+ * of the results allowed, the runs go separate ways and
  * each answers to its model alone (-1 if they agreed until then). */
 int trace_diff(const struct trace *a, const struct trace *b);
 /* One line per entry, the entry `mark` flagged; returns what it needed. */

@@ -107,7 +107,7 @@ static void take_signals(struct ld_ctx *c, int actor, const struct op *op, struc
 
 	ex->len = 0;
 	if (c->actor[actor].sig_unsure) {
-		ex->unsure = true;
+		ex->unsure = ex->varies = true;
 		c->actor[actor].pending = 0;
 		return;
 	}
@@ -347,7 +347,7 @@ static void barrier(struct model *m, int k, const struct observed *before, bool 
 
 static void unsure(struct expect *ex)
 {
-	ex->unsure = true;
+	ex->unsure = ex->varies = true;
 }
 
 static void ld_send(struct model *m, struct kobj *o, const struct op *op, const uint8_t *payload,

@@ -29,6 +29,9 @@ struct expect {
 	/* The model cannot say (it says so instead of guessing): any result
 	 * is accepted except a hang. */
 	bool unsure;
+	/* ... and two runs may differ there (the kernel's timing decides: a
+	 * tty's worker), so the differential run does not compare them. */
+	bool varies;
 	int64_t mtype; /* checked when has_mtype */
 	bool has_mtype;
 	bool skipped;  /* handle not open: nothing should run */
