@@ -136,8 +136,17 @@ static void emit_expect(struct emitter *e, int index, const struct op *op, const
 {
 	char what[256];
 	describe(op, what, sizeof what);
+	if (ex->unsure) {
+		fprintf(e->f,
+			"\t\t(void)r; /* op %d: the model cannot say: any result but a hang */\n",
+			index);
+		return;
+	}
 	fprintf(e->f, "\t\t/* op %d: model expects ret=%lld errno=%d len=%u */\n", index,
 		(long long)ex->ret, ex->err, ex->len);
+	if (ex->has_alt) /* a second answer the kernel may give, with no data */
+		fprintf(e->f, "\t\tif (r != %lldL) {\n",
+			ex->alt_err ? -(long long)ex->alt_err : (long long)ex->alt_ret);
 	fprintf(e->f, "\t\texpect(%d, \"%s\", r, %lldL, %d, %d);\n", index, what,
 		(long long)ex->ret, ex->err, alt ? alt : ex->err_alt);
 	if (op->kind == OP_RECV && !ex->err)
@@ -145,6 +154,8 @@ static void emit_expect(struct emitter *e, int index, const struct op *op, const
 			"\t\texpect_data(%d, \"%s\", r, %u, %u, 0x%08xu, %d, mtype, %lldLL);\n",
 			index, what, op->len, ex->len, crc32c(0, ex->data, ex->len),
 			ex->has_mtype ? 1 : 0, (long long)ex->mtype);
+	if (ex->has_alt)
+		fprintf(e->f, "\t\t}\n");
 }
 
 /* One op run now: its block, the hook's code, the checks. */
@@ -339,6 +350,7 @@ int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const ch
 		   "\tsa.sa_handler = on_alarm; /* no SA_RESTART */\n"
 		   "\tsigaction(SIGALRM, &sa, NULL);\n"
 		   "\tsignal(SIGPIPE, SIG_IGN); /* EPIPE is a result */\n"
+		   "\t(void)pay; /* a program may move no data */\n\t(void)buf;\n"
 		   "\tfor (int a = 0; a < ACTORS; a++)\n\t\tfor (int s = 0; s < SLOTS; s++)\n"
 		   "\t\t\treset(&ch[a][s]);\n"
 		   "\tfor (int s = 0; s < SLOTS; s++) {\n"
