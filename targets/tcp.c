@@ -6,7 +6,7 @@
  * code is targets/common/socket.c; the model the socket-stream class. */
 #include "mechanism.h"
 
-#include "common/socket.h"
+#include "common/socket_to_c.h"
 #include "../src/uring/backend.h"
 
 #include <sys/socket.h>
@@ -22,6 +22,11 @@ static int tcp_create(struct chan *c, struct obj_ref *ref, const struct op *op)
  * whenever a send waits for buffer space (tcp_sendmsg lets go of the socket),
  * so no frame size is atomic. */
 
+static void tcp_to_c(FILE *f, const struct op *op)
+{
+	sock_to_c(f, op, &kind);
+}
+
 const struct mechanism mech_tcp = {
 	.id = "tcp",
 	.summary = "TCP on loopback in the sandbox's network namespace: byte stream, RST",
@@ -30,5 +35,6 @@ const struct mechanism mech_tcp = {
 	.create = tcp_create,
 	.actor_setup = sock_tcp_setup,
 	SOCK_USE_PATHS,
+	.to_c = tcp_to_c,
 	.uring_ops = URING_OPS_SOCK,
 };

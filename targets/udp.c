@@ -6,7 +6,7 @@
  * code is targets/common/socket.c; the model the datagram class. */
 #include "mechanism.h"
 
-#include "common/socket.h"
+#include "common/socket_to_c.h"
 #include "../src/uring/backend.h"
 
 #include <sys/socket.h>
@@ -18,6 +18,11 @@ static int udp_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 	return sock_create(&kind, c, ref, op);
 }
 
+static void udp_to_c(FILE *f, const struct op *op)
+{
+	sock_to_c(f, op, &kind);
+}
+
 const struct mechanism mech_udp = {
 	.id = "udp",
 	.summary = "UDP on loopback in the sandbox's network namespace: datagrams, 65507",
@@ -25,6 +30,7 @@ const struct mechanism mech_udp = {
 	.probe = sock_inet_probe,
 	.create = udp_create,
 	SOCK_USE_PATHS,
+	.to_c = udp_to_c,
 	.uring_ops = URING_OPS_SOCK,
 	/* No stress profile: a UDP receiver whose buffer is full drops what
 	 * arrives (the protocol's right), which the driver would count as

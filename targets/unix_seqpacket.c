@@ -3,7 +3,7 @@
  * Everything but the socket type is targets/common/socket.c. */
 #include "mechanism.h"
 
-#include "common/socket.h"
+#include "common/socket_to_c.h"
 #include "../src/uring/backend.h"
 
 #include <sys/socket.h>
@@ -15,12 +15,18 @@ static int unix_seqpacket_create(struct chan *c, struct obj_ref *ref, const stru
 	return sock_create(&kind, c, ref, op);
 }
 
+static void unix_seqpacket_to_c(FILE *f, const struct op *op)
+{
+	sock_to_c(f, op, &kind);
+}
+
 const struct mechanism mech_unix_seqpacket = {
 	.id = "unix-seqpacket",
 	.summary = "UNIX seqpacket socket: connected, edges, EOF, SCM_RIGHTS",
 	.cls = CLASS_DATAGRAM,
 	.create = unix_seqpacket_create,
 	SOCK_USE_PATHS,
+	.to_c = unix_seqpacket_to_c,
 	.uring_ops = URING_OPS_SOCK,
 	/* No stress profile for now: a STRESS_MESSAGES run (one frame per
 	 * message, every consumer reading the one socket) saw a frame arrive
