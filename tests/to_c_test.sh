@@ -22,7 +22,7 @@ for f in "$src"/corpus/"$target"/*.txt; do
 	rc=$?
 	if grep -q "single-process C reproducer cannot" "$c.out"; then
 		[ $rc = 2 ] || bad "$f: refused, yet exit $rc"
-		echo "refused $f: $(grep -o 'takes .*' "$c.out")"; continue
+		echo "refused $f: $(sed -n 's/.*--to-c: //p' "$c.out")"; continue
 	fi
 	n=$((n + 1))
 	[ $rc = 0 ] || { bad "$f: repro exit $rc"; tail -20 "$c.out"; continue; }

@@ -92,7 +92,16 @@ struct emitter {
 	struct model model;
 	struct op pend_op[IPCF_ACTORS];
 	int pend_index[IPCF_ACTORS];
+	uint8_t *pend_payload[IPCF_ACTORS]; /* a blocked send's payload */
 };
+
+/* The payload of the op a hook is writing (to_c_payload). */
+static const uint8_t *cur_payload;
+
+const uint8_t *to_c_payload(void)
+{
+	return cur_payload;
+}
 
 /* An op of the mechanism, with `r` set, in the hook's scope. */
 static void hook(struct emitter *e, const struct op *op)
@@ -225,6 +234,29 @@ static void cancel(struct emitter *e, int a)
 		e->pend_index[a], a);
 }
 
+/* The model's barriers for deliveries the kernel finishes in a worker (a
+ * tty's flip buffers): the mechanism's C defines settle(c, want), which
+ * waits as its settle hook does and returns what it saw. */
+static void settle_code(struct emitter *e, const struct step *st)
+{
+	for (int s = 0; s < st->nsettle && e->m->settle; s++) {
+		int a = st->settle[s].actor, obj = st->settle[s].obj;
+		long long want = (long long)st->settle[s].want;
+		fprintf(e->f,
+			"\t/* the kernel's worker finishes first: a%d o%d has %lld bytes */\n", a,
+			obj, want);
+		if (want < 0)
+			fprintf(e->f, "\tsettle(&ch[%d][%d], -1);\n", a, obj);
+		else
+			fprintf(e->f,
+				"\tif (settle(&ch[%d][%d], %lld) != %lld) {\n"
+				"\t\tprintf(\"a%d o%d: expected %lld bytes to read (the model's "
+				"line "
+				"discipline)\\n\");\n\t\tfailures++;\n\t}\n",
+				a, obj, want, want, a, obj, want);
+	}
+}
+
 static void emit_step(struct emitter *e, int i, uint8_t *payload)
 {
 	const struct op *op = &e->p->ops[i];
@@ -240,6 +272,7 @@ static void emit_step(struct emitter *e, int i, uint8_t *payload)
 		cancel(e, holder);
 	if (op->kind == OP_SEND)
 		payload_fill(payload, op->len, op->seed, (uint32_t)i);
+	cur_payload = payload;
 	model_step(&e->model, op, payload, &st);
 	op_format(op, line, sizeof line);
 	fprintf(e->f, "\n\t/* op %d: %s */\n", i, line);
@@ -259,6 +292,8 @@ static void emit_step(struct emitter *e, int i, uint8_t *payload)
 	} else if (st.how == STEP_PEND) {
 		e->pend_op[op->actor] = *op;
 		e->pend_index[op->actor] = i;
+		if (op->kind == OP_SEND)
+			memcpy(e->pend_payload[op->actor], payload, op->len);
 		fprintf(e->f, "\t/* blocks: run when a later op lets it complete */\n");
 	} else {
 		fix_join_macros(e, &st, op);
@@ -272,8 +307,11 @@ static void emit_step(struct emitter *e, int i, uint8_t *payload)
 		int j = e->pend_index[a];
 		op_format(w, line, sizeof line);
 		fprintf(e->f, "\n\t/* op %d (%s) completes now */\n", j, line);
+		cur_payload = e->pend_payload[a];
 		emit_op(e, j, w, NULL, &st.done[a], st.done[a].err == EIDRM ? EINVAL : 0);
 	}
+	cur_payload = payload;
+	settle_code(e, &st);
 }
 
 /* A source file of ipcfuzz, without its own includes (the reproducer's
@@ -295,14 +333,20 @@ static void emit_source(FILE *f, const char *name, const char *src)
 	}
 }
 
-/* ident and perm need actors of other identities and namespaces: the
+/* ident and perm need actors of other identities and namespaces, and a
+ * mechanism may name ops of its own that need processes of their own: the
  * single-process reproducer cannot be them, so it says so instead. */
-int prog_to_c_supported(const struct prog *p)
+int prog_to_c_supported(const struct mechanism *m, const struct prog *p, const char **why)
 {
-	for (size_t i = 0; i < p->n; i++)
+	const char *no = NULL;
+	for (size_t i = 0; i < p->n && !no; i++)
 		if (p->ops[i].kind == OP_IDENT || p->ops[i].kind == OP_PERM)
-			return -2;
-	return 0;
+			no = "the program takes identities (ident/perm)";
+		else if (m->to_c_refuses)
+			no = m->to_c_refuses(&p->ops[i]);
+	if (why)
+		*why = no;
+	return no ? -2 : 0;
 }
 
 int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const char *origin)
@@ -313,7 +357,7 @@ int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const ch
 
 	if (!m->to_c)
 		return -1;
-	if (prog_to_c_supported(p))
+	if (prog_to_c_supported(m, p, NULL))
 		return -2;
 	limits_read(&lim);
 	model_init(&e.model, m, &lim);
@@ -357,9 +401,14 @@ int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const ch
 		   "\t\tname_for(ref[s].name, sizeof ref[s].name, (unsigned)s, 0);\n"
 		   "\t\tref[s].key = key_for((unsigned)s);\n\t\tref[s].id = -1;\n\t}\n");
 	uint8_t *payload = malloc(IPCF_MAX_LEN + 1);
+	for (int a = 0; a < IPCF_ACTORS; a++)
+		e.pend_payload[a] = malloc(IPCF_MAX_LEN + 1);
 	for (size_t i = 0; i < p->n; i++)
 		emit_step(&e, (int)i, payload);
+	cur_payload = NULL;
 	free(payload);
+	for (int a = 0; a < IPCF_ACTORS; a++)
+		free(e.pend_payload[a]);
 	for (int a = 1; a < IPCF_ACTORS; a++)
 		if (e.model.pend[a].active)
 			cancel(&e, a);

@@ -21,14 +21,20 @@
 #ifndef IPCFUZZ_TO_C_H
 #define IPCFUZZ_TO_C_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../../targets/mechanism.h"
 #include "prog.h"
 
-/* Returns 0, -1 when the mechanism has no to_c hook, or -2 when the program
- * uses what one process cannot replay with plain syscalls (identities). */
-int prog_to_c_supported(const struct prog *p);
+/* 0, or -2 when the program uses what one process cannot replay with plain
+ * syscalls (identities, or an op the mechanism's to_c_refuses names); why
+ * (when not NULL) says what. */
+int prog_to_c_supported(const struct mechanism *m, const struct prog *p, const char **why);
+/* Returns 0, -1 when the mechanism has no to_c hook, or -2 (above). */
 int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const char *origin);
+/* While a hook writes the C of a send: the payload ipcfuzz generates for
+ * it, so the hook may write bytes derived from it as constants. */
+const uint8_t *to_c_payload(void);
 
 #endif
