@@ -234,6 +234,12 @@ static int pty_destroy(struct chan *c, const struct obj_ref *ref)
 static const cc_t sane_cc[] = {003, 034, 0177, 025, 004, 0,   1,   0, 021,
 			       023, 032, 0,    022, 017, 027, 026, 0};
 
+/* The options set_termios takes. */
+static bool termios_opt(int opt)
+{
+	return opt >= OPT_RAW && opt <= OPT_CC;
+}
+
 static int64_t set_termios(int fd, const struct op *op)
 {
 	struct termios t;
@@ -288,17 +294,9 @@ static int64_t pty_control(struct chan *c, const struct op *op)
 
 	if (c->fd[0] < 0)
 		return -EBADF;
-	switch (op->arg) {
-	case OPT_RAW:
-	case OPT_SANE:
-	case OPT_IFLAG_ON:
-	case OPT_IFLAG_OFF:
-	case OPT_OFLAG_ON:
-	case OPT_OFLAG_OFF:
-	case OPT_LFLAG_ON:
-	case OPT_LFLAG_OFF:
-	case OPT_CC:
+	if (termios_opt(op->arg))
 		return set_termios(c->fd[0], op);
+	switch (op->arg) {
 	case OPT_WINSZ:
 		ws.ws_row = (unsigned short)(op->len >> 8);
 		ws.ws_col = (unsigned short)(op->len & 0xff);
@@ -399,27 +397,15 @@ static const char pty_to_c_helpers[] =
 static void pty_setopt_c(FILE *f, const struct op *op)
 {
 	fprintf(f, "\t\tif (c->fd[0] < 0) {\n\t\t\tr = -EBADF;\n\t\t} else {\n");
-	switch (op->arg) {
-	case OPT_RAW:
-	case OPT_SANE:
-	case OPT_IFLAG_ON:
-	case OPT_IFLAG_OFF:
-	case OPT_OFLAG_ON:
-	case OPT_OFLAG_OFF:
-	case OPT_LFLAG_ON:
-	case OPT_LFLAG_OFF:
-	case OPT_CC:
+	if (termios_opt(op->arg))
 		fprintf(f, "\t\t\tr = set_termios(c->fd[0], %d, %uu);\n", op->arg, op->len);
-		break;
-	case OPT_WINSZ:
+	else if (op->arg == OPT_WINSZ)
 		fprintf(f,
 			"\t\t\tstruct winsize ws = {.ws_row = %u, .ws_col = %u};\n"
 			"\t\t\tr = ioctl(c->fd[0], TIOCSWINSZ, &ws) ? -errno : 0;\n",
 			op->len >> 8, op->len & 0xff);
-		break;
-	default:
+	else
 		fprintf(f, "\t\t\tr = -ENOTSUP;\n");
-	}
 	fprintf(f, "\t\t}\n");
 }
 
