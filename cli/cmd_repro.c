@@ -173,9 +173,7 @@ int cmd_repro(int argc, char **argv)
 	const char *why = NULL;
 	if (to_c && prog_to_c_supported(m, &p, &why)) {
 		fprintf(stderr,
-			"ipcfuzz: repro: --to-c: %s, which a single-process C reproducer cannot "
-			"replay\n",
-			why);
+			"ipcfuzz: repro: --to-c: %s, which the C reproducer cannot replay\n", why);
 		return 2;
 	}
 	if (to_c) {

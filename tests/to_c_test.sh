@@ -20,7 +20,7 @@ for f in "$src"/corpus/"$target"/*.txt; do
 	c=$dir/$(basename "$f" .txt)
 	"$ipcfuzz" repro "$f" --target "$target" --to-c "$c.c" > "$c.out" 2>&1
 	rc=$?
-	if grep -q "single-process C reproducer cannot" "$c.out"; then
+	if grep -q "the C reproducer cannot replay" "$c.out"; then
 		[ $rc = 2 ] || bad "$f: refused, yet exit $rc"
 		echo "refused $f: $(sed -n 's/.*--to-c: //p' "$c.out")"; continue
 	fi

@@ -26,7 +26,9 @@ static const char approach[] =
 	" * which is accepted instead.  Every op has an alarm: a call that blocks\n"
 	" * although the model says it completes is interrupted and reported.\n"
 	" * Names and keys carry this process's pid; everything is removed at the\n"
-	" * end.  Exit status: 0 the kernel did what the model predicts, 1 not.\n";
+	" * end.  Exit status: 0 the kernel did what the model predicts, 1 not.\n"
+	" * (Where an actor must be a process of its own, as a signal's receiver,\n"
+	" * the mechanism's part below runs actors 1 and 2 as children.)\n";
 
 static const char prelude[] =
 	"#define _GNU_SOURCE\n"
@@ -95,18 +97,31 @@ struct emitter {
 	uint8_t *pend_payload[IPCF_ACTORS]; /* a blocked send's payload */
 };
 
-/* The payload of the op a hook is writing (to_c_payload). */
+/* The payload of the op a hook is writing (to_c_payload), and its phase. */
 static const uint8_t *cur_payload;
+static enum to_c_phase cur_phase;
 
 const uint8_t *to_c_payload(void)
 {
 	return cur_payload;
 }
 
+enum to_c_phase to_c_phase(void)
+{
+	return cur_phase;
+}
+
 /* An op of the mechanism, with `r` set, in the hook's scope. */
 static void hook(struct emitter *e, const struct op *op)
 {
 	e->m->to_c(e->f, op);
+}
+
+static void hook_in(struct emitter *e, const struct op *op, enum to_c_phase phase)
+{
+	cur_phase = phase;
+	hook(e, op);
+	cur_phase = TO_C_RUN;
 }
 
 static void close_code(struct emitter *e, const char *chan)
@@ -145,6 +160,10 @@ static void emit_expect(struct emitter *e, int index, const struct op *op, const
 {
 	char what[256];
 	describe(op, what, sizeof what);
+	if (ex->ret == -1 && ex->err == -1) { /* emit_step: its actor dies in it */
+		fprintf(e->f, "\t\t(void)r; /* op %d: its actor dies in it: no result */\n", index);
+		return;
+	}
 	if (ex->unsure) {
 		fprintf(e->f,
 			"\t\t(void)r; /* op %d: the model cannot say: any result but a hang */\n",
@@ -226,12 +245,50 @@ static void undef_join_macros(struct emitter *e)
 	fprintf(e->f, "#undef JF\n#undef OB\n");
 }
 
+/* A blocked op interrupted (EINTR).  Where the actors are processes of
+ * their own it was started: it is interrupted and its result checked; else
+ * it never ran. */
+static void cancel_code(struct emitter *e, int a, const struct expect *ex)
+{
+	if (!e->m->to_c_actors) {
+		fprintf(e->f, "\t/* op %d (actor %d) was left out: nothing would wake it */\n",
+			e->pend_index[a], a);
+		return;
+	}
+	fprintf(e->f, "\n\t/* op %d (actor %d) is interrupted */\n", e->pend_index[a], a);
+	cur_phase = TO_C_CANCEL;
+	emit_op(e, e->pend_index[a], &e->pend_op[a], NULL, ex, 0);
+	cur_phase = TO_C_RUN;
+}
+
 static void cancel(struct emitter *e, int a)
 {
 	struct expect ex;
 	model_cancel(&e->model, a, &ex);
-	fprintf(e->f, "\t/* op %d (actor %d) was left out: nothing would wake it */\n",
-		e->pend_index[a], a);
+	cancel_code(e, a, &ex);
+}
+
+/* Where the actors are processes: one started now, collected later. */
+static void emit_start(struct emitter *e, int index, const struct op *op)
+{
+	fprintf(e->f, "\t{\n\t\tstruct chan *c = &ch[%d][%d];\n\t\tstruct ref *rf = &ref[%d];\n",
+		op->actor, op->obj, op->obj);
+	if (op->kind == OP_SEND)
+		fprintf(e->f, "\t\tpayload_fill(pay, %u, %u, %du);\n", op->len, op->seed, index);
+	hook_in(e, op, TO_C_START);
+	fprintf(e->f, "\t}\n");
+}
+
+/* An actor ends (OP_KILL, or a fatal signal: died) before its handles are
+ * forgotten: the hook of a mechanism whose actors are processes reaps it. */
+static void end_actor(struct emitter *e, int a, int died)
+{
+	struct op end = {.kind = OP_KILL, .actor = (uint8_t)a, .arg = (int16_t)died};
+	if (!e->m->to_c_actors)
+		return;
+	fprintf(e->f, "\t{\n");
+	hook_in(e, &end, TO_C_RUN);
+	fprintf(e->f, "\t}\n");
 }
 
 /* The model's barriers for deliveries the kernel finishes in a worker (a
@@ -276,13 +333,20 @@ static void emit_step(struct emitter *e, int i, uint8_t *payload)
 	model_step(&e->model, op, payload, &st);
 	op_format(op, line, sizeof line);
 	fprintf(e->f, "\n\t/* op %d: %s */\n", i, line);
+	for (int a = 1; a < IPCF_ACTORS; a++)
+		if (st.cancels & (1u << a)) {
+			struct expect ex = {.ret = -1, .err = EINTR};
+			cancel_code(e, a, &ex);
+		}
 	if (st.force_nowait) {
 		eff.flags |= OPF_NOWAIT;
 		fprintf(e->f, "\t/* the model says it would block: run non-blocking */\n");
 	}
 	if (op->kind == OP_KILL) {
+		end_actor(e, op->actor, 0);
 		fprintf(e->f, "\t/* the peer dies: its handles close */\n"
-			      "\tfor (int s = 0; s < SLOTS; s++) {\n");
+			      "\tfor (int s = 0; s < SLOTS; s++) {\n"
+			      "\t\tstruct ref *rf = &ref[s];\n\t\t(void)rf;\n");
 		char chan[32];
 		snprintf(chan, sizeof chan, "&ch[%d][s]", op->actor);
 		close_code(e, chan);
@@ -294,12 +358,24 @@ static void emit_step(struct emitter *e, int i, uint8_t *payload)
 		e->pend_index[op->actor] = i;
 		if (op->kind == OP_SEND)
 			memcpy(e->pend_payload[op->actor], payload, op->len);
-		fprintf(e->f, "\t/* blocks: run when a later op lets it complete */\n");
+		if (e->m->to_c_actors) {
+			fprintf(e->f, "\t/* blocks: started now, collected when it completes */\n");
+			emit_start(e, i, &eff);
+		} else {
+			fprintf(e->f, "\t/* blocks: run when a later op lets it complete */\n");
+		}
 	} else {
+		struct expect dies = {.ret = -1, .err = -1}; /* no result: see emit_expect */
 		fix_join_macros(e, &st, op);
-		emit_op(e, i, &eff, &st, &st.ex, 0);
+		emit_op(e, i, &eff, &st, st.kills & (1u << op->actor) ? &dies : &st.ex, 0);
 		undef_join_macros(e);
 	}
+	for (int a = 1; a < IPCF_ACTORS; a++)
+		if (st.kills & (1u << a) && op->kind != OP_KILL) {
+			fprintf(e->f, "\t/* a fatal signal ends actor %d: its handles close */\n",
+				a);
+			end_actor(e, a, 1);
+		}
 	for (int a = 1; a < IPCF_ACTORS; a++) {
 		if (!st.completes[a])
 			continue;
@@ -308,7 +384,9 @@ static void emit_step(struct emitter *e, int i, uint8_t *payload)
 		op_format(w, line, sizeof line);
 		fprintf(e->f, "\n\t/* op %d (%s) completes now */\n", j, line);
 		cur_payload = e->pend_payload[a];
+		cur_phase = e->m->to_c_actors ? TO_C_COLLECT : TO_C_RUN;
 		emit_op(e, j, w, NULL, &st.done[a], st.done[a].err == EIDRM ? EINVAL : 0);
+		cur_phase = TO_C_RUN;
 	}
 	cur_payload = payload;
 	settle_code(e, &st);

@@ -37,4 +37,13 @@ int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const ch
  * it, so the hook may write bytes derived from it as constants. */
 const uint8_t *to_c_payload(void);
 
+/* Where a mechanism's actors are processes of the reproducer's own
+ * (mechanism.to_c_actors), an op that blocks is written in two parts, as
+ * ipcfuzz runs it: started, then collected when it completes (or
+ * interrupted: EINTR).  The hook asks which part it writes.  An actor that
+ * ends (OP_KILL; arg 1: a fatal signal the model predicts) comes to the
+ * hook as an OP_KILL before its handles are forgotten. */
+enum to_c_phase { TO_C_RUN, TO_C_START, TO_C_COLLECT, TO_C_CANCEL };
+enum to_c_phase to_c_phase(void);
+
 #endif
