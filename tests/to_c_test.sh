@@ -1,11 +1,12 @@
 #!/bin/sh
 # C reproducers of one target (ipcfuzz repro --to-c), here or in the guest:
 # every corpus seed's C compiles with plain cc -Wall and exits 0 on this
-# kernel, which does what the model predicts; a seed the single-process C
-# cannot replay (identities) must be refused with the reason.  Then the
-# checks fire: the C of the first seed that has both kinds, with one
-# expected result and then one expected checksum changed, exits 1 naming
-# that op, so a kernel that differs from the model is reported.
+# kernel, which does what the model predicts; a seed the C cannot replay
+# (identities, a pty's controlling terminal) must be refused with the
+# reason.  Then the checks fire: the C of the first seed that has both
+# kinds, with one expected result and then one expected checksum changed,
+# exits 1 naming that op, so a kernel that differs from the model is
+# reported.
 # Usage: to_c_test.sh IPCFUZZ SRC TARGET  (77: this kernel lacks TARGET)
 ipcfuzz=$1 src=$2 target=$3 failed=0 n=0
 cc=${CC_PLAIN:-cc}
@@ -29,7 +30,16 @@ for f in "$src"/corpus/"$target"/*.txt; do
 	if ! $cc -Wall -Werror -o "$c" "$c.c" -lpthread -lrt > "$c.cc" 2>&1; then
 		bad "$f: the C does not compile"; cat "$c.cc"; continue
 	fi
-	if "$c" > "$c.run" 2>&1; then
+	"$c" > "$c.run" 2>&1 &
+	pid=$!
+	wait $pid
+	rc=$?
+	# Its names and keys carry its pid (ipcfuzz-repro.PID, 0x1e + PID's key
+	# range): none may be left behind.
+	key=$(printf '0x%08x' $((0x1e000000 + ((pid & 0xfffff) << 4))) | cut -c1-9)
+	ipcs -a 2> /dev/null | grep -q "^$key" && bad "$f: SysV objects left behind"
+	ls /dev/shm | grep -q "ipcfuzz-repro\.$pid\." && bad "$f: /dev/shm names left behind"
+	if [ $rc = 0 ]; then
 		echo "ok   $f"
 		[ -z "$fire" ] && grep -q '^		expect(' "$c.c" && grep -q '^		expect_data(' "$c.c" && fire=$c
 	else
@@ -63,7 +73,4 @@ if [ -n "$fire" ]; then
 else
 	bad "no reproducer with a result and a data check to tamper with"
 fi
-# Reproducer names and keys carry ipcfuzz-repro and 0x1e......: none left.
-ipcs -a 2> /dev/null | grep -q '^0x1e' && bad "SysV objects left behind"
-ls /dev/shm | grep -q ipcfuzz-repro && bad "/dev/shm names left behind"
 [ $failed = 0 ]
