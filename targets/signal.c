@@ -15,7 +15,7 @@
 
 #include "../src/audit/audit.h"
 #include "../src/exec/actor.h"
-#include "../src/prog/to_c.h"
+#include "common/actors_to_c.h"
 #include "../src/util/fault.h"
 #include "../src/util/sigrec.h"
 
@@ -396,28 +396,18 @@ static int64_t signal_control(struct chan *c, const struct op *op)
 }
 
 /* Reproducer C (src/prog/to_c.h).  A signal's receiver is a process, so
- * here every peer is one: actor 0 is the reproducer's main process (it only
- * sends, as ipcfuzz's executor), actors 1 and 2 are children it forks, set
- * up as ipcfuzz's peers are (a user namespace of their own, the alphabet
- * blocked, default dispositions) and driven one op at a time over a socket.
- * An op that blocks is started and collected later (or interrupted with
- * the kick signal: EINTR); a fatal signal the model predicts must end the
- * child; a killed peer is a new process the next time it is used.  The
- * receiver names a sender by pid through the table of who is who now. */
+ * every peer is one (common/actors_to_c.c): actor 0, the main process, only
+ * sends, as ipcfuzz's executor; actors 1 and 2 are set up as ipcfuzz's
+ * peers are (a user namespace of their own, the alphabet blocked, default
+ * dispositions).  The receiver names a sender by pid through the table of
+ * who is who now. */
 static const char signal_to_c_helpers[] =
-	"#include <sys/resource.h>\n#include <sys/signalfd.h>\n#include <sys/socket.h>\n"
-	"#include <sys/syscall.h>\n#include <sys/wait.h>\n#include <poll.h>\n#include <sched.h>\n\n"
-	"#define ALPHABET 0x%llxull\n#define KICK (SIGRTMAX - 1)\n#define BURST 64\n"
+	"#include <sys/resource.h>\n#include <sys/signalfd.h>\n\n"
+	"#define ALPHABET 0x%llxull\n#define BURST 64\n"
 	"#define SI_BIT(s) (1ull << ((s) - 1))\n"
-	"enum { K_CREATE = %d, K_JOIN, K_SEND, K_RECV, K_CLOSE, K_DESTROY, K_SETOPT };\n"
 	"enum { F_QUEUE = %u, F_THREAD = %u, F_FD = %u, F_HANDLER = %u, F_NOWAIT = %u };\n"
 	"enum { O_BLOCK = %d, O_UNBLOCK, O_CATCH, O_IGNORE, O_DEFAULT, O_RLIMIT };\n"
 	"enum { HOW_WAIT, HOW_FD, HOW_HANDLER };\n\n"
-	"struct cmd {\n\tint kind, flags, arg, len, seed;\n\tuint8_t pay[BURST];\n"
-	"\tpid_t pids[ACTORS];\n\tstruct chan c;\n\tstruct ref rf;\n};\n"
-	"struct rep {\n\tlong r;\n\tuint32_t n;\n\tstruct chan c;\n\tstruct ref rf;\n};\n\n"
-	"static pid_t actor_pid[ACTORS], pids_now[ACTORS];\n"
-	"static int actor_sock[ACTORS] = {-1, -1, -1};\n\n"
 	"static void alphabet_set(sigset_t *set)\n{\n\tsigemptyset(set);\n"
 	"\tfor (int s = 1; s <= 64; s++)\n\t\tif (ALPHABET & SI_BIT(s))\n\t\t\tsigaddset(set, "
 	"s);\n}\n\n"
@@ -430,7 +420,6 @@ static const char signal_to_c_helpers[] =
 	"\trecords[nrecords].pid = si->si_pid;\n"
 	"\trecords[nrecords].value = si->si_code == SI_QUEUE ? si->si_value.sival_int : 0;\n"
 	"\tnrecords = nrecords + 1;\n}\n\n"
-	"static void on_kick(int sig)\n{\n\t(void)sig; /* interrupts a blocked op: EINTR */\n}\n\n"
 	"/* A received signal as ipcfuzz records it: 8 bytes (signo, si_code,\n"
 	" * sender actor or 0xfe gone / 0xff none, how, value). */\n"
 	"static void put_rec(uint8_t *out, int signo, int code, pid_t pid, int value, int how)\n"
@@ -497,8 +486,9 @@ static const char signal_to_c_helpers[] =
 	"\t\treturn setrlimit(RLIMIT_SIGPENDING, &rl) ? -errno : 0;\n\t}\n"
 	"\treturn -ENOTSUP;\n}\n\n"
 	"/* One op in the actor's own process. */\n"
-	"static long do_op(const struct cmd *m, struct chan *c, struct ref *rf, uint8_t *out)\n{\n"
-	"\tsigset_t set;\n\tint count = m->len < BURST ? m->len : BURST;\n"
+	"static long do_op(const struct cmd *m, struct chan *c, struct ref *rf, uint8_t *out,\n"
+	"\t\t  int64_t *mtype)\n{\n"
+	"\tsigset_t set;\n\tint count = m->len < BURST ? m->len : BURST;\n\t(void)mtype;\n"
 	"\tswitch (m->kind) {\n\tcase K_CREATE: /* a receiver: its pid is the address */\n"
 	"\t\talphabet_set(&set);\n\t\tc->fd[0] = signalfd(-1, &set, SFD_CLOEXEC);\n"
 	"\t\tif (c->fd[0] < 0)\n\t\t\treturn -errno;\n"
@@ -508,7 +498,7 @@ static const char signal_to_c_helpers[] =
 	"\t\tc->id = rf->id;\n\t\tc->ends = END_WRITE;\n\t\treturn 0;\n"
 	"\tcase K_SEND:\n\t\tif (c->id <= 0)\n\t\t\treturn -ESRCH;\n"
 	"\t\tfor (int k = 0; k < count; k++) {\n"
-	"\t\t\tint v = (int)(m->pay[k] | (k << 8) | ((uint32_t)m->seed << 16)), r;\n"
+	"\t\t\tint v = (int)(pay[k] | (k << 8) | ((uint32_t)m->seed << 16)), r;\n"
 	"\t\t\tif (m->flags & F_QUEUE)\n"
 	"\t\t\t\tr = sigqueue(c->id, m->arg, (union sigval){.sival_int = v});\n"
 	"\t\t\telse if (m->flags & F_THREAD)\n"
@@ -520,20 +510,10 @@ static const char signal_to_c_helpers[] =
 	"\t\tc->fd[0] = -1;\n\t\tc->id = -1;\n\t\tc->ends = 0;\n\t\treturn 0;\n"
 	"\tcase K_SETOPT:\n\t\treturn setopt_op(m, c);\n\t}\n"
 	"\treturn 0; /* destroy: nothing to remove, the address is a process */\n}\n\n"
-	"/* Reads with recv(2): a peer waiting for its next op sleeps in recvfrom,\n"
-	" * one blocked in its op in another call (op_start tells them apart). */\n"
-	"static int full(int fd, void *p, size_t n, int wr)\n{\n"
-	"\tfor (size_t done = 0; done < n;) {\n"
-	"\t\tssize_t k = wr ? write(fd, (char *)p + done, n - done) : recv(fd, (char *)p + done, "
-	"n - done, 0);\n"
-	"\t\tif (k < 0 && errno == EINTR && !wr && getpid() != pids_now[0])\n"
-	"\t\t\tcontinue; /* a peer: a handler ran */\n"
-	"\t\tif (k <= 0)\n\t\t\treturn -1;\n\t\tdone += (size_t)k;\n\t}\n\treturn 0;\n}\n\n"
-	"static uint8_t peer_out[32768 * 4];\n\n"
 	"/* A peer as ipcfuzz starts one: its own user namespace (its pending\n"
 	" * signals alone count against its limit), defaults, the alphabet blocked. */\n"
-	"static void peer_loop(int sock)\n{\n"
-	"\tstruct sigaction sa;\n\tsigset_t set;\n\tstruct cmd m;\n\tchar map[64];\n"
+	"static void peer_setup(void)\n{\n"
+	"\tsigset_t set;\n\tchar map[64];\n"
 	"\tunsigned uid = geteuid(), gid = getegid();\n"
 	"\tif (!unshare(CLONE_NEWUSER)) {\n"
 	"\t\tconst char *files[] = {\"/proc/self/setgroups\", \"/proc/self/uid_map\",\n"
@@ -545,117 +525,18 @@ static const char signal_to_c_helpers[] =
 	"\t\t\tif (f) {\n\t\t\t\tfputs(map, f);\n\t\t\t\tfclose(f);\n\t\t\t}\n\t\t}\n\t}\n"
 	"\tfor (int s = 1; s <= 64; s++)\n\t\tif (ALPHABET & SI_BIT(s))\n\t\t\tsignal(s, "
 	"SIG_DFL);\n"
-	"\tmemset(&sa, 0, sizeof sa);\n\tsa.sa_handler = on_kick;\n\tsigaction(KICK, &sa, NULL);\n"
-	"\talphabet_set(&set);\n\tsigprocmask(SIG_BLOCK, &set, NULL);\n"
-	"\twhile (!full(sock, &m, sizeof m, 0)) {\n"
-	"\t\tstruct rep p = {0};\n"
-	"\t\tmemcpy(pids_now, m.pids, sizeof pids_now);\n"
-	"\t\tp.r = do_op(&m, &m.c, &m.rf, peer_out);\n"
-	"\t\tp.n = m.kind == K_RECV && p.r > 0 ? (uint32_t)p.r : 0;\n"
-	"\t\tp.c = m.c;\n\t\tp.rf = m.rf;\n"
-	"\t\tif (full(sock, &p, sizeof p, 1) || full(sock, peer_out, p.n, 1))\n\t\t\tbreak;\n"
-	"\t}\n\t_exit(0);\n}\n\n"
-	"static void peers_end(void)\n{\n"
-	"\tfor (int a = 1; a < ACTORS; a++)\n\t\tif (actor_pid[a] > 0) {\n"
-	"\t\t\tkill(actor_pid[a], SIGKILL);\n\t\t\twaitpid(actor_pid[a], NULL, 0);\n"
-	"\t\t\tactor_pid[a] = 0;\n\t\t}\n}\n\n"
-	"static int actor_of(const struct chan *c)\n{\n"
-	"\tif (c < &ch[0][0] || c >= &ch[ACTORS][0])\n\t\treturn 0;\n"
-	"\treturn (int)((c - &ch[0][0]) / SLOTS);\n}\n\n"
-	"/* Until actor a sleeps in its op, as ipcfuzz waits for a blocked peer\n"
-	" * (what comes next must find it waiting), or answers; at most 2 s. */\n"
-	"static void await_blocked(int a)\n{\n"
-	"\tchar path[64], line[64];\n"
-	"\tsnprintf(path, sizeof path, \"/proc/%%d/syscall\", (int)actor_pid[a]);\n"
-	"\tfor (int i = 0; i < 20000; i++) {\n"
-	"\t\tstruct pollfd p = {.fd = actor_sock[a], .events = POLLIN};\n"
-	"\t\tFILE *f = fopen(path, \"r\");\n\t\tlong nr = -1;\n"
-	"\t\tif (f && fgets(line, sizeof line, f) && line[0] >= '0' && line[0] <= '9')\n"
-	"\t\t\tnr = atol(line);\n"
-	"\t\tif (f)\n\t\t\tfclose(f);\n"
-	"\t\tif ((nr >= 0 && nr != SYS_recvfrom) || poll(&p, 1, 0) > 0)\n\t\t\treturn;\n"
-	"\t\tusleep(100);\n\t}\n}\n\n"
-	"/* Sends the op to actor a's process (started first if it is not running). */\n"
-	"static int op_start(int a, struct chan *c, struct ref *rf, int kind, int flags, int arg,\n"
-	"\t\t    int len, int seed)\n{\n"
-	"\tstruct cmd m = {kind, flags, arg, len, seed, {0}, {0}, *c, *rf};\n"
-	"\tint sv[2];\n\tstatic int registered;\n"
-	"\tif (!registered++)\n\t\tatexit(peers_end);\n"
-	"\tif (!actor_pid[a]) {\n"
-	"\t\tif (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))\n\t\t\treturn -1;\n"
-	"\t\tfflush(stdout);\n\t\tactor_pid[a] = fork();\n"
-	"\t\tif (actor_pid[a] == 0) {\n\t\t\tclose(sv[0]);\n\t\t\tpeer_loop(sv[1]);\n\t\t}\n"
-	"\t\tclose(sv[1]);\n\t\tactor_sock[a] = sv[0];\n\t}\n"
-	"\tpids_now[0] = getpid();\n"
-	"\tfor (int i = 1; i < ACTORS; i++)\n\t\tpids_now[i] = actor_pid[i];\n"
-	"\tmemcpy(m.pids, pids_now, sizeof m.pids);\n"
-	"\tmemcpy(m.pay, pay, sizeof m.pay);\n"
-	"\treturn full(actor_sock[a], &m, sizeof m, 1);\n}\n\n"
-	"static void op_start_blocking(int a, struct chan *c, struct ref *rf, int kind, int "
-	"flags,\n\t\t\t      int arg, int len, int seed)\n{\n"
-	"\tif (!op_start(a, c, rf, kind, flags, arg, len, seed))\n\t\tawait_blocked(a);\n}\n\n"
-	"/* Its result; an actor that died in the op gives none (-EPIPE). */\n"
-	"static long op_collect(int a, struct chan *c, struct ref *rf)\n{\n"
-	"\tstruct rep p;\n"
-	"\tif (full(actor_sock[a], &p, sizeof p, 0) || full(actor_sock[a], buf, p.n, 0))\n"
-	"\t\treturn errno == EINTR ? -ETIMEDOUT : -EPIPE;\n"
-	"\t*c = p.c;\n\t*rf = p.rf;\n\treturn p.r;\n}\n\n"
-	"static long op_run(int a, struct chan *c, struct ref *rf, int kind, int flags, int arg,\n"
-	"\t\t   int len, int seed)\n{\n"
-	"\tif (a == 0) { /* the main process: a sender only */\n"
-	"\t\tstruct cmd m = {kind, flags, arg, len, seed, {0}, {0}, *c, *rf};\n"
-	"\t\tpids_now[0] = getpid();\n"
-	"\t\tfor (int i = 1; i < ACTORS; i++)\n\t\t\tpids_now[i] = actor_pid[i];\n"
-	"\t\tmemcpy(m.pay, pay, sizeof m.pay);\n"
-	"\t\treturn do_op(&m, c, rf, buf);\n\t}\n"
-	"\treturn op_start(a, c, rf, kind, flags, arg, len, seed) ? -EPIPE : op_collect(a, c, "
-	"rf);\n}\n\n"
-	"/* The actor's process ends (killed: 0, or a fatal signal the model\n"
-	" * predicts: died), and its handles with it. */\n"
-	"static void actor_end(int a, int died)\n{\n"
-	"\tint status = 0;\n"
-	"\tif (actor_pid[a] > 0) {\n"
-	"\t\tif (!died)\n\t\t\tkill(actor_pid[a], SIGKILL);\n"
-	"\t\talarm(5);\n\t\tpid_t w = waitpid(actor_pid[a], &status, 0);\n\t\talarm(0);\n"
-	"\t\tif (w != actor_pid[a] || !WIFSIGNALED(status)) {\n"
-	"\t\t\tprintf(\"actor %%d: the model says a fatal signal ends it, but it runs\\n\", a);\n"
-	"\t\t\tfailures++;\n\t\t\tkill(actor_pid[a], SIGKILL);\n"
-	"\t\t\twaitpid(actor_pid[a], NULL, 0);\n\t\t}\n"
-	"\t\tclose(actor_sock[a]);\n\t}\n"
-	"\tactor_pid[a] = 0;\n\tactor_sock[a] = -1;\n"
-	"\tfor (int s = 0; s < SLOTS; s++)\n\t\treset(&ch[a][s]);\n}\n";
+	"\talphabet_set(&set);\n\tsigprocmask(SIG_BLOCK, &set, NULL);\n}\n";
 
 static void signal_to_c(FILE *f, const struct op *op)
 {
 	if (!op) {
-		fprintf(f, signal_to_c_helpers, (unsigned long long)sig_alphabet(), OP_CREATE,
-			OPF_QUEUE, OPF_THREAD, OPF_FD, OPF_HANDLER, OPF_NOWAIT, OPT_BLOCK,
+		actors_to_c_helpers(f);
+		fprintf(f, signal_to_c_helpers, (unsigned long long)sig_alphabet(), OPF_QUEUE,
+			OPF_THREAD, OPF_FD, OPF_HANDLER, OPF_NOWAIT, OPT_BLOCK,
 			IPCF_MAX_OPS * BURST_MAX);
 		return;
 	}
-	if (op->kind == OP_KILL) {
-		fprintf(f, "\t\tactor_end(%d, %d);\n", op->actor, op->arg);
-		return;
-	}
-	/* The actor comes from c: the clean-up writes one op for every actor. */
-	const char *args = "actor_of(c), c, rf";
-	char call[160];
-	snprintf(call, sizeof call, "%s, %d, %u, %d, %u, %u", args, op->kind, op->flags, op->arg,
-		 op->len, op->seed);
-	switch (to_c_phase()) {
-	case TO_C_START:
-		fprintf(f, "\t\top_start_blocking(%s);\n", call);
-		break;
-	case TO_C_COLLECT:
-		fprintf(f, "\t\tr = op_collect(%s);\n", args);
-		break;
-	case TO_C_CANCEL:
-		fprintf(f, "\t\tkill(actor_pid[actor_of(c)], KICK);\n\t\tr = op_collect(%s);\n",
-			args);
-		break;
-	default:
-		fprintf(f, "\t\tr = op_run(%s);\n", call);
-	}
+	actors_to_c_op(f, op);
 }
 
 const struct mechanism mech_signal = {
