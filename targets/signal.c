@@ -437,7 +437,7 @@ static const char signal_to_c_helpers[] =
 	"static long recv_op(const struct cmd *m, struct chan *c, uint8_t *out)\n{\n"
 	"\tsigset_t set;\n\tsiginfo_t si;\n\tstruct timespec zero = {0, 0};\n"
 	"\tif (c->fd[0] < 0)\n\t\treturn -EBADF; /* a sender's handle */\n"
-	"\tif (m->flags & F_HANDLER) {\n"
+	"\tif ((m->flags & F_HANDLER) && !(m->flags & F_FD)) { /* fd first */\n"
 	"\t\tint n = m->len / 8, have = nrecords;\n\t\tif (n > have)\n\t\t\tn = have;\n"
 	"\t\tfor (int i = 0; i < n; i++)\n"
 	"\t\t\tput_rec(out + 8 * i, records[i].signo, records[i].code, records[i].pid,\n"
