@@ -44,6 +44,8 @@ static const char helpers[] =
 	"\t\tif (k <= 0)\n\t\t\treturn -1;\n\t\tdone += (size_t)k;\n\t}\n\treturn 0;\n}\n\n"
 	"static void peer_loop(int sock)\n{\n"
 	"\tstruct sigaction sa;\n\tstruct cmd m;\n"
+	"\t/* nothing of main's: an inherited descriptor would keep its file open */\n"
+	"\tfor (int fd = 3; fd < 4096; fd++)\n\t\tif (fd != sock)\n\t\t\tclose(fd);\n"
 	"\tpeer_setup();\n"
 	"\tmemset(&sa, 0, sizeof sa);\n\tsa.sa_handler = on_kick;\n\tsigaction(KICK, &sa, NULL);\n"
 	"\twhile (!full(sock, &m, sizeof m, 0)) {\n"
