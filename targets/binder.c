@@ -569,14 +569,14 @@ static const char binder_to_c_helpers[] =
 	"\tcase K_CLOSE:\n\t\treturn b_close(c);\n\t}\n"
 	"\treturn 0; /* destroy: the context dies with its manager */\n}\n";
 
+static void binder_helpers_c(FILE *f)
+{
+	fprintf(f, binder_to_c_helpers, OPF_NOWAIT, BINDER_STATE_PATH);
+}
+
 static void binder_to_c(FILE *f, const struct op *op)
 {
-	if (!op) {
-		actors_to_c_helpers(f);
-		fprintf(f, binder_to_c_helpers, OPF_NOWAIT, BINDER_STATE_PATH);
-		return;
-	}
-	actors_to_c_op(f, op);
+	actors_to_c(f, op, binder_helpers_c);
 }
 
 const struct mechanism mech_binder = {

@@ -527,16 +527,15 @@ static const char signal_to_c_helpers[] =
 	"SIG_DFL);\n"
 	"\talphabet_set(&set);\n\tsigprocmask(SIG_BLOCK, &set, NULL);\n}\n";
 
+static void signal_helpers_c(FILE *f)
+{
+	fprintf(f, signal_to_c_helpers, (unsigned long long)sig_alphabet(), OPF_QUEUE, OPF_THREAD,
+		OPF_FD, OPF_HANDLER, OPF_NOWAIT, OPT_BLOCK, IPCF_MAX_OPS * BURST_MAX);
+}
+
 static void signal_to_c(FILE *f, const struct op *op)
 {
-	if (!op) {
-		actors_to_c_helpers(f);
-		fprintf(f, signal_to_c_helpers, (unsigned long long)sig_alphabet(), OPF_QUEUE,
-			OPF_THREAD, OPF_FD, OPF_HANDLER, OPF_NOWAIT, OPT_BLOCK,
-			IPCF_MAX_OPS * BURST_MAX);
-		return;
-	}
-	actors_to_c_op(f, op);
+	actors_to_c(f, op, signal_helpers_c);
 }
 
 const struct mechanism mech_signal = {

@@ -130,13 +130,13 @@ static const char helpers[] =
 	"\tactor_pid[a] = 0;\n\tactor_sock[a] = -1;\n"
 	"\tfor (int s = 0; s < SLOTS; s++)\n\t\treset(&ch[a][s]);\n}\n\n";
 
-void actors_to_c_helpers(FILE *f)
+void actors_to_c(FILE *f, const struct op *op, void (*own_helpers)(FILE *f))
 {
-	fprintf(f, helpers, OP_CREATE);
-}
-
-void actors_to_c_op(FILE *f, const struct op *op)
-{
+	if (!op) {
+		fprintf(f, helpers, OP_CREATE);
+		own_helpers(f);
+		return;
+	}
 	if (op->kind == OP_KILL) {
 		fprintf(f, "\t\tactor_end(%d, %d);\n", op->actor, op->arg);
 		return;

@@ -5,12 +5,11 @@
 
 #include "../mechanism.h"
 
-/* The driver of the actor processes.  The mechanism's helpers, written
- * after it, define do_op(m, c, rf, out, mtype) (one op in the actor's own
- * process: the op's payload is in pay) and peer_setup() (a new peer's
- * first steps). */
-void actors_to_c_helpers(FILE *f);
-/* The hook's C of one op (or OP_KILL: an actor ends), by to_c_phase(). */
-void actors_to_c_op(FILE *f, const struct op *op);
+/* The hook's body: for op NULL the driver of the actor processes, then
+ * own_helpers, which define do_op(m, c, rf, out, mtype) (one op in the
+ * actor's own process: its payload is in pay) and peer_setup() (a new
+ * peer's first steps); else the C of the op (or OP_KILL: an actor ends),
+ * by to_c_phase(). */
+void actors_to_c(FILE *f, const struct op *op, void (*own_helpers)(FILE *f));
 
 #endif
