@@ -571,7 +571,7 @@ static const char binder_to_c_helpers[] =
 
 static void binder_helpers_c(FILE *f)
 {
-	fprintf(f, binder_to_c_helpers, OPF_NOWAIT, BINDER_STATE_PATH);
+	fprintf(f, binder_to_c_helpers, (unsigned)OPF_NOWAIT, BINDER_STATE_PATH);
 }
 
 static void binder_to_c(FILE *f, const struct op *op)

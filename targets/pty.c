@@ -403,7 +403,7 @@ static void pty_setopt_c(FILE *f, const struct op *op)
 		fprintf(f,
 			"\t\t\tstruct winsize ws = {.ws_row = %u, .ws_col = %u};\n"
 			"\t\t\tr = ioctl(c->fd[0], TIOCSWINSZ, &ws) ? -errno : 0;\n",
-			op->len >> 8, op->len & 0xff);
+			(unsigned)op->len >> 8, (unsigned)op->len & 0xffu);
 	else
 		fprintf(f, "\t\t\tr = -ENOTSUP;\n");
 	fprintf(f, "\t\t}\n");

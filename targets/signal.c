@@ -529,8 +529,9 @@ static const char signal_to_c_helpers[] =
 
 static void signal_helpers_c(FILE *f)
 {
-	fprintf(f, signal_to_c_helpers, (unsigned long long)sig_alphabet(), OPF_QUEUE, OPF_THREAD,
-		OPF_FD, OPF_HANDLER, OPF_NOWAIT, OPT_BLOCK, IPCF_MAX_OPS * BURST_MAX);
+	fprintf(f, signal_to_c_helpers, (unsigned long long)sig_alphabet(), (unsigned)OPF_QUEUE,
+		(unsigned)OPF_THREAD, (unsigned)OPF_FD, (unsigned)OPF_HANDLER, (unsigned)OPF_NOWAIT,
+		OPT_BLOCK, IPCF_MAX_OPS * BURST_MAX);
 }
 
 static void signal_to_c(FILE *f, const struct op *op)

@@ -207,7 +207,7 @@ void sock_to_c(FILE *f, const struct op *op, const struct sock_kind *k)
 		break;
 	case OP_SETOPT:
 		if (op->arg == OPT_SHUTDOWN)
-			fprintf(f, "\t\tr = sock_shutdown(c, %u);\n", op->len % 3);
+			fprintf(f, "\t\tr = sock_shutdown(c, %u);\n", op->len % 3u);
 		else
 			fprintf(f, "\t\tr = -ENOTSUP; /* no such option */\n");
 		break;
