@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The tests: installs what is missing, builds the asan, libfuzzer and afl
 # presets, and runs ctest: unit, corpus, fault (and stress) and vm under
-# ASan+UBSan, fuzz-smoke under libFuzzer and AFL++ (and in the guest).
+# ASan+UBSan, fuzz-smoke under libFuzzer and AFL++ (and in the guest), the
+# threaded stress run under TSan.
 # Exit status: 0 only if all passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash ci/deps.sh || exit 2
 . ci/env.sh
-bash ci/build.sh asan libfuzzer afl || exit 1
+bash ci/build.sh asan libfuzzer afl tsan || exit 1
 # The vm tests (Binder and the rest this kernel lacks, in a guest) need qemu
 # and the guest kernel; without them ctest reports them as skipped.
 timeout 1200 bash ci/vm.sh --prepare || echo "note: the guest runner is not usable: vm tests skip"
@@ -27,6 +28,9 @@ run asan -LE fuzz-smoke -j 2 --repeat until-pass:2
 run libfuzzer -L "fuzz-smoke|campaign" -j 2 --repeat until-pass:2
 run libfuzzer -R '^vm:fuzz' --repeat until-pass:2
 run afl -L fuzz-smoke -j 2 --repeat until-pass:2
+# TSan checks the stress driver's own rings, counters and queues in its
+# threaded mode (processes are ASan's: TSan does not follow them).
+run tsan -R 'stress:(threads|units)'
 
 echo "== lint (cppcheck, clang-format)"
 bash ci/lint.sh || status=1

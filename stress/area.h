@@ -7,6 +7,8 @@
 
 #include "metrics.h"
 
+#include "../targets/mechanism.h"
+
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,13 +21,28 @@ enum phase {
 };
 
 struct prod_slot {
-	/* Next sequence number << 1, | 1 while that frame is being sent: one
-	 * store each way, so a kill leaves no doubt but that one frame. */
+	/* prod_state(next, k): the next sequence number, and how many frames
+	 * from it are being sent (0: none).  One store each way, so a kill
+	 * leaves no doubt but about those k frames. */
 	_Atomic uint64_t state;
 	uint64_t quota;
 	unsigned kills, doubts;
 	char error[128];
 };
+
+#define PROD_INFLIGHT_BITS 8u
+static inline uint64_t prod_state(uint64_t next, unsigned inflight)
+{
+	return next << PROD_INFLIGHT_BITS | inflight;
+}
+static inline uint64_t prod_next(uint64_t state)
+{
+	return state >> PROD_INFLIGHT_BITS;
+}
+static inline unsigned prod_inflight(uint64_t state)
+{
+	return (unsigned)(state & ((1u << PROD_INFLIGHT_BITS) - 1));
+}
 
 struct cons_slot {
 	_Atomic uint64_t received, bytes, duplicated, corrupted, truncated, reordered;
@@ -38,6 +55,14 @@ struct cons_slot {
 	unsigned recovered;   /* frames found in the inbox after a kill */
 	struct hist lat;
 	char error[128];
+	/* consumer_creates: the channel this incarnation made, published for
+	 * the producers.  pub_gen is odd while it is written, 0 before the
+	 * first and while the supervisor is killing its consumer. */
+	_Atomic uint32_t pub_gen;
+	struct obj_ref pub;
+	/* consumer_creates: frames producers queued to this incarnation, for
+	 * flow control only (see roles.c). */
+	_Atomic uint64_t queued;
 };
 
 struct area {

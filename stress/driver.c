@@ -106,6 +106,10 @@ static void kill_one(struct driver *d)
 			pick[n++] = &d->p[i];
 	if (n) {
 		struct proc *p = pick[rnd(d) % n];
+		/* Its address stops being handed out before it dies, so no
+		 * producer joins a pid that may be someone else's next. */
+		if (p->role == ROLE_CONSUMER && d->x->prof->consumer_creates)
+			atomic_store(&d->x->area.cons[p->index].pub_gen, 0);
 		kill(p->pid, SIGKILL);
 		p->killed = 1;
 	}

@@ -95,12 +95,13 @@ void metrics_summary(FILE *f, const struct stress_result *r)
 	us(p50, sizeof p50, r->lat_p50);
 	us(p99, sizeof p99, r->lat_p99);
 	us(max, sizeof max, r->lat_max);
-	fprintf(f,
-		"%-10s %s %up/%uc %.2fs: sent %llu, received %llu; %.0f msg/s, %.1f MB/s; "
-		"latency p50 %s p99 %s max %s\n",
+	char lat[128] = "latency not measured";
+	if (r->lat_measured)
+		snprintf(lat, sizeof lat, "latency p50 %s p99 %s max %s", p50, p99, max);
+	fprintf(f, "%-10s %s %up/%uc %.2fs: sent %llu, received %llu; %.0f msg/s, %.1f MB/s; %s\n",
 		r->mech, r->mode, r->nprod, r->ncons, r->seconds, (unsigned long long)r->sent,
 		(unsigned long long)r->received, rate(r->received, r->seconds),
-		rate(r->bytes, r->seconds) / 1e6, p50, p99, max);
+		rate(r->bytes, r->seconds) / 1e6, lat);
 	fprintf(f,
 		"%-10s lost %llu, duplicated %llu, corrupted %llu, truncated %llu, reordered %llu",
 		"", (unsigned long long)r->lost, (unsigned long long)r->duplicated,
@@ -173,11 +174,16 @@ static void json_result(FILE *f, const struct stress_result *r)
 		fprintf(f, "}");
 		return;
 	}
+	char lat[128] = "null";
+	if (r->lat_measured)
+		snprintf(lat, sizeof lat, "{\"p50\": %llu, \"p99\": %llu, \"max\": %llu}",
+			 (unsigned long long)r->lat_p50, (unsigned long long)r->lat_p99,
+			 (unsigned long long)r->lat_max);
 	fprintf(f,
 		", \"status\": \"%s\", \"mode\": \"%s\", \"producers\": %u, \"consumers\": %u,"
 		" \"seconds\": %.3f, \"sent\": %llu, \"received\": %llu, \"bytes\": %llu,"
 		" \"msgs_per_s\": %.0f, \"mb_per_s\": %.2f,"
-		" \"latency_ns\": {\"p50\": %llu, \"p99\": %llu, \"max\": %llu},"
+		" \"latency_ns\": %s,"
 		" \"lost\": %llu, \"duplicated\": %llu, \"corrupted\": %llu, \"truncated\": %llu,"
 		" \"reordered\": %llu, \"kills\": %u, \"lost_to_kill\": %llu, \"in_doubt\": %llu,"
 		" \"in_doubt_received\": %llu, \"recovered\": %llu, \"lock_owner_deaths\": %u,"
@@ -185,13 +191,12 @@ static void json_result(FILE *f, const struct stress_result *r)
 		stress_violations(r) ? "fail" : "pass", r->mode, r->nprod, r->ncons, r->seconds,
 		(unsigned long long)r->sent, (unsigned long long)r->received,
 		(unsigned long long)r->bytes, rate(r->received, r->seconds),
-		rate(r->bytes, r->seconds) / 1e6, (unsigned long long)r->lat_p50,
-		(unsigned long long)r->lat_p99, (unsigned long long)r->lat_max,
-		(unsigned long long)r->lost, (unsigned long long)r->duplicated,
-		(unsigned long long)r->corrupted, (unsigned long long)r->truncated,
-		(unsigned long long)r->reordered, r->kills, (unsigned long long)r->lost_to_kill,
-		(unsigned long long)r->in_doubt, (unsigned long long)r->doubt_received,
-		(unsigned long long)r->recovered, r->owner_deaths, (unsigned long long)r->unsettled,
+		rate(r->bytes, r->seconds) / 1e6, lat, (unsigned long long)r->lost,
+		(unsigned long long)r->duplicated, (unsigned long long)r->corrupted,
+		(unsigned long long)r->truncated, (unsigned long long)r->reordered, r->kills,
+		(unsigned long long)r->lost_to_kill, (unsigned long long)r->in_doubt,
+		(unsigned long long)r->doubt_received, (unsigned long long)r->recovered,
+		r->owner_deaths, (unsigned long long)r->unsettled,
 		r->ledger_full ? "true" : "false");
 	json_parts(f, "per_producer", "sent", r->prod, r->nprod);
 	json_parts(f, "per_consumer", "received", r->cons, r->ncons);

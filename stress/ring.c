@@ -11,8 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RING_MAGIC 0x474e4952u /* "RING" */
-#define LOCK_MS	   2000u       /* a live holder keeps the lock microseconds */
+#define RING_MAGIC     0x474e4952u /* "RING" */
+#define LOCK_MS	       2000u	   /* a live holder keeps the lock microseconds */
+#define RING_POP_BATCH 16u	   /* frames one pop takes under one lock, at most */
 
 struct ring {
 	pthread_mutex_t lock;
@@ -120,28 +121,33 @@ static int unlock_and_wait(struct ring *r, _Atomic uint32_t *want, _Atomic uint3
 	return e;
 }
 
-int ring_push(struct ring *r, const uint8_t *frame, size_t n, const struct ring_hooks *h,
-	      unsigned wait_ms)
+int ring_push(struct ring *r, const uint8_t *frames, const uint32_t *lens, unsigned k,
+	      const struct ring_hooks *h, unsigned wait_ms)
 {
-	if (n > r->slot - 4)
-		return -EMSGSIZE;
+	for (unsigned i = 0; i < k; i++)
+		if (lens[i] > r->slot - 4)
+			return -EMSGSIZE;
 	for (int waited = 0;; waited = 1) {
 		int e = ring_lock(r, h);
 		if (e)
 			return e;
 		uint32_t hd = atomic_load(&r->head), tl = atomic_load(&r->tail);
-		if (hd - tl < r->nslots) {
+		unsigned done = 0;
+		/* As many as there is room for, under one lock. */
+		for (; done < k && hd - tl < r->nslots; done++, hd++) {
 			uint8_t *s = slot_at(r, hd);
-			uint32_t len = (uint32_t)n;
-			memcpy(s, &len, 4);
-			memcpy(s + 4, frame, n);
+			memcpy(s, &lens[done], 4);
+			memcpy(s + 4, frames, lens[done]);
+			frames += lens[done];
 			/* Publishing is this one store: a producer killed before
-			 * it has sent nothing, after it has sent the frame. */
+			 * it has not sent this frame, after it has. */
 			atomic_store(&r->head, hd + 1);
+		}
+		if (done) {
 			robust_unlock(&r->lock);
 			if (atomic_load(&r->want_data))
 				futex_wake(&r->head);
-			return 0;
+			return (int)done;
 		}
 		if ((e = unlock_and_wait(r, &r->want_space, &r->tail, tl, waited ? 0 : wait_ms)))
 			return e;
@@ -156,13 +162,18 @@ int ring_pop(struct ring *r, uint8_t tag, const struct ring_hooks *h, unsigned w
 			return e;
 		uint32_t hd = atomic_load(&r->head), tl = atomic_load(&r->tail);
 		if (hd != tl) {
-			atomic_store(&r->holder, tag);
-			uint8_t *s = slot_at(r, tl);
-			uint32_t n;
-			memcpy(&n, s, 4);
-			h->take(h->ctx, s + 4, n <= r->slot - 4 ? n : r->slot - 4);
-			atomic_store(&r->tail, tl + 1);
-			atomic_store(&r->holder, 0);
+			/* Up to a batch under one lock; each frame is accounted
+			 * and released before the next, so a death leaves at
+			 * most one frame for repair() to settle. */
+			for (unsigned k = 0; tl != hd && k < RING_POP_BATCH; k++, tl++) {
+				atomic_store(&r->holder, tag);
+				uint8_t *s = slot_at(r, tl);
+				uint32_t n;
+				memcpy(&n, s, 4);
+				h->take(h->ctx, s + 4, n <= r->slot - 4 ? n : r->slot - 4);
+				atomic_store(&r->tail, tl + 1);
+				atomic_store(&r->holder, 0);
+			}
 			robust_unlock(&r->lock);
 			if (atomic_load(&r->want_space))
 				futex_wake(&r->tail);

@@ -28,10 +28,14 @@ int ring_init(void *region, size_t len, uint32_t max_frame);
 /* The ring a creator laid over region, or NULL. */
 struct ring *ring_attach(void *region, size_t len);
 
-/* Both wait up to wait_ms for room / for a frame: 0, -EAGAIN (still
- * full / empty), -EINTR, or -ETIMEDOUT when the lock stays held. */
-int ring_push(struct ring *r, const uint8_t *frame, size_t n, const struct ring_hooks *h,
-	      unsigned wait_ms);
+/* Both wait up to wait_ms for room / for a frame, and take one lock for
+ * as many frames as they can.  ring_push puts the k frames packed in
+ * `frames` (lens[i] bytes each) and returns how many went in (>= 1);
+ * ring_pop hands each frame it takes to h->take and returns 0.  Errors:
+ * -EAGAIN (still full / empty), -EINTR, -ETIMEDOUT when the lock stays
+ * held, -EMSGSIZE (push: a frame larger than a slot). */
+int ring_push(struct ring *r, const uint8_t *frames, const uint32_t *lens, unsigned k,
+	      const struct ring_hooks *h, unsigned wait_ms);
 int ring_pop(struct ring *r, uint8_t tag, const struct ring_hooks *h, unsigned wait_ms);
 /* How often a locker found the lock's holder dead (and repaired). */
 unsigned ring_owner_deaths(struct ring *r);

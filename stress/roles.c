@@ -87,22 +87,114 @@ static int ring_settled(void *ctx, uint8_t tag, const uint8_t *frame, size_t n)
 
 /* --- producers ----------------------------------------------------------- */
 
-/* One frame onto the channel: 0, or -EINTR/-EAGAIN when it was not sent
- * and the phase says stop, or a mechanism error. */
-static long send_frame(struct part *me, const uint8_t *buf, size_t n)
+/* Frames a producer sends in one go: packed in buf, lens[i] bytes each. */
+#define BATCH_MAX 16u
+struct batch {
+	uint8_t *buf;
+	uint32_t lens[BATCH_MAX];
+	unsigned k;
+	size_t bytes;
+};
+
+/* consumer_creates: the consumer's channel, made in this process (or
+ * thread) and published, generation by generation, in its slot. */
+static int create_published(struct part *me)
+{
+	struct stress_ctx *x = me->x;
+	struct cons_slot *cs = &x->area.cons[me->index];
+	struct op op = {.kind = OP_CREATE,
+			.flags = OPF_CREAT | OPF_EXCL,
+			.arg = op_create_arg(NAME_SLOT, 0600),
+			.len = x->prof->create_len};
+	struct obj_ref ref = {0};
+
+	chan_reset(&me->h);
+	int r = x->mech->create(&me->h, &ref, &op);
+	if (!r && x->prof->prepare)
+		r = x->prof->prepare(&me->h, &ref);
+	if (r)
+		return r;
+	static _Atomic uint32_t gen = 2; /* per process: any change will do */
+	uint32_t g = atomic_fetch_add(&gen, 2) + (uint32_t)me->index * 0x10000u;
+	atomic_store(&cs->pub_gen, g | 1);
+	cs->pub = ref;
+	atomic_store(&cs->queued, ctr(&cs->received)); /* what it had died with */
+	atomic_store(&cs->pub_gen, g);
+	return 0;
+}
+
+/* A producer's join of what its consumer published: waits (a tick at a
+ * time) while there is none, or the run ends.  0, or -EINTR at the end. */
+static int join_published(struct part *me)
+{
+	struct stress_ctx *x = me->x;
+	struct cons_slot *cs = &x->area.cons[role_channel(x, ROLE_PRODUCER, me->index)];
+
+	if (me->h.ends)
+		x->mech->close(&me->h, OPF_READ | OPF_WRITE);
+	chan_reset(&me->h);
+	for (;;) {
+		uint32_t g = atomic_load(&cs->pub_gen);
+		if (g && !(g & 1)) {
+			struct obj_ref ref = cs->pub;
+			if (atomic_load(&cs->pub_gen) == g) {
+				chan_reset(&me->h);
+				int r = x->mech->join(&me->h, &ref);
+				if (!r)
+					return 0;
+				x->mech->close(&me->h, OPF_READ | OPF_WRITE);
+			}
+		}
+		if (area_phase(&x->area) >= PHASE_STOP)
+			return -EINTR;
+		struct timespec nap = {0, 200000};
+		nanosleep(&nap, NULL);
+	}
+}
+
+/* consumer_creates: a consumer's own queue has no bound of its own that
+ * stops a sender in time (a signal queue's is RLIMIT_SIGPENDING, per user
+ * and shared with every POSIX timer, so a flood starves the watchdogs):
+ * producers keep at most this many frames queued to one consumer. */
+#define CONSUMER_CREDIT 4096u
+
+static void await_credit(struct part *me)
+{
+	struct stress_ctx *x = me->x;
+	struct cons_slot *cs = &x->area.cons[role_channel(x, ROLE_PRODUCER, me->index)];
+
+	while (atomic_load(&cs->queued) > ctr(&cs->received) + CONSUMER_CREDIT &&
+	       area_phase(&x->area) < PHASE_STOP) {
+		struct timespec nap = {0, 50000};
+		nanosleep(&nap, NULL);
+	}
+}
+
+/* A stream's bytes onto the channel, all of them: 0, or -EINTR/-EAGAIN
+ * when none went and the phase says stop, or a mechanism error. */
+static long send_bytes(struct part *me, const uint8_t *buf, size_t n)
 {
 	struct stress_ctx *x = me->x;
 	struct op op = {.kind = OP_SEND, .flags = stress_backend(x), .arg = x->prof->send_arg};
-	struct ring_hooks hooks = {ring_take, ring_settled, me};
 	size_t done = 0;
 
+	if (x->prof->consumer_creates)
+		await_credit(me);
 	for (;;) {
-		long r = me->ring ? ring_push(me->ring, buf, n, &hooks, RING_WAIT_MS)
-				  : (long)x->mech->send(&me->h, &op, buf + done, n - done);
-		if (me->ring && !r)
-			return 0;
+		long r = x->prof->frame_send
+				 ? x->prof->frame_send(&me->h, buf + done, n - done)
+				 : (long)x->mech->send(&me->h, &op, buf + done, n - done);
+		if (r > 0 && x->prof->consumer_creates)
+			atomic_fetch_add(
+				&x->area.cons[role_channel(x, ROLE_PRODUCER, me->index)].queued, 1);
+		if (r == -ESRCH && x->prof->consumer_creates) {
+			/* The receiver is gone: wait for its successor. */
+			if ((r = join_published(me)))
+				return r;
+			continue;
+		}
 		if (r >= 0) {
-			/* A stream may take part of a frame (a signal, a full
+			/* A stream may take part of a write (a signal, a full
 			 * buffer): the rest follows.  A message may not. */
 			done += (size_t)r;
 			if (done == n)
@@ -114,11 +206,35 @@ static long send_frame(struct part *me, const uint8_t *buf, size_t n)
 		if (r != -EINTR && r != -EAGAIN)
 			return r;
 		/* Not sent (or not all): wait on, unless the run is over.  A
-		 * frame half out must be finished, unless everyone leaves. */
+		 * write half out must be finished, unless everyone leaves. */
 		enum phase ph = area_phase(&x->area);
 		if ((!done && ph >= PHASE_STOP) || ph == PHASE_ABORT)
 			return r;
 	}
+}
+
+/* Some frames of a batch into the ring: how many went in (>= 1), or an
+ * error as above. */
+static long push_frames(struct part *me, const uint8_t *buf, const uint32_t *lens, unsigned k)
+{
+	struct ring_hooks hooks = {ring_take, ring_settled, me};
+
+	for (;;) {
+		int r = ring_push(me->ring, buf, lens, k, &hooks, RING_WAIT_MS);
+		if (r > 0)
+			return r;
+		if (r != -EINTR && r != -EAGAIN)
+			return r;
+		if (area_phase(&me->x->area) >= PHASE_STOP)
+			return r;
+	}
+}
+
+/* One frame, for the faults' hand-made sequences. */
+static long send_frame(struct part *me, const uint8_t *buf, uint32_t n)
+{
+	long r = me->ring ? push_frames(me, buf, &n, 1) : send_bytes(me, buf, n);
+	return r < 0 ? r : 0;
 }
 
 /* The stress-* faults: producer 0 breaks its own stream once, at FAULT_SEQ.
@@ -150,39 +266,106 @@ static long send_faulty(struct part *me, uint8_t *buf, uint32_t len, uint64_t s,
 	return (long)s + 1;
 }
 
+/* How many bytes of frames one send may carry: a stream's atomic write
+ * (so producers sharing a channel do not interleave), a ring's batch, one
+ * message.  A run with faults sends frame by frame (send_faulty). */
+static size_t batch_cap(const struct stress_ctx *x, unsigned *max_frames)
+{
+	size_t one = x->opt->size_max;
+
+	*max_frames = 1;
+	if (fault_any || x->prof->kind == STRESS_MESSAGES)
+		return 2 * one; /* the reorder fault builds two */
+	*max_frames = BATCH_MAX;
+	if (x->prof->kind == STRESS_STREAM)
+		return x->prof->max_frame > 2 * one ? x->prof->max_frame : 2 * one;
+	return BATCH_MAX * one;
+}
+
+/* Frames s, s + 1, ... while they fit and the quota lasts. */
+static void batch_fill(struct part *me, struct batch *b, uint64_t s, uint64_t quota, size_t cap,
+		       unsigned max_frames, const uint8_t *pattern)
+{
+	const struct stress_opts *o = me->x->opt;
+	uint16_t p = (uint16_t)me->index;
+
+	b->k = 0;
+	b->bytes = 0;
+	while (b->k < max_frames && s + b->k < quota) {
+		uint32_t len = frame_size(p, s + b->k, o->size_min, o->size_max);
+		if (b->k && (b->bytes + len > cap ||
+			     (me->ring == NULL && b->bytes + len > me->x->prof->max_frame)))
+			break;
+		frame_build(b->buf + b->bytes, len, p, s + b->k, frame_now_ns(), pattern);
+		b->lens[b->k++] = len;
+		b->bytes += len;
+	}
+}
+
+/* The batch out, in order: how many frames are out for sure (all but
+ * after an error), and the error or 0 in *err. */
+static unsigned batch_send(struct part *me, struct batch *b, long *err)
+{
+	struct prod_slot *ps = &me->x->area.prod[me->index];
+	uint64_t s = prod_next(atomic_load(&ps->state));
+	unsigned out = 0;
+	const uint8_t *at = b->buf;
+
+	*err = 0;
+	if (!me->ring) {
+		*err = send_bytes(me, b->buf, b->bytes);
+		return *err ? 0 : b->k;
+	}
+	while (out < b->k) {
+		long r = push_frames(me, at, b->lens + out, b->k - out);
+		if (r < 0) {
+			*err = r;
+			break;
+		}
+		for (long i = 0; i < r; i++)
+			at += b->lens[out + i];
+		out += (unsigned)r;
+		/* What is in the ring is sent: the doubt shrinks to the rest. */
+		atomic_store(&ps->state, prod_state(s + out, b->k - out));
+	}
+	return out;
+}
+
 static int produce(struct part *me)
 {
 	struct stress_ctx *x = me->x;
 	struct prod_slot *ps = &x->area.prod[me->index];
 	const struct stress_opts *o = x->opt;
 	uint8_t *pattern = frame_pattern_new((uint16_t)me->index, o->size_max);
-	uint8_t *buf = malloc(2 * (size_t)o->size_max);
+	unsigned max_frames;
+	size_t cap = batch_cap(x, &max_frames);
+	struct batch b = {.buf = malloc(cap)};
 	int rc = 0;
 
-	if (!pattern || !buf)
+	if (!pattern || !b.buf)
 		rc = part_fail(me, "malloc", ENOMEM);
 	while (!rc) {
-		uint64_t s = atomic_load(&ps->state) >> 1;
+		uint64_t s = prod_next(atomic_load(&ps->state));
 		if (s >= ps->quota || area_phase(&x->area) >= PHASE_STOP)
 			break;
-		uint32_t len = frame_size((uint16_t)me->index, s, o->size_min, o->size_max);
-		frame_build(buf, len, (uint16_t)me->index, s, frame_now_ns(), pattern);
-		atomic_store(&ps->state, s << 1 | 1);
-		long next;
+		batch_fill(me, &b, s, ps->quota, cap, max_frames, pattern);
+		atomic_store(&ps->state, prod_state(s, b.k));
+		long next, err = 0;
 		if (me->index == 0 && s == FAULT_SEQ && s + 2 < ps->quota && fault_any)
-			next = send_faulty(me, buf, len, s, pattern);
-		else if ((next = send_frame(me, buf, len)) == 0)
-			next = (long)s + 1;
-		if (next < 0) {
-			atomic_store(&ps->state, s << 1); /* not sent */
+			next = send_faulty(me, b.buf, b.lens[0], s, pattern);
+		else
+			next = (long)(s + batch_send(me, &b, &err));
+		if (next < 0 || err) {
+			/* Not sent: the state goes back to what is surely out. */
+			atomic_store(&ps->state, prod_state(next < 0 ? s : (uint64_t)next, 0));
 			if (area_phase(&x->area) < PHASE_STOP)
-				rc = part_fail(me, "send", next);
+				rc = part_fail(me, "send", next < 0 ? next : err);
 			break;
 		}
-		atomic_store(&ps->state, (uint64_t)next << 1);
+		atomic_store(&ps->state, prod_state((uint64_t)next, 0));
 	}
 	free(pattern);
-	free(buf);
+	free(b.buf);
 	return rc;
 }
 
@@ -205,7 +388,10 @@ static int consume_messages(struct part *me)
 		memset(inbox, 0, FRAME_HDR); /* so a header found here after a kill is new */
 		atomic_store(&cs->in_recv, 1);
 		int64_t mtype = 0;
-		ssize_t n = x->mech->recv(&me->h, &op, inbox, x->area.inbox_size, &mtype);
+		ssize_t n = x->prof->frame_recv
+				    ? x->prof->frame_recv(&me->h, inbox, x->area.inbox_size,
+							  ph >= PHASE_DRAIN)
+				    : x->mech->recv(&me->h, &op, inbox, x->area.inbox_size, &mtype);
 		atomic_store(&cs->in_recv, 0);
 		if (n == -EINTR)
 			continue;
@@ -218,7 +404,9 @@ static int consume_messages(struct part *me)
 		}
 		if (n < 0)
 			return part_fail(me, "recv", n);
-		verify_frame(x, me->index, me->tag, inbox, (size_t)n, VF_TIMED);
+		/* A frame rebuilt from what a signal carried has no send time. */
+		verify_frame(x, me->index, me->tag, inbox, (size_t)n,
+			     x->prof->frame_recv ? 0 : VF_TIMED);
 	}
 }
 
@@ -244,7 +432,12 @@ static int attach(struct part *me, int joined)
 	unsigned ch = role_channel(x, me->role, me->index);
 	int r = 0;
 
-	if (me->role == ROLE_CONSUMER && x->prof->consumer_open) {
+	if (x->prof->consumer_creates) {
+		chan_reset(&me->h);
+		r = me->role == ROLE_CONSUMER ? create_published(me) : join_published(me);
+		if (r == -EINTR)
+			return 0; /* the run ended before a consumer showed */
+	} else if (me->role == ROLE_CONSUMER && x->prof->consumer_open) {
 		/* The far end: opened by this consumer, closed when it is done. */
 		chan_reset(&me->h);
 		r = x->prof->consumer_open(&me->h, &x->ref[ch]);
@@ -299,7 +492,8 @@ int role_main(struct stress_ctx *x, enum role role, unsigned index, int own_proc
 		else
 			rc = consume_ring(&me);
 	}
-	if (joined || (role == ROLE_CONSUMER && x->prof->consumer_open))
+	if (joined || x->prof->consumer_creates ||
+	    (role == ROLE_CONSUMER && x->prof->consumer_open))
 		x->mech->close(&me.h, OPF_READ | OPF_WRITE);
 	use_end(); /* its ring (a thread's ring is not closed by an exit) */
 	timer_delete(t);
@@ -329,13 +523,15 @@ void role_recover(struct stress_ctx *x, enum role role, unsigned index)
 	if (role == ROLE_PRODUCER) {
 		struct prod_slot *ps = &x->area.prod[index];
 		uint64_t st = atomic_load(&ps->state);
-		if (st & 1) {
-			/* Killed sending frame s: it may or may not be out.  The
-			 * new producer goes on at s + 1, so s is never sent twice. */
-			if (ledger_doubt(&x->ledger, index, st >> 1))
+		uint64_t s = prod_next(st);
+		unsigned k = prod_inflight(st);
+		/* Killed sending frames s .. s + k - 1: each may or may not be
+		 * out.  The new producer goes on after them, so none is ever
+		 * sent twice. */
+		for (unsigned i = 0; i < k; i++)
+			if (ledger_doubt(&x->ledger, index, s + i))
 				ps->doubts++;
-			atomic_store(&ps->state, ((st >> 1) + 1) << 1);
-		}
+		atomic_store(&ps->state, prod_state(s + k, 0));
 		ps->kills++;
 		ps->error[0] = 0;
 		return;

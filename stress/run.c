@@ -60,6 +60,10 @@ static int create_channels(struct stress_ctx *x, unsigned *created)
 {
 	const struct stress_profile *p = x->prof;
 
+	if (p->consumer_creates) {
+		fault_strays(); /* where a create would leave its strays */
+		return 0;	/* each consumer makes its own (roles.c) */
+	}
 	for (*created = 0; *created < x->nchan; ++*created) {
 		unsigned k = *created;
 		struct op op = {.kind = OP_CREATE,
@@ -152,7 +156,9 @@ int stress_run(const struct mechanism *m, const struct stress_opts *o, struct st
 	/* The same traffic through rings needs the mechanism's io_uring use
 	 * path and a kernel that allows it; otherwise skipped, with why. */
 	if (!why && o->io_uring)
-		why = !m->uring_ops ? "no io_uring use path" : uring_probe(m->uring_ops);
+		why = !m->uring_ops			 ? "no io_uring use path"
+		      : m->stress && m->stress->no_uring ? m->stress->no_uring
+							 : uring_probe(m->uring_ops);
 	if (!why)
 		why = stress_check(m, o, buf, sizeof buf);
 	if (why) {
@@ -164,7 +170,7 @@ int stress_run(const struct mechanism *m, const struct stress_opts *o, struct st
 		return 1;
 	}
 	*x = (struct stress_ctx){.mech = m, .prof = m->stress, .opt = o, .res = r};
-	x->nchan = x->prof->kind == STRESS_STREAM ? o->consumers : 1;
+	x->nchan = x->prof->kind == STRESS_STREAM || x->prof->consumer_creates ? o->consumers : 1;
 	crc32c(0, "", 1); /* builds its table now, not racing in threads */
 	audit_snapshot(&snap);
 	if (!open_accounting(x) && !create_channels(x, &created)) {

@@ -47,6 +47,7 @@ struct stress_result {
 	uint64_t unsettled;		    /* missing when the run was aborted: not judged */
 	int ledger_full;		    /* a timed run used every sequence number it had */
 	uint64_t lat_p50, lat_p99, lat_max; /* ns, send to receive */
+	int lat_measured;		    /* 0: frames carried no send time */
 	unsigned nprod, ncons;
 	struct stress_part prod[STRESS_MAX_PARTICIPANTS], cons[STRESS_MAX_PARTICIPANTS];
 	char failures[2048]; /* leaks, stalls, crashes, errors: a line each */

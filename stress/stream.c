@@ -23,7 +23,8 @@ struct reader {
 	/* A restarted consumer starts wherever the dead one stopped reading,
 	 * maybe inside a frame: skipping to the first edge is not damage. */
 	int fresh;
-	int lost_edge; /* sliding to the next header; damage already counted */
+	int lost_edge;	 /* sliding to the next header */
+	int edge_damage; /* the slide is damage, unless the next header excuses it */
 };
 
 /* The first offset in [from, limit) where a complete well-formed header
@@ -53,12 +54,15 @@ static void parse(struct reader *rd, int final)
 		const uint8_t *p = rd->buf + rd->start;
 		if (!frame_header_ok(p, rd->max, &h)) {
 			if (!rd->fresh && !rd->lost_edge)
-				verify_damage(x, c, NULL, DAMAGE_CORRUPT);
+				rd->edge_damage = 1;
 			rd->lost_edge = 1;
 			size_t y = find_header(rd, rd->start + 1, rd->end);
 			rd->start = y != NONE ? y : rd->end - (FRAME_HDR - 1);
 			continue;
 		}
+		if (rd->edge_damage)
+			verify_lost_edge(x, c, &h);
+		rd->edge_damage = 0;
 		if (rd->end - rd->start < h.len)
 			break;
 		rd->fresh = rd->lost_edge = 0;
@@ -72,7 +76,10 @@ static void parse(struct reader *rd, int final)
 		if (!final && rd->end - rd->start < h.len + FRAME_HDR)
 			break;
 		size_t y = find_header(rd, rd->start + 1, rd->start + h.len);
-		verify_damage(x, c, &h, y != NONE ? DAMAGE_TRUNCATE : DAMAGE_CORRUPT);
+		if (y != NONE)
+			verify_cut_short(x, c, &h);
+		else
+			verify_damage(x, c, &h, DAMAGE_CORRUPT);
 		rd->start = y != NONE ? y : rd->start + h.len;
 	}
 }
@@ -83,11 +90,13 @@ static void finish(struct reader *rd)
 	struct frame_hdr h;
 
 	parse(rd, 1);
+	if (rd->edge_damage)
+		verify_damage(rd->me->x, rd->me->index, NULL, DAMAGE_CORRUPT);
 	size_t left = rd->end - rd->start;
 	if (!left)
 		return;
 	if (left >= FRAME_HDR && frame_header_ok(rd->buf + rd->start, rd->max, &h))
-		verify_damage(rd->me->x, rd->me->index, &h, DAMAGE_TRUNCATE);
+		verify_cut_short(rd->me->x, rd->me->index, &h);
 	else if (!rd->fresh && !rd->lost_edge)
 		verify_damage(rd->me->x, rd->me->index, NULL, DAMAGE_TRUNCATE);
 }

@@ -46,6 +46,24 @@ struct stress_profile {
 	 * channel takes one producer: runs with more producers than
 	 * consumers are skipped. */
 	uint8_t one_writer;
+	/* Channels whose address is a consumer (a signal's receiver is a
+	 * thread): each consumer creates the one it reads, in its own process
+	 * or thread, runs prepare on it and publishes its ref in the shared
+	 * area; producers join what is published, and join again when a send
+	 * says the receiver is gone (-ESRCH).  Channels are per consumer, as
+	 * streams' are, and so is the rule for kills: what was queued to a
+	 * killed consumer died with it. */
+	uint8_t consumer_creates;
+	/* Where one send or receive cannot carry a frame's bytes (a signal
+	 * carries 8), how a frame travels instead: frame_send returns n or a
+	 * negative errno; frame_recv fills buf with a frame and returns its
+	 * length, or a negative errno (-EAGAIN: none, when nowait).  NULL:
+	 * the descriptor's send and recv. */
+	long (*frame_send)(struct chan *c, const uint8_t *frame, size_t n);
+	long (*frame_recv)(struct chan *c, uint8_t *buf, size_t cap, int nowait);
+	/* Why `stress --io-uring` skips this mechanism although it has an
+	 * io_uring use path (a kernel bug it would only find again), or NULL. */
+	const char *no_uring;
 };
 
 #endif

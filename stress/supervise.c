@@ -54,7 +54,7 @@ static void totals(struct stress_ctx *x, uint64_t *sent, uint64_t *received, uin
 	*sent = *received = *bytes = 0;
 	*kills = 0;
 	for (unsigned p = 0; p < a->nprod; p++) {
-		*sent += atomic_load_explicit(&a->prod[p].state, memory_order_relaxed) >> 1;
+		*sent += prod_next(atomic_load_explicit(&a->prod[p].state, memory_order_relaxed));
 		*kills += a->prod[p].kills;
 	}
 	for (unsigned c = 0; c < a->ncons; c++) {
@@ -102,7 +102,8 @@ int supervise_tick(struct supervisor *s, unsigned producers_left, unsigned consu
 	if (now - s->release_ns > RELEASE_MS * MS) {
 		s->release_ns = now;
 		for (unsigned p = 0; p < x->area.nprod; p++)
-			ledger_release(&x->ledger, p, atomic_load(&x->area.prod[p].state) >> 1);
+			ledger_release(&x->ledger, p,
+				       prod_next(atomic_load(&x->area.prod[p].state)));
 	}
 	if (x->opt->progress && now - s->line_ns > LINE_MS * MS) {
 		s->line_ns = now;

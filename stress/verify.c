@@ -44,6 +44,24 @@ void verify_damage(struct stress_ctx *x, unsigned c, const struct frame_hdr *h, 
 	damage(x, c, h, d);
 }
 
+static int in_doubt(struct stress_ctx *x, unsigned p, uint64_t seq)
+{
+	return p < x->area.nprod && seq < x->ledger.per_prod &&
+	       ledger_entry(&x->ledger, p, seq) == TAG_DOUBT;
+}
+
+void verify_cut_short(struct stress_ctx *x, unsigned c, const struct frame_hdr *h)
+{
+	if (!in_doubt(x, h->producer, h->seq))
+		damage(x, c, h, DAMAGE_TRUNCATE);
+}
+
+void verify_lost_edge(struct stress_ctx *x, unsigned c, const struct frame_hdr *h)
+{
+	if (!h->seq || !in_doubt(x, h->producer, h->seq - 1))
+		damage(x, c, NULL, DAMAGE_CORRUPT);
+}
+
 int verify_frame(struct stress_ctx *x, unsigned c, uint8_t tag, const uint8_t *buf, size_t n,
 		 unsigned flags)
 {
@@ -118,7 +136,7 @@ static uint64_t tally_producer(struct stress_ctx *x, unsigned p, uint64_t next,
 			       struct stress_result *r)
 {
 	const struct ledger *l = &x->ledger;
-	int stream = x->prof->kind == STRESS_STREAM;
+	int stream = x->prof->kind == STRESS_STREAM || x->prof->consumer_creates;
 	const struct cons_slot *owner = &x->area.cons[role_channel(x, ROLE_PRODUCER, p)];
 	struct gap g = {.prev = owner->first_tag};
 	uint64_t missing = 0;
@@ -164,7 +182,7 @@ void verify_tally(struct stress_ctx *x, struct stress_result *r)
 	r->ncons = a->ncons;
 	r->received = r->in_doubt = 0;
 	for (unsigned p = 0; p < a->nprod; p++) {
-		uint64_t next = atomic_load(&a->prod[p].state) >> 1;
+		uint64_t next = prod_next(atomic_load(&a->prod[p].state));
 		r->ledger_full |= !x->opt->messages && next >= a->prod[p].quota;
 		r->sent += next;
 		r->prod[p].count = next;
@@ -203,4 +221,5 @@ void verify_tally(struct stress_ctx *x, struct stress_result *r)
 	r->lat_p50 = hist_quantile(&lat, 0.50);
 	r->lat_p99 = hist_quantile(&lat, 0.99);
 	r->lat_max = lat.max;
+	r->lat_measured = lat.n > 0 || !x->prof->frame_recv;
 }

@@ -21,6 +21,14 @@ enum damage { DAMAGE_CORRUPT, DAMAGE_TRUNCATE };
 /* Damage a stream consumer found between frames; h names the frame when
  * its header was intact (NULL otherwise). */
 void verify_damage(struct stress_ctx *x, unsigned c, const struct frame_hdr *h, enum damage d);
+/* A stream frame the next header cut short: truncated, unless its producer
+ * was killed while writing it (a write that was not atomic, a tcp send
+ * that waited for room): then it stays in doubt, as the kill left it. */
+void verify_cut_short(struct stress_ctx *x, unsigned c, const struct frame_hdr *h);
+/* Bytes that were no frame, up to the well-formed header h: corrupted,
+ * unless the frame before h is in doubt (its producer was killed while
+ * writing it, and these bytes are what it wrote). */
+void verify_lost_edge(struct stress_ctx *x, unsigned c, const struct frame_hdr *h);
 
 /* After the run: lost frames per the rules in verify.c, totals, latency. */
 void verify_tally(struct stress_ctx *x, struct stress_result *r);

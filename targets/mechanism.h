@@ -126,6 +126,18 @@ struct access_rule {
 	/* fifo, posix-mq: O_CREAT of someone else's object in the sticky
 	 * directory is not refused (mq_open has no may_create_in_sticky). */
 	uint8_t no_protected;
+	/* UNIX sockets (targets/common/socket.c): a join that asks for the
+	 * write end alone connects to the address the slot's create bound
+	 * (its path, or create name=private's abstract name) instead of
+	 * inheriting descriptors; the path asks for `join` bits on the
+	 * socket file (through the creator's umask). */
+	uint8_t by_connect;
+	/* The path is in a directory the create made, mode 0700 | (mode &
+	 * 0011) of the create's mode: a join needs search permission on it. */
+	uint8_t dir_search;
+	/* An abstract name has no inode and no permission: it is reachable
+	 * from this namespace only (ECONNREFUSED elsewhere). */
+	unsigned abstract_isolation;
 };
 
 /* Every function returns 0 or a negative errno; data-moving ones return the

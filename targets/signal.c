@@ -12,6 +12,7 @@
  * own pending signals and the model can say when EAGAIN comes. */
 #define _GNU_SOURCE
 #include "mechanism.h"
+#include "common/sigframe.h"
 
 #include "../src/audit/audit.h"
 #include "../src/exec/actor.h"
@@ -169,6 +170,7 @@ static int signal_create(struct chan *c, struct obj_ref *ref, const struct op *o
 	if (c->fd[0] < 0)
 		return -errno;
 	c->id = ref->id = getpid();
+	ref->key = (int32_t)gettid(); /* the receiving thread (the stress profile's) */
 	c->ends = OPF_READ | OPF_WRITE;
 	return 0;
 }
@@ -178,6 +180,7 @@ static int signal_join(struct chan *c, const struct obj_ref *ref)
 	if (ref->id <= 0)
 		return -ENOENT; /* nobody has become a receiver in this slot */
 	c->id = ref->id;
+	c->role = ref->key;
 	c->ends = OPF_WRITE;
 	return 0;
 }
@@ -559,4 +562,5 @@ const struct mechanism mech_signal = {
 	.actor_reset = signal_actor_reset,
 	.to_c = signal_to_c,
 	.to_c_actors = 1,
+	.stress = &sigframe_stress,
 };

@@ -8,6 +8,7 @@
 
 #include "common/socket_to_c.h"
 #include "../src/uring/backend.h"
+#include "../stress/stress.h"
 
 #include <sys/socket.h>
 
@@ -18,9 +19,11 @@ static int tcp_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 	return sock_create(&kind, c, ref, op);
 }
 
-/* No stress profile: concurrent senders on one connection interleave
- * whenever a send waits for buffer space (tcp_sendmsg lets go of the socket),
- * so no frame size is atomic. */
+/* Concurrent senders on one connection interleave whenever a send waits
+ * for buffer space (tcp_sendmsg lets go of the socket), so no frame size
+ * is atomic: one producer per connection. */
+static const struct stress_profile tcp_stress = {
+	.kind = STRESS_STREAM, .max_frame = 4096, .one_writer = 1};
 
 static void tcp_to_c(FILE *f, const struct op *op)
 {
@@ -37,4 +40,5 @@ const struct mechanism mech_tcp = {
 	SOCK_USE_PATHS,
 	.to_c = tcp_to_c,
 	.uring_ops = URING_OPS_SOCK,
+	.stress = &tcp_stress,
 };

@@ -5,6 +5,7 @@
 
 #include "common/socket_to_c.h"
 #include "../src/uring/backend.h"
+#include "../stress/stress.h"
 
 #include <sys/socket.h>
 
@@ -15,9 +16,17 @@ static int unix_dgram_create(struct chan *c, struct obj_ref *ref, const struct o
 	return sock_create(&kind, c, ref, op);
 }
 
-/* No stress profile yet: under `stress --io-uring` a full receiver makes
- * IORING_OP_SENDMSG complete with 0 and queue an empty datagram (this
- * kernel, 6.18; reproducer: tests/findings/uring_unix_dgram_sendmsg.c). */
+/* One frame per datagram; a full receiver blocks its senders (no loss).
+ * Not through io_uring: there a full receiver makes IORING_OP_SENDMSG
+ * complete with 0 and queue an empty datagram (6.18; reproducer:
+ * tests/findings/uring_unix_dgram_sendmsg.c), which every run would find. */
+static const struct stress_profile unix_dgram_stress = {
+	.kind = STRESS_MESSAGES,
+	.max_frame = 8192,
+	.no_uring = "io_uring SENDMSG to a full unix datagram receiver completes with 0 and "
+		    "queues an empty datagram on this kernel (tests/findings/"
+		    "uring_unix_dgram_sendmsg.c)",
+};
 
 static void unix_dgram_to_c(FILE *f, const struct op *op)
 {
@@ -31,5 +40,8 @@ const struct mechanism mech_unix_dgram = {
 	.create = unix_dgram_create,
 	SOCK_USE_PATHS,
 	.to_c = unix_dgram_to_c,
+	.access = &sock_unix_access,
+	.set_perm = sock_set_perm,
 	.uring_ops = URING_OPS_SOCK,
+	.stress = &unix_dgram_stress,
 };

@@ -27,6 +27,8 @@ const struct mechanism mech_unix_seqpacket = {
 	.create = unix_seqpacket_create,
 	SOCK_USE_PATHS,
 	.to_c = unix_seqpacket_to_c,
+	.access = &sock_unix_access,
+	.set_perm = sock_set_perm,
 	.uring_ops = URING_OPS_SOCK,
 	/* No stress profile for now: a STRESS_MESSAGES run (one frame per
 	 * message, every consumer reading the one socket) saw a frame arrive

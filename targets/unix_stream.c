@@ -31,6 +31,8 @@ const struct mechanism mech_unix_stream = {
 	.create = unix_stream_create,
 	SOCK_USE_PATHS,
 	.to_c = unix_stream_to_c,
+	.access = &sock_unix_access,
+	.set_perm = sock_set_perm,
 	.uring_ops = URING_OPS_SOCK,
 	.stress = &unix_stream_stress,
 };

@@ -5,6 +5,7 @@
 
 int prof_on;
 uint64_t prof_ns[PROF_PHASES];
+uint64_t prof_n[PROF_PHASES];
 uint64_t prof_programs;
 
 static const char *const names[PROF_PHASES] = {
@@ -23,9 +24,12 @@ static void prof_report(void)
 	fprintf(stderr, "ipcfuzz profile: %llu programs, %.1f us each in the executor\n",
 		(unsigned long long)programs, (double)total / 1000.0 / (double)programs);
 	for (int i = 0; i < PROF_PHASES; i++)
-		fprintf(stderr, "  %-16s %8.1f us/program %5.1f%%\n", names[i],
-			(double)prof_ns[i] / 1000.0 / (double)programs,
-			total ? 100.0 * (double)prof_ns[i] / (double)total : 0.0);
+		fprintf(stderr,
+			"  %-16s %8.1f us/program %5.1f%%  %6.2f times/program, %7.1f us each\n",
+			names[i], (double)prof_ns[i] / 1000.0 / (double)programs,
+			total ? 100.0 * (double)prof_ns[i] / (double)total : 0.0,
+			(double)prof_n[i] / (double)programs,
+			prof_n[i] ? (double)prof_ns[i] / 1000.0 / (double)prof_n[i] : 0.0);
 }
 
 void prof_init(void)

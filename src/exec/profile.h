@@ -22,6 +22,7 @@ enum prof_phase {
 
 extern int prof_on;
 extern uint64_t prof_ns[PROF_PHASES];
+extern uint64_t prof_n[PROF_PHASES]; /* how many times */
 extern uint64_t prof_programs;
 
 static inline uint64_t prof_now(void)
@@ -35,8 +36,10 @@ static inline uint64_t prof_now(void)
 
 static inline void prof_add(enum prof_phase ph, uint64_t since)
 {
-	if (prof_on)
+	if (prof_on) {
 		prof_ns[ph] += prof_now() - since;
+		prof_n[ph]++;
+	}
 }
 
 /* Reads IPCFUZZ_PROFILE; reports at exit (engines exit without cleanup). */

@@ -14,6 +14,14 @@
  *   directory's owner or CAP_FOWNER; fs.protected_regular refuses O_CREAT
  *   of someone else's file there even to root.
  *
+ * - UNIX sockets (by_connect): connect(2) to a path walks to it (ENOENT in
+ *   another mount namespace), needs search on the create's directory and
+ *   write on the socket file (EACCES; CAP_DAC_OVERRIDE passes both,
+ *   CAP_DAC_READ_SEARCH the search); an abstract name has no permission
+ *   at all and is found only in its own network namespace (ECONNREFUSED).
+ *   Removing the path needs write and search on that directory, chown and
+ *   chmod of it (perm) search, then the file rules.
+ *
  * The executor usually runs as root with nearly every capability, which
  * bypasses all of it: that is why capabilities are modelled as a set and
  * never inferred from uid 0. */
@@ -146,8 +154,12 @@ void access_own(struct model *m, int actor, struct kobj *o, const struct op *cre
 
 	if (rule(m)->umask && !rule(m)->fixed_mode)
 		mode &= ~c->umask;
-	o->perm = (struct perm){c->uid, c->gid, c->uid, c->gid, mode};
+	o->perm = (struct perm){c->uid, c->gid, c->uid, c->gid, mode, 0};
 	o->ns = access_ns(m, actor);
+	if (rule(m)->abstract_isolation && op_create_form(create) == NAME_PRIVATE)
+		o->ns = c->ns[ns_index(rule(m)->abstract_isolation)]; /* dir_mode 0 */
+	else if (rule(m)->dir_search)
+		o->perm.dir_mode = 0700 | (op_create_mode(create) & 0011);
 	m->ns_had_objs[o->ns] = true;
 }
 
@@ -183,9 +195,36 @@ static int check_bits(const struct model *m, int actor, const struct kobj *o, un
 		return access_cap(m, actor, CAP_IPC_OWNER_) ? 0 : EACCES;
 	if (access_cap(m, actor, CAP_DAC_OVERRIDE_))
 		return 0; /* read and write; we never ask for execute */
-	if (missing == 4 && access_cap(m, actor, CAP_DAC_READ_SEARCH_))
-		return 0;
+	if (!(missing & 2) && access_cap(m, actor, CAP_DAC_READ_SEARCH_))
+		return 0; /* read, and search (asked of directories only) */
 	return EACCES;
+}
+
+/* The bits want of the directory a socket's path is in: the creator's
+ * (a chown of the socket file leaves it so). */
+static int dir_bits(const struct model *m, int actor, const struct kobj *o, unsigned want)
+{
+	struct kobj dir = *o;
+	dir.perm.uid = o->perm.cuid;
+	dir.perm.gid = o->perm.cgid;
+	dir.perm.mode = o->perm.dir_mode;
+	return check_bits(m, actor, &dir, want);
+}
+
+/* connect(2) to a unix socket's address, in the kernel's order. */
+static int connect_check(const struct model *m, int actor, const struct kobj *o)
+{
+	const struct access_rule *r = rule(m);
+	int err;
+
+	if (!o->perm.dir_mode) /* an abstract name */
+		return o->ns == m->cred[actor].ns[ns_index(r->abstract_isolation)] ? 0
+										   : ECONNREFUSED;
+	if (o->ns != access_ns(m, actor))
+		return ENOENT;
+	if (r->dir_search && (err = dir_bits(m, actor, o, 1)))
+		return err;
+	return check_bits(m, actor, o, r->join);
 }
 
 /* IPC_RMID and IPC_SET: owner, creator or CAP_SYS_ADMIN. */
@@ -278,6 +317,8 @@ int access_check(const struct model *m, int actor, const struct kobj *o, enum ac
 			return err;
 		return sysv ? sysv_owner(m, actor, o) : 0;
 	case WANT_PERM:
+		if (r->dir_search && (err = dir_bits(m, actor, o, 1)))
+			return err; /* chown(path) walks the directory */
 		if (!sysv)
 			return file_set(m, actor, o, op);
 		if ((err = check_bits(m, actor, o, r->ctl)) || (err = sysv_owner(m, actor, o)))
@@ -285,7 +326,11 @@ int access_check(const struct model *m, int actor, const struct kobj *o, enum ac
 		if (m->cls->set_err && (err = m->cls->set_err(m, actor, o)))
 			return err;
 		return mapped(m, op_perm_uid(op)) && mapped(m, op_perm_gid(op)) ? 0 : EINVAL;
+	case WANT_CONNECT:
+		return connect_check(m, actor, o);
 	case WANT_UNLINK:
+		if (r->dir_search)
+			return o->perm.dir_mode ? dir_bits(m, actor, o, 3) : 0;
 		if (sysv)
 			return sysv_owner(m, actor, o);
 		if (!r->sticky || !(err = sticky_unlink(m, actor, o)))

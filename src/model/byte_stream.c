@@ -250,7 +250,6 @@ static void *sock_stream_new(const struct model *m, const struct op *create, voi
 {
 	struct stream_state *s = reuse;
 
-	(void)create;
 	if (!s) {
 		s = calloc(1, sizeof *s);
 		s->bytes = malloc(IPCF_MAX_OPS * (size_t)(IPCF_MAX_LEN + 1));
@@ -259,7 +258,7 @@ static void *sock_stream_new(const struct model *m, const struct op *create, voi
 	s->nslots = s->head = 0;
 	s->nbytes = 0;
 	s->fin_sent = false;
-	sock_room_init(m, &s->room);
+	sock_room_init(m, create->actor, &s->room);
 	return s;
 }
 
@@ -335,6 +334,8 @@ static void sock_stream_setopt(struct model *m, struct kobj *o, const struct op 
 	struct stream_state *s = o->state;
 	unsigned have = m->h[op->actor][op->obj].ends;
 
+	if (sock_join_peercred(m, o, op, ex))
+		return;
 	/* tcp: a RST (the receiver closed with bytes unread, or a send after
 	 * its FIN) closed the connection, or both FINs were exchanged (the
 	 * sender's shutdown sent one and the receiver is gone): shutting the
@@ -373,6 +374,6 @@ const struct class_model model_socket_stream = {
 	.may_pend = stream_may_pend,
 	.try_finish = stream_try_finish,
 	.can_pend = sock_stream_can_pend,
-	.no_ident = true,
+	.no_ident = true, /* but for unix-stream: its access rule */
 	.two_ends = true,
 };

@@ -60,6 +60,7 @@ struct dmsg {
 	uint8_t gen;   /* the sender's generation (a restarted peer is another) */
 	bool fd;       /* a descriptor travels with it */
 	uint8_t tag;
+	int64_t ids; /* SCM_CREDENTIALS: the sender's uid and gid (socket.h) */
 };
 
 struct dgram_state {
@@ -78,10 +79,10 @@ struct dgram_ctx {
 
 /* ---- the socket room, shared with the stream-socket class ---- */
 
-void sock_room_init(const struct model *m, struct sock_room *r)
+void sock_room_init(const struct model *m, int actor, struct sock_room *r)
 {
 	long want = SOCK_SNDBUF_WANT;
-	bool force = (m->lim.self.caps >> CAP_NET_ADMIN_BIT) & 1;
+	bool force = (m->cred[actor].caps >> CAP_NET_ADMIN_BIT) & 1;
 
 	memset(r, 0, sizeof *r);
 	r->sock = true;
@@ -180,7 +181,7 @@ static void *dgram_new(const struct model *m, const struct op *create, void *reu
 			  : 0;
 	s->n = 0;
 	s->nbytes = 0;
-	sock_room_init(m, &s->room);
+	sock_room_init(m, create->actor, &s->room);
 	return s;
 }
 
@@ -205,11 +206,15 @@ static void drop_all(struct dgram_state *s)
 	s->room.charged = 0;
 }
 
-/* The receiver is gone: what a send learns. */
-static void peer_gone(struct dgram_state *s, struct expect *ex)
+/* The receiver is gone: what a send learns.  Each sending socket learns
+ * it once; when others connected sockets of their own (joined), which one
+ * learnt it already is not followed: either errno. */
+static void peer_gone(struct dgram_state *s, bool joined, struct expect *ex)
 {
 	if (s->kind == DG_UNIX) {
 		fail(ex, s->room.warned ? ENOTCONN : ECONNREFUSED);
+		if (joined)
+			ex->err_alt = s->room.warned ? ECONNREFUSED : ENOTCONN;
 		s->room.warned = true;
 		return;
 	}
@@ -229,6 +234,11 @@ static void dgram_send(struct model *m, struct kobj *o, const struct op *op, con
 	bool readers = model_count_ends(m, model_kobj_index(m, o), OPF_READ) > 0;
 
 	ex->ret = 0;
+	/* A sender's own shutdown (SHUT_WR) is its socket's: with sockets of
+	 * joiners sending too, which one is shut is not followed. */
+	if (s->kind == DG_UNIX && m->sa.joined[model_kobj_index(m, o)] && s->room.shut &&
+	    !s->room.shut_rd)
+		s->room.unsure = true;
 	if (sock_room_unsure(m, &s->room, ex))
 		return;
 	if (len > max_len[s->kind]) {
@@ -250,7 +260,7 @@ static void dgram_send(struct model *m, struct kobj *o, const struct op *op, con
 		return;
 	}
 	if (!readers) {
-		peer_gone(s, ex);
+		peer_gone(s, m->sa.joined[model_kobj_index(m, o)], ex);
 		if (s->room.shut && s->kind == DG_UNIX)
 			ex->err_alt = EPIPE; /* which check comes first is not ours */
 		return;
@@ -275,6 +285,7 @@ static void dgram_send(struct model *m, struct kobj *o, const struct op *op, con
 	d->gen = c->gen[op->actor];
 	d->fd = s->kind != DG_UDP && (op->flags & OPF_RIGHTS);
 	d->tag = op->seed;
+	d->ids = s->kind == DG_UDP ? 0 : sock_join_cred_ids(m, op->actor);
 	memcpy(s->bytes + s->nbytes, payload, op->len);
 	memset(s->bytes + s->nbytes + op->len, 0, len - op->len);
 	s->nbytes += len;
@@ -306,7 +317,7 @@ static bool dgram_take(struct model *m, struct kobj *o, const struct op *op, boo
 	uint32_t n = d.len < op->len ? d.len : op->len;
 	/* SCM_CREDENTIALS (unix only): who sent it, if it still runs. */
 	unsigned who = c->gen[d.sender] == d.gen ? (unsigned)d.sender + 1 : SOCK_ANC_CRED_OTHER;
-	int64_t anc = s->kind == DG_UDP ? 0 : (int64_t)who << SOCK_ANC_CRED_SHIFT;
+	int64_t anc = s->kind == DG_UDP ? 0 : (int64_t)who << SOCK_ANC_CRED_SHIFT | d.ids;
 	if (d.len > op->len)
 		anc |= SOCK_ANC_TRUNC;
 	if (d.fd)
@@ -342,6 +353,8 @@ static void dgram_recv(struct model *m, struct kobj *o, const struct op *op, str
 static void dgram_setopt(struct model *m, struct kobj *o, const struct op *op, struct expect *ex)
 {
 	struct dgram_state *s = o->state;
+	if (sock_join_peercred(m, o, op, ex))
+		return;
 	/* udp: the receiver is bound, not connected: SHUT_RD is ENOTCONN */
 	if (s->kind == DG_UDP && op->arg == OPT_SHUTDOWN && op->len % 3u != 1 &&
 	    (m->h[op->actor][op->obj].ends & OPF_READ)) {
@@ -386,6 +399,6 @@ const struct class_model model_datagram = {
 	.ctx_free = free,
 	.ctx_reset = dgram_ctx_reset,
 	.actor_gone = dgram_actor_gone,
-	.no_ident = true,
+	.no_ident = true, /* but for unix-*: their access rule */
 	.two_ends = true,
 };

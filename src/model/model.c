@@ -43,6 +43,7 @@ void model_reset(struct model *m)
 		for (int s = 0; s < IPCF_OBJS; s++)
 			m->h[a][s] = (struct handle){.kobj = -1, .ends = 0, .role = ROLE_CREATOR};
 	access_reset(m);
+	sock_join_reset(m);
 	if (m->cls->ctx_reset)
 		m->cls->ctx_reset(m);
 }
@@ -151,6 +152,11 @@ static int new_kobj(struct model *m, const struct op *op, int name_id)
 	return -1;
 }
 
+int model_new_kobj(struct model *m, const struct op *op)
+{
+	return new_kobj(m, op, -1);
+}
+
 static bool handle_open(const struct model *m, const struct op *op)
 {
 	return m->h[op->actor][op->obj].kobj >= 0 && m->h[op->actor][op->obj].ends;
@@ -187,6 +193,7 @@ static void close_handle(struct model *m, int actor, int slot, unsigned ends, st
 	h->ends &= m->mech->cls == CLASS_BYTE_STREAM || m->cls->two_ends ? ~ends : 0u;
 	if (!h->ends) {
 		h->kobj = -1;
+		sock_join_closed(m, actor, slot);
 		if (m->cls->release)
 			m->cls->release(m, &m->objs[k], actor);
 		if (m->cls->closed)
@@ -194,6 +201,11 @@ static void close_handle(struct model *m, int actor, int slot, unsigned ends, st
 		h->stale = false;
 	}
 	finish_pending(m, k, false, st);
+}
+
+void model_close(struct model *m, int actor, int slot)
+{
+	close_handle(m, actor, slot, OPF_READ | OPF_WRITE, m->cur);
 }
 
 void model_kill_actor(struct model *m, int actor)
@@ -325,8 +337,9 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 		access_own(m, op->actor, &m->objs[k], op);
 		/* OPEN_FIFO: what mkfifo made is opened by its mode (a create
 		 * that cannot open it removes it again). */
-		if (m->mech->open_rule == OPEN_FIFO &&
-		    (err = access_check(m, op->actor, &m->objs[k], WANT_OPEN, op))) {
+		if ((m->mech->open_rule == OPEN_FIFO &&
+		     (err = access_check(m, op->actor, &m->objs[k], WANT_OPEN, op))) ||
+		    (err = sock_join_created(m, op, k))) {
 			m->objs[k].used = false;
 			expect_err(&st->ex, err);
 			return;
@@ -347,7 +360,7 @@ int model_join_source(const struct model *m, const struct op *op)
 {
 	int k = m->slot_kobj[op->obj];
 
-	if (m->mech->join_path != JOIN_BY_INHERIT)
+	if (m->mech->join_path != JOIN_BY_INHERIT || sock_join_connects(m, op))
 		return -1;
 	for (int a = 0; a < IPCF_ACTORS && k >= 0; a++)
 		if (a != op->actor && m->h[a][op->obj].kobj == k && m->h[a][op->obj].ends)
@@ -388,6 +401,11 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 {
 	int k;
 
+	if (sock_join_connects(m, op)) { /* unix sockets: by address */
+		close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
+		sock_join_step(m, op, st);
+		return;
+	}
 	if (m->mech->join_path == JOIN_BY_INHERIT) {
 		k = m->slot_kobj[op->obj];
 		st->join_from = model_join_source(m, op);
@@ -497,6 +515,8 @@ static void step_destroy(struct model *m, const struct op *op, struct step *st)
 
 	switch (m->mech->naming) {
 	case NAMING_NONE:
+		sock_join_destroy(m, op, &st->ex); /* a unix socket's path */
+		return;
 	case NAMING_DEVICE:
 		return; /* anonymous, or a device: nothing to remove */
 	case NAMING_POSIX_NAME:
@@ -586,6 +606,7 @@ static void peer_gone(struct model *m, int actor, struct step *st)
 		close_handle(m, actor, s, OPF_READ | OPF_WRITE, st);
 	if (m->cls->actor_gone)
 		m->cls->actor_gone(m, actor);
+	sock_join_actor_gone(m, actor);
 }
 
 static void step_ident(struct model *m, const struct op *op, struct step *st)
@@ -627,7 +648,7 @@ static void step_perm(struct model *m, const struct op *op, struct step *st)
 		expect_err(&st->ex, ENOTSUP);
 		return;
 	}
-	if (gone(m, op, st))
+	if (gone(m, op, st) || sock_join_perm(m, op, &k, &st->ex))
 		return;
 	if ((err = access_check(m, op->actor, &m->objs[k], WANT_PERM, op))) {
 		expect_err(&st->ex, err);
@@ -675,7 +696,8 @@ static void dispatch(struct model *m, const struct op *op, const uint8_t *payloa
 		access_restart(m, op->actor);
 		return;
 	case OP_IDENT:
-		if (m->cls->no_ident) {
+		/* (a mechanism with an access rule models them all the same) */
+		if (m->cls->no_ident && !m->mech->access) {
 			st->how = STEP_SKIP; /* identities are not modelled here */
 			st->ex.skipped = true;
 			return;

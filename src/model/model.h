@@ -95,6 +95,7 @@ struct records_state;
 struct perm {
 	uint32_t uid, gid, cuid, cgid;
 	unsigned mode;
+	unsigned dir_mode; /* unix sockets: the path's directory (0: an abstract name) */
 };
 
 struct kobj {
@@ -124,6 +125,23 @@ struct pending {
 	int kobj;
 };
 
+/* Unix sockets joined by their address (sock_join.c): who holds each
+ * slot's listening socket, and who each socket of an object says its peer
+ * is (SO_PEERCRED). */
+struct sock_peer {
+	int8_t actor; /* -1: none (an unconnected datagram socket) */
+	uint8_t life; /* the actor's process then (a restarted one is another) */
+	uint32_t uid, gid;
+};
+struct sock_addrs {
+	int8_t listener[IPCF_OBJS];  /* whose slot handle holds the bound socket, -1 */
+	bool has_addr[IPCF_OBJS];    /* the slot's last create bound a path or a name */
+	bool unlinked[IPCF_OBJS];    /* the slot's path was removed */
+	bool joined[MODEL_MAX_KOBJ]; /* a datagram receiver others connected to */
+	uint8_t life[IPCF_ACTORS];
+	struct sock_peer peer[MODEL_MAX_KOBJ][2]; /* [0] the reader's socket, [1] the sender's */
+};
+
 struct model {
 	const struct mechanism *mech;
 	const struct class_model *cls;
@@ -139,6 +157,8 @@ struct model {
 	uint8_t *scratch[IPCF_ACTORS + 1];
 	void *ctx;	  /* class state that outlives objects (processes) */
 	struct step *cur; /* the step being predicted (class models add kills) */
+	/* unix sockets joined by address (sock_join.c) */
+	struct sock_addrs sa;
 };
 
 /* Class models: data semantics of one kind of channel. */
@@ -229,7 +249,8 @@ int model_join_source(const struct model *m, const struct op *op);
 void model_cancel(struct model *m, int actor, struct expect *ex);
 
 /* Socket rooms (datagram.c). */
-void sock_room_init(const struct model *m, struct sock_room *r);
+/* actor: whose socket sends (its capabilities size the buffer). */
+void sock_room_init(const struct model *m, int actor, struct sock_room *r);
 /* False (and the op is unsure, run non-blocking) when len may not fit. */
 bool sock_room_charge(struct model *m, struct sock_room *r, size_t len, struct expect *ex);
 /* True (and the op is unsure) once the model stopped following. */
@@ -249,6 +270,8 @@ enum access_want {
 	WANT_PERM,   /* OP_PERM: IPC_SET / fchown+fchmod */
 	WANT_UNLINK, /* destroy */
 	WANT_STAT,   /* IPC_STAT alone: the ctl bits, no ownership */
+	/* unix sockets */
+	WANT_CONNECT, /* connect(2) to the object's address */
 };
 void access_reset(struct model *m);
 /* OP_IDENT: predicts it and, when it works, gives the actor the identity. */
@@ -266,6 +289,11 @@ int access_check(const struct model *m, int actor, const struct kobj *o, enum ac
 void access_set(struct kobj *o, const struct op *op);
 bool access_cap(const struct model *m, int actor, int cap);
 
+/* For sock_join.c: closes actor's handle in slot (as a create or join
+ * does first); a new object for op, or -1. */
+void model_close(struct model *m, int actor, int slot);
+int model_new_kobj(struct model *m, const struct op *op);
+
 /* For class models: open handles on object k with the given end. */
 int model_count_ends(const struct model *m, int k, unsigned end);
 uint8_t *model_scratch(struct model *m, int which);
@@ -279,6 +307,26 @@ void model_cancel_first(struct model *m, int actor);
 void model_sync_actor(struct model *m, int actor);
 /* The class needs a barrier after this op (see struct step.settle). */
 void model_settle(struct model *m, int actor, int obj, int64_t want);
+
+/* Unix sockets joined by address (sock_join.c). */
+void sock_join_reset(struct model *m);
+/* Does this join connect to the slot's address (not inherit)? */
+bool sock_join_connects(const struct model *m, const struct op *op);
+void sock_join_step(struct model *m, const struct op *op, struct step *st);
+/* A create made object k: 0, or the errno of its own connect. */
+int sock_join_created(struct model *m, const struct op *op, int k);
+void sock_join_closed(struct model *m, int actor, int slot);
+void sock_join_actor_gone(struct model *m, int actor);
+/* destroy: unlinks the slot's path (EACCES for others). */
+void sock_join_destroy(struct model *m, const struct op *op, struct expect *ex);
+/* OPT_PEERCRED: true when it was that option (ex says what it returns). */
+bool sock_join_peercred(struct model *m, const struct kobj *o, const struct op *op,
+			struct expect *ex);
+/* perm: a unix socket's is its slot's path (*k); true when it fails
+ * before the access rule (ENOTSUP: no path; ENOENT: not there). */
+bool sock_join_perm(const struct model *m, const struct op *op, int *k, struct expect *ex);
+/* What SCM_CREDENTIALS of a message from actor says besides its pid. */
+int64_t sock_join_cred_ids(const struct model *m, int actor);
 
 /* fifo, posix-mq: a join with OPEN_FIFO (fifo_open.c). */
 unsigned fifo_join_ends(const struct op *op);

@@ -111,6 +111,8 @@ enum setopt_opt {
 	OPT_SEAL_SHRINK, /* ... F_SEAL_SHRINK */
 	OPT_SEAL_GROW,	 /* ... F_SEAL_GROW */
 	OPT_SEAL_SEAL,	 /* ... F_SEAL_SEAL */
+	/* sockets: access (unix-*) */
+	OPT_PEERCRED, /* getsockopt SO_PEERCRED: who the peer is (socket.h) */
 	OPT_COUNT
 };
 

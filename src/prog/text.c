@@ -77,6 +77,8 @@ static const char *const opt_names[OPT_COUNT] = {
 	[OPT_NATTCH] = "nattch",       [OPT_TRUNCATE] = "truncate",
 	[OPT_SEAL_WRITE] = "seal-write", [OPT_SEAL_SHRINK] = "seal-shrink",
 	[OPT_SEAL_GROW] = "seal-grow", [OPT_SEAL_SEAL] = "seal-seal",
+	/* sockets: access */
+	[OPT_PEERCRED] = "peercred",
 };
 /* clang-format on */
 

@@ -88,6 +88,10 @@ static const struct {
 	{"sock-wrong-fd", FAULT_SOCK_WRONG_FD},
 	{"sock-no-trunc", FAULT_SOCK_NO_TRUNC},
 	{"sock-creds", FAULT_SOCK_CREDS},
+	/* unix-*: access */
+	{"sock-chmod", FAULT_SOCK_CHMOD},
+	{"sock-peer-uid", FAULT_SOCK_PEER_UID},
+	{"sock-cred-uid", FAULT_SOCK_CRED_UID},
 
 	/* sysv-shm, mmap-*, memfd */
 	{"shm-ro-writable", FAULT_SHM_RO_WRITABLE},

@@ -91,6 +91,10 @@ enum fault {
 	FAULT_SOCK_WRONG_FD = FAULT_SOCKET_BASE + 8,  /* send passes another object */
 	FAULT_SOCK_NO_TRUNC = FAULT_SOCKET_BASE + 9,  /* recv hides MSG_TRUNC */
 	FAULT_SOCK_CREDS = FAULT_SOCKET_BASE + 10,    /* recv names the wrong sender */
+	/* unix-*: access (joins by address, who the peer is): 100..111 */
+	FAULT_SOCK_CHMOD = FAULT_SOCKET_BASE + 20,    /* create opens path and dir to all */
+	FAULT_SOCK_PEER_UID = FAULT_SOCKET_BASE + 21, /* SO_PEERCRED names another uid */
+	FAULT_SOCK_CRED_UID = FAULT_SOCKET_BASE + 22, /* SCM_CREDENTIALS names another uid */
 	/* sysv-shm, mmap-*, memfd (FAULT_SHM_FAMILY_BASE + 0..31) */
 	FAULT_SHM_RO_WRITABLE = FAULT_SHM_FAMILY_BASE + 0,  /* SHM_RDONLY / PROT_READ dropped */
 	FAULT_SHM_NO_ROUND = FAULT_SHM_FAMILY_BASE + 1,	    /* a segment's size not page-rounded */

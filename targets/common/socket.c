@@ -47,8 +47,9 @@ static void grow_buf(int fd, int force, int opt)
 		set_int(fd, SOL_SOCKET, opt, SOCK_SNDBUF_WANT);
 }
 
-/* The address of a slot: a path in the sandbox's /dev/shm (ref->name), or
- * an abstract name (ref->name starts with '@', it dies with its socket). */
+/* The address of a slot: a path (ref->name, in a directory of the create's
+ * own in the sandbox's /dev/shm), or an abstract name (ref->name starts
+ * with '@', it dies with its socket). */
 static socklen_t unix_addr(struct sockaddr_un *a, const struct obj_ref *ref)
 {
 	size_t n = strlen(ref->name);
@@ -63,35 +64,83 @@ static socklen_t unix_addr(struct sockaddr_un *a, const struct obj_ref *ref)
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
 }
 
-static unsigned abstract_seq;
+static unsigned addr_seq;
 
+/* Unique (pid, count) names: a receiver keeps its name while it lives, and
+ * a path's directory belongs to the create that made it. */
 static void unix_name(struct obj_ref *ref, const struct op *op)
 {
 	char base[200];
 
 	sandbox_posix_name(base, sizeof base, op->obj, NAME_SLOT);
+	++addr_seq;
 	if (op_create_form(op) == NAME_SLOT)
-		snprintf(ref->name, sizeof ref->name, "/dev/shm%s.sock", base);
-	else /* unique (pid, count): a datagram receiver keeps its name while it lives */
+		snprintf(ref->name, sizeof ref->name, "/dev/shm%s.%d.%u.d/s", base, (int)getpid(),
+			 addr_seq);
+	else
 		snprintf(ref->name, sizeof ref->name, "@%s.%d.%u.sock", base + 1, (int)getpid(),
-			 ++abstract_seq);
+			 addr_seq);
+}
+
+/* The directory of a path (ref->name without its last "/s"). */
+static void unix_dir(const struct obj_ref *ref, char *dir, size_t cap)
+{
+	snprintf(dir, cap, "%s", ref->name);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+}
+
+/* Removes a path and its directory; 0, or the errno of the first that fails
+ * (ENOENT is no failure: it was gone already). */
+static int unix_unlink(const struct obj_ref *ref)
+{
+	char dir[sizeof ref->name];
+
+	if (ref->name[0] != '/')
+		return 0;
+	unix_dir(ref, dir, sizeof dir);
+	if ((unlink(ref->name) && errno != ENOENT) || (rmdir(dir) && errno != ENOENT))
+		return -errno;
+	return 0;
+}
+
+/* bind(2) of a path: its directory first (search from the create's mode),
+ * the socket file through the umask and the create's mode. */
+static int bind_path(int fd, const struct sockaddr *sa, socklen_t alen, const struct obj_ref *ref,
+		     unsigned mode)
+{
+	char dir[sizeof ref->name];
+
+	unix_dir(ref, dir, sizeof dir);
+	if (mkdir(dir, 0700) || chmod(dir, 0700 | (mode & 0011)))
+		return -1;
+	mode_t old = umask(0777);
+	umask(old | (~mode & 0777));
+	int r = bind(fd, sa, alen);
+	umask(old);
+	if (!r && fault_on(FAULT_SOCK_CHMOD)) /* planted: anyone may connect */
+		r = chmod(dir, 0777) || chmod(ref->name, 0777) ? -1 : 0;
+	return r;
 }
 
 #define ACCEPT_WAIT_MS 1000
 #define PAIR_TRIES     3
 
 /* Binds a receiver (listening, for connected types) and connects a sender
- * to it: out[0] receives, out[1] sends. */
+ * to it: out[0] receives, out[1] sends; *listener (unix, connected types):
+ * the listening socket, kept for joins by address, else -1. */
 static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const struct op *op,
-			   int out[2])
+			   int out[2], int *listener)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_un *un = (struct sockaddr_un *)&ss;
 	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
 	socklen_t alen;
-	int fl = k->type | SOCK_CLOEXEC, err = 0;
+	int fl = k->type | SOCK_CLOEXEC, err = 0, bound;
 	int l = socket(k->domain, fl, 0), s = socket(k->domain, fl, 0);
 
+	*listener = -1;
 	if (l < 0 || s < 0) {
 		err = -errno;
 		goto fail;
@@ -101,18 +150,20 @@ static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const
 	if (k->domain == AF_UNIX) {
 		unix_name(ref, op);
 		alen = unix_addr(un, ref);
-		if (ref->name[0] == '/')
-			unlink(ref->name); /* the slot's name: a new create replaces it */
+		ref->id = k->type;
+		bound = ref->name[0] == '/' ? bind_path(l, (struct sockaddr *)&ss, alen, ref,
+							op_create_mode(op))
+					    : bind(l, (struct sockaddr *)&ss, alen);
 	} else {
 		memset(in, 0, sizeof *in);
 		in->sin_family = AF_INET;
 		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		alen = sizeof *in;
 		snprintf(ref->name, sizeof ref->name, "127.0.0.1");
+		bound = bind(l, (struct sockaddr *)&ss, alen);
 	}
-	if (bind(l, (struct sockaddr *)&ss, alen) ||
-	    getsockname(l, (struct sockaddr *)&ss, &alen) ||
-	    (k->type != SOCK_DGRAM && listen(l, 1)) || connect(s, (struct sockaddr *)&ss, alen)) {
+	if (bound || getsockname(l, (struct sockaddr *)&ss, &alen) ||
+	    (k->type != SOCK_DGRAM && listen(l, 4)) || connect(s, (struct sockaddr *)&ss, alen)) {
 		err = -errno;
 		goto fail;
 	}
@@ -132,7 +183,10 @@ static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const
 				close(a);
 			goto fail;
 		}
-		close(l);
+		if (k->domain == AF_UNIX)
+			*listener = l;
+		else
+			close(l);
 		l = a;
 	}
 	out[0] = l;
@@ -143,15 +197,15 @@ fail:
 		close(l);
 	if (s >= 0)
 		close(s);
-	if (ref->name[0] == '/')
-		unlink(ref->name);
+	unix_unlink(ref);
 	ref->name[0] = 0;
+	ref->id = -1;
 	return err;
 }
 
 int sock_create(const struct sock_kind *k, struct chan *c, struct obj_ref *ref, const struct op *op)
 {
-	int fd[2], err = 0;
+	int fd[2], err = 0, listener = -1;
 	unsigned form = op_create_form(op);
 
 	ref->id = -1;
@@ -160,7 +214,8 @@ int sock_create(const struct sock_kind *k, struct chan *c, struct obj_ref *ref, 
 		if (socketpair(AF_UNIX, k->type | SOCK_CLOEXEC, 0, fd))
 			return -errno;
 	} else {
-		for (int tries = 0; (err = pair_by_address(k, ref, op, fd)) == -ETIMEDOUT;)
+		for (int tries = 0;
+		     (err = pair_by_address(k, ref, op, fd, &listener)) == -ETIMEDOUT;)
 			if (++tries == PAIR_TRIES)
 				break;
 		if (err)
@@ -173,8 +228,31 @@ int sock_create(const struct sock_kind *k, struct chan *c, struct obj_ref *ref, 
 		set_int(fd[1], IPPROTO_TCP, TCP_NODELAY, 1);
 	c->fd[0] = fd[0];
 	c->fd[1] = fd[1];
+	c->id = listener;
 	c->role = k->type | k->domain << 8;
 	c->ends = OPF_READ | OPF_WRITE;
+	return 0;
+}
+
+/* A join by address: a socket of the joiner's own, connected to the
+ * creator's path or abstract name, is its write end. */
+static int join_by_connect(struct chan *c, const struct obj_ref *ref)
+{
+	struct sockaddr_un a;
+	socklen_t alen = unix_addr(&a, ref);
+	int s = socket(AF_UNIX, ref->id | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return -errno;
+	if (connect(s, (struct sockaddr *)&a, alen)) {
+		int e = errno;
+		close(s);
+		return e == EACCES && fault_on(FAULT_ACCESS_ERRNO) ? -EPERM : -e;
+	}
+	grow_buf(s, SO_SNDBUFFORCE, SO_SNDBUF);
+	c->fd[1] = s;
+	c->ends = OPF_WRITE;
+	c->role = ref->id | AF_UNIX << 8;
 	return 0;
 }
 
@@ -183,7 +261,9 @@ int sock_join(struct chan *c, const struct obj_ref *ref)
 	int fd = c->fd[0] >= 0 ? c->fd[0] : c->fd[1], type = 0, domain = 0;
 	socklen_t len = sizeof type;
 
-	(void)ref;
+	if (fd < 0 && (c->open_flags & (OPF_READ | OPF_WRITE)) == OPF_WRITE && ref->id > 0 &&
+	    (ref->name[0] == '/' || ref->name[0] == '@'))
+		return join_by_connect(c, ref);
 	if (fd >= 0 && !getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) &&
 	    !getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len))
 		c->role = type | domain << 8;
@@ -291,6 +371,10 @@ static int64_t ancillary(struct msghdr *mh)
 				a = (a + 1) % IPCF_ACTORS;
 			anc |= (int64_t)(a < 0 ? SOCK_ANC_CRED_OTHER : (unsigned)a + 1)
 			       << SOCK_ANC_CRED_SHIFT;
+			if (fault_on(FAULT_SOCK_CRED_UID))
+				cr.uid = cr.uid == 1000 ? 1001 : 1000;
+			anc |= (int64_t)sock_id_code(cr.uid) << SOCK_ANC_UID_SHIFT |
+			       (int64_t)sock_id_code(cr.gid) << SOCK_ANC_GID_SHIFT;
 		}
 	}
 	if ((mh->msg_flags & MSG_TRUNC) && !fault_on(FAULT_SOCK_NO_TRUNC))
@@ -362,14 +446,27 @@ int sock_close(struct chan *c, unsigned ends)
 {
 	if ((ends & OPF_READ) && fault_on(FAULT_SOCK_LEAK))
 		c->fd[0] = -1; /* sock-leak: the receiving socket is forgotten, open */
-	return chan_close_fds(c, ends);
+	int r = chan_close_fds(c, ends);
+	if (!c->ends && c->id >= 0) { /* the listening socket goes with the last end */
+		close(c->id);
+		c->id = -1;
+	}
+	return r;
 }
 
 int sock_destroy(struct chan *c, const struct obj_ref *ref)
 {
 	(void)c;
-	if (ref->name[0] == '/' && !fault_on(FAULT_SOCK_NO_UNLINK) && unlink(ref->name) &&
-	    errno != ENOENT)
+	return fault_on(FAULT_SOCK_NO_UNLINK) ? 0 : unix_unlink(ref);
+}
+
+int sock_set_perm(struct chan *c, const struct obj_ref *ref, uint32_t uid, uint32_t gid,
+		  unsigned mode)
+{
+	(void)c;
+	if (ref->name[0] != '/')
+		return -ENOTSUP;
+	if (chown(ref->name, (uid_t)uid, (gid_t)gid) || chmod(ref->name, (mode_t)mode))
 		return -errno;
 	return 0;
 }
@@ -377,7 +474,33 @@ int sock_destroy(struct chan *c, const struct obj_ref *ref)
 int sock_exists(const struct obj_ref *ref)
 {
 	struct stat st;
-	return ref->name[0] == '/' && !lstat(ref->name, &st);
+	char dir[sizeof ref->name];
+
+	if (ref->name[0] != '/')
+		return 0;
+	unix_dir(ref, dir, sizeof dir);
+	return !lstat(ref->name, &st) || !lstat(dir, &st);
+}
+
+int64_t sock_settle(struct chan *c, int64_t want, unsigned timeout_ms)
+{
+	struct pollfd p = {.fd = c->id, .events = POLLIN};
+
+	if (want != 1 || c->id < 0 || poll(&p, 1, (int)timeout_ms) != 1)
+		return 0;
+	int a = accept4(c->id, NULL, NULL, SOCK_CLOEXEC);
+	if (a < 0)
+		return -errno;
+	/* The creator's handle is the accepted socket's receiving end now. */
+	for (int i = 0; i < 2; i++)
+		if (c->fd[i] >= 0)
+			close(c->fd[i]);
+	if ((c->role & 0xff) != SOCK_STREAM)
+		set_int(a, SOL_SOCKET, SO_PASSCRED, 1);
+	c->fd[0] = a;
+	c->fd[1] = -1;
+	c->ends = OPF_READ;
+	return 1;
 }
 
 const char *sock_inet_probe(void)
@@ -388,6 +511,19 @@ const char *sock_inet_probe(void)
 		return "no private network namespace (the sandbox fell back to prefixes)";
 	return NULL;
 }
+
+/* unix-*: a path asks for write permission on the socket file and search
+ * on its directory (the create's, in the mount namespace's /dev/shm), an
+ * abstract name for nothing but the network namespace. */
+const struct access_rule sock_unix_access = {
+	.perm = PERM_FILE,
+	.isolation = IDENT_NS_MNT,
+	.join = 2,
+	.umask = 1,
+	.by_connect = 1,
+	.dir_search = 1,
+	.abstract_isolation = IDENT_NS_NET,
+};
 
 int sock_tcp_setup(int actor)
 {
@@ -402,8 +538,28 @@ int sock_tcp_setup(int actor)
 	return 0;
 }
 
+/* SO_PEERCRED of the handle's receiving socket, else of its sender. */
+static int64_t peercred(struct chan *c)
+{
+	int fd = c->fd[0] >= 0 ? c->fd[0] : c->fd[1];
+	struct ucred cr;
+	socklen_t len = sizeof cr;
+
+	if (!is_unix(c))
+		return -ENOTSUP;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len))
+		return -errno;
+	if (fault_on(FAULT_SOCK_PEER_UID))
+		cr.uid = cr.uid == 1000 ? 1001 : 1000;
+	int a = cr.pid ? actor_by_pid(cr.pid) : -1;
+	unsigned who = !cr.pid ? 0 : a < 0 ? SOCK_ANC_CRED_OTHER : (unsigned)a + 1;
+	return sock_peer_word(who, cr.uid, cr.gid);
+}
+
 int64_t sock_control(struct chan *c, const struct op *op)
 {
+	if (op->arg == OPT_PEERCRED)
+		return peercred(c);
 	if (op->arg != OPT_SHUTDOWN)
 		return -ENOTSUP;
 	switch (op->len % 3) {

@@ -7,11 +7,20 @@
  *            or 127.0.0.1 for tcp/udp), listen, connect, accept
  *   private  the same through an abstract address (unix) or ::1 (tcp/udp)
  *   other    socketpair (unix; tcp/udp take the slot path)
- * Peers join by inheriting the descriptors (SCM_RIGHTS). */
+ * Peers join by inheriting the descriptors (SCM_RIGHTS), or (unix, slot and
+ * private) by address: `join write` connects a socket of the joiner's own
+ * to the creator's path or abstract name (the access rule says who may),
+ * and the creator, which kept its listening socket, accepts it at once
+ * (the settle hook) and receives on it from then on.  The path is
+ * <dir>/s, dir made by the create with mode 0700 | (mode & 0011), the
+ * socket file made by bind through the creator's umask and the create's
+ * mode.  ref->id: the socket type a join connects with (-1: none). */
 #ifndef IPCFUZZ_TARGETS_SOCKET_H
 #define IPCFUZZ_TARGETS_SOCKET_H
 
 #include "../mechanism.h"
+
+#include "../../src/prog/ident.h"
 
 /* What a datagram receive reports besides its data (outcome.mtype), so the
  * datagram model can judge the ancillary data and the flags. */
@@ -21,6 +30,22 @@
 #define SOCK_ANC_CRED_OTHER 7u	     /* ... a pid that is no actor now */
 #define SOCK_ANC_TRUNC	    1u << 16 /* MSG_TRUNC */
 #define SOCK_ANC_CTRUNC	    1u << 17 /* MSG_CTRUNC */
+#define SOCK_ANC_UID_SHIFT  18	     /* SCM_CREDENTIALS: sock_id_code(uid) */
+#define SOCK_ANC_GID_SHIFT  21	     /* ... sock_id_code(gid) */
+
+/* An id as reports show it: 0 none ((uid_t)-1), 1 + its index in the
+ * ident table, 5 any other. */
+static inline unsigned sock_id_code(uint32_t id)
+{
+	int i = ident_index(id);
+	return id == UINT32_MAX ? 0u : i < 0 ? 5u : (unsigned)i + 1;
+}
+/* OPT_PEERCRED's result: who (actor + 1, SOCK_ANC_CRED_OTHER, 0 = no
+ * peer), and the codes of uid and gid. */
+static inline int64_t sock_peer_word(unsigned who, uint32_t uid, uint32_t gid)
+{
+	return who | sock_id_code(uid) << 3 | sock_id_code(gid) << 6;
+}
 
 /* Room the model may count on in a sender's buffer: sock_create asks for
  * at least this much (SO_SNDBUF, or SO_SNDBUFFORCE where allowed). */
@@ -35,7 +60,13 @@ struct sock_kind {
 #define SOCK_USE_PATHS                                                                             \
 	.join_path = JOIN_BY_INHERIT, .naming = NAMING_NONE, .join = sock_join, .send = sock_send, \
 	.recv = sock_recv, .close = sock_close, .destroy = sock_destroy, .control = sock_control,  \
-	.exists = sock_exists
+	.exists = sock_exists, .settle = sock_settle
+
+/* unix-*: who may connect to a path or an abstract name. */
+extern const struct access_rule sock_unix_access;
+/* unix-*: perm is chown then chmod of the socket file (ENOTSUP without). */
+int sock_set_perm(struct chan *c, const struct obj_ref *ref, uint32_t uid, uint32_t gid,
+		  unsigned mode);
 
 int sock_create(const struct sock_kind *k, struct chan *c, struct obj_ref *ref,
 		const struct op *op);
@@ -46,6 +77,9 @@ int sock_close(struct chan *c, unsigned ends);
 int sock_destroy(struct chan *c, const struct obj_ref *ref);
 int sock_exists(const struct obj_ref *ref);
 int64_t sock_control(struct chan *c, const struct op *op);
+/* The creator accepts a connection a join by address made (want 1):
+ * returns 1 when it did. */
+int64_t sock_settle(struct chan *c, int64_t want, unsigned timeout_ms);
 /* tcp, udp: only in the sandbox's own network namespace. */
 const char *sock_inet_probe(void);
 /* tcp: no TIME_WAIT in the sandbox's network namespace, so a long fuzz

@@ -79,10 +79,15 @@ leak) # The leak audit fails a run whose mechanism leaves something behind.
 	done
 	;;
 kill) # Participants SIGKILLed all along: no violation, and the cost of the
-	# kills accounted for as each kind of mechanism allows.  [MECH...]: only
+	# kills accounted for as each kind of mechanism allows (a killed
+	# producer leaves at most one batch, 16 frames, in doubt).  [MECH...]: only
 	# those (the guest runs the ones the host lacks), else all.
-	for t in ${*:-all}; do
-	run 0 "$t" --seconds 2 --kill-every 10 --producers 3 --consumers 2 --msg-size 32-1024
+	# Mechanisms with one producer per channel (tcp, pty) skip the first
+	# round (more producers than consumers) and get a round of their own.
+	for t in ${*:-all tcp pty}; do
+	p=3
+	case $t in tcp | pty) p=2 ;; esac
+	run 0 "$t" --seconds 2 --kill-every 10 --producers $p --consumers 2 --msg-size 32-1024
 	some_ran
 	for m in $(ran); do
 		expect "$m" .status pass
@@ -93,7 +98,7 @@ kill) # Participants SIGKILLed all along: no violation, and the cost of the
 			(.per_consumer | map(.received) | add) as $cr |
 			.kills > 10 and .kills == $pk + $ck and
 			.sent == .received + .lost_to_kill + .in_doubt - .in_doubt_received and
-			.in_doubt <= $pk and .in_doubt_received <= .in_doubt and
+			.in_doubt <= 16 * $pk and .in_doubt_received <= .in_doubt and
 			($cr - .received | fabs) <= $ck and
 			.received > 0' "$tmp/r.json" >/dev/null ||
 			fail "$m: accounting does not add up"
@@ -126,7 +131,7 @@ uring) # --io-uring: the same verified traffic through one ring per
 	"$cli" list --json >"$tmp/list.json"
 	jq -e --slurpfile l "$tmp/list.json" '[$l[0][] | .reason | strings] as $probe |
 		[.results[] | select(.status == "skipped") | .reason] |
-		all(. == "no io_uring use path" or test("io_uring|stress profile") or
+		all(. == "no io_uring use path" or test("io_uring|stress profile|one producer per channel") or
 		    (. as $r | $probe | index($r)))' "$tmp/r.json" \
 		>/dev/null || fail "a skip without its reason"
 	run 0 all --io-uring --threads --seconds 1

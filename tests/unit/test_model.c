@@ -2,6 +2,7 @@
  * corpus tests check the same models against the kernel. */
 #include "../../src/model/model.h"
 #include "../../src/model/n_tty.h"
+#include "../../targets/common/socket.h"
 #include "check.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 extern const struct mechanism mech_pipe, mech_sysv_msg, mech_posix_shm, mech_signal, mech_pty;
+extern const struct mechanism mech_unix_stream, mech_unix_dgram;
 
 /* Root with every capability but CAP_SYS_RESOURCE (as in many containers),
  * umask 022, every id of the identity table mapped. */
@@ -251,6 +253,76 @@ static void isolation(void)
 	model_free(&m);
 }
 
+/* Unix sockets joined by address: the path's directory and file, the
+ * abstract name's network namespace, the listening socket, SO_PEERCRED. */
+static void unix_socket_access(void)
+{
+	struct model m;
+	struct step st;
+
+	model_init(&m, &mech_unix_stream, &lim);
+	run(&m, "create a0 o0 name=slot mode=0666");
+	const struct kobj *o = &m.objs[m.h[0][0].kobj];
+	CHECK(o->perm.mode == 0644 && o->perm.dir_mode == 0700, "umask 022: 0%o, dir 0%o",
+	      o->perm.mode, o->perm.dir_mode);
+	run(&m, "ident a1 uid=1000 gid=1000");
+	st = run(&m, "join a1 o0 write");
+	CHECK(st.ex.err == EACCES, "no search on the directory: %d", st.ex.err);
+	run(&m, "create a0 o1 name=slot mode=0773");
+	st = run(&m, "join a1 o1 write");
+	CHECK(st.ex.err == EACCES, "0773 & ~022: others may not write: %d", st.ex.err);
+	run(&m, "ident a0 umask=0");
+	run(&m, "create a0 o2 name=slot mode=0773");
+	st = run(&m, "join a1 o2 write");
+	CHECK(st.ex.err == 0 && st.nsettle == 1 && st.settle[0].actor == 0 &&
+		      st.settle[0].want == 1,
+	      "a join connects, the creator accepts: %d", st.ex.err);
+	CHECK(m.h[0][2].ends == OPF_READ && m.h[1][2].ends == OPF_WRITE &&
+		      m.h[0][2].kobj == m.h[1][2].kobj,
+	      "a new connection: the creator receives, the joiner sends");
+	st = run(&m, "setopt a0 o2 opt=peercred");
+	CHECK(st.ex.ret == sock_peer_word(2, 1000, 1000), "SO_PEERCRED names a1: %lld",
+	      (long long)st.ex.ret);
+	st = run(&m, "setopt a1 o2 opt=peercred");
+	CHECK(st.ex.ret == sock_peer_word(1, 0, 0), "and a1's names a0: %lld",
+	      (long long)st.ex.ret);
+	run(&m, "ident a2 uid=1001 gid=1001 ns=mnt");
+	st = run(&m, "join a2 o2 write");
+	CHECK(st.ex.err == ENOENT, "another mount namespace: %d", st.ex.err);
+	run(&m, "ident a2 uid=0 gid=0");
+	run(&m, "create a0 o3 name=slot mode=0600");
+	st = run(&m, "join a2 o3 write");
+	CHECK(st.ex.err == 0, "CAP_DAC_OVERRIDE: %d", st.ex.err);
+	st = run(&m, "perm a1 o2 uid=1000 gid=1000 mode=0600");
+	CHECK(st.ex.err == EPERM, "chown needs CAP_CHOWN: %d", st.ex.err);
+	run(&m, "perm a0 o2 uid=1000 gid=1000 mode=0600");
+	st = run(&m, "destroy a1 o2");
+	CHECK(st.ex.err == EACCES, "only the directory's owner removes it: %d", st.ex.err);
+	run(&m, "destroy a0 o2");
+	st = run(&m, "join a1 o2 write");
+	CHECK(st.ex.err == ENOENT, "the path is gone: %d", st.ex.err);
+	model_free(&m);
+
+	model_init(&m, &mech_unix_dgram, &lim);
+	run(&m, "create a0 o1 name=private mode=0");
+	run(&m, "ident a1 uid=1000 gid=1000");
+	run(&m, "ident a2 uid=1001 gid=1001 ns=net");
+	st = run(&m, "join a2 o1 write");
+	CHECK(st.ex.err == ECONNREFUSED, "another network namespace: %d", st.ex.err);
+	st = run(&m, "join a1 o1 write");
+	CHECK(st.ex.err == 0 && !st.nsettle && m.h[1][1].kobj == m.h[0][1].kobj,
+	      "any uid sends to the receiver itself: %d", st.ex.err);
+	run(&m, "send a1 o1 len=3");
+	st = run(&m, "recv a0 o1 len=8");
+	CHECK(st.ex.mtype == (2 << SOCK_ANC_CRED_SHIFT | 2 << SOCK_ANC_UID_SHIFT |
+			      2 << SOCK_ANC_GID_SHIFT),
+	      "SCM_CREDENTIALS: a1, uid and gid 1000: %llx", (long long)st.ex.mtype);
+	run(&m, "close a0 o1");
+	st = run(&m, "join a1 o1 write");
+	CHECK(st.ex.err == ECONNREFUSED, "nobody holds the receiver: %d", st.ex.err);
+	model_free(&m);
+}
+
 /* The signo of the i-th record a step expects. */
 static int rec_sig(const struct step *st, unsigned i)
 {
@@ -407,5 +479,6 @@ int main(void)
 	shm_names();
 	sysv_access();
 	isolation();
+	unix_socket_access();
 	return check_done("test_model");
 }

@@ -28,7 +28,7 @@ for t in dma-heap udmabuf; do
 	[ -x "$bin/replay-$t" ] && timed "replay corpus/$t" "$bin/replay-$t" --runs 1 "corpus/$t"
 done
 # exec/s of the guest-only targets under libFuzzer, in the guest (one boot
-# each; needs the libfuzzer preset's build), as ci/bench.sh does on the host.
+# each; needs the libfuzzer preset's build), as bench/fuzz.sh does on the host.
 seconds=${BENCH_SECONDS:-20}
 for t in dma-heap udmabuf; do
 	[ -x build/libfuzzer/fuzz-$t ] || continue

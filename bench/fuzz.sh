@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Benchmark (figures, not a test): exec/s of every available target under
+# libFuzzer and AFL++ side by side, each pinned to one core for the same time,
+# from the same seeds, with the oracle and the leak audit on.
+#   BENCH_SECONDS (default 20)  BENCH_TARGETS (default: every available one)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+seconds=${BENCH_SECONDS:-20}
+bash ci/deps.sh || exit 2
+. ci/env.sh
+bash ci/build.sh asan libfuzzer afl || exit 2
+ipcfuzz=build/asan/ipcfuzz
+out=$(mktemp -d /tmp/ipcfuzz-bench.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+targets=${BENCH_TARGETS:-}
+[ -n "$targets" ] || targets=$($ipcfuzz list --json | python3 -c 'import json,sys; print(" ".join(m["id"] for m in json.load(sys.stdin) if m["available"]))')
+printf '%-16s %14s %14s   (%ss each, one core, ASan+UBSan, oracle+audit on)\n' target "libFuzzer" "AFL++" "$seconds"
+for t in $targets; do
+	for e in libfuzzer afl; do
+		taskset -c 0 $ipcfuzz fuzz "$t" --engine "$e" --seconds "$seconds" --out "$out/$t/$e" \
+			--build-root build >/dev/null 2>&1
+	done
+	python3 - "$out/$t" "$t" <<'PY'
+import json, os, sys
+d, t = sys.argv[1], sys.argv[2]
+def rate(e):
+    try:
+        s = json.load(open(os.path.join(d, e, "summary.json")))
+        return f"{s['exec_per_sec']:.0f} exec/s"
+    except Exception:
+        return "n/a"
+print(f"{t:<16} {rate('libfuzzer'):>14} {rate('afl'):>14}")
+PY
+done
