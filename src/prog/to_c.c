@@ -193,9 +193,11 @@ static void emit_op(struct emitter *e, int index, const struct op *op, const str
 	FILE *f = e->f;
 	fprintf(f,
 		"\t{\n\t\tstruct chan *c = &ch[%d][%d];\n\t\tstruct ref *rf = &ref[%d];\n"
-		"\t\tlong r = 0;\n\t\tint64_t mtype = 0, want_mtype = %lldLL;\n"
-		"\t\t(void)c;\n\t\t(void)rf;\n\t\t(void)mtype;\n\t\t(void)want_mtype;\n",
-		op->actor, op->obj, op->obj, ex->has_mtype ? (long long)ex->mtype : 0LL);
+		"\t\tlong r = 0, want_ret = %lldL;\n\t\tint64_t mtype = 0, want_mtype = %lldLL;\n"
+		"\t\t(void)c;\n\t\t(void)rf;\n\t\t(void)mtype;\n\t\t(void)want_ret;\n"
+		"\t\t(void)want_mtype;\n",
+		op->actor, op->obj, op->obj, (long long)ex->ret,
+		ex->has_mtype ? (long long)ex->mtype : 0LL);
 	if (op->kind == OP_CREATE || op->kind == OP_JOIN) {
 		/* The actor's previous handle in the slot goes first. */
 		struct op close_all = {.kind = OP_CLOSE, .flags = OPF_READ | OPF_WRITE};

@@ -14,7 +14,8 @@
  *   long r           the result to set: >= 0, or a negative errno
  *   uint8_t pay[]    send: the op's payload, already generated
  *   uint8_t buf[]    recv: where the data goes; int64_t mtype: its type
- *   int64_t want_mtype  the type the model expects (a hook whose kernel
+ *   long want_ret, int64_t want_mtype  the result and type the model
+ *                    expects (a hook whose kernel
  *                    answer names a process maps this one to it: one
  *                    process stands in for every actor)
  * and the op's fields are written into the code as constants. */
