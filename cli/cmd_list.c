@@ -17,6 +17,7 @@ static const char *const class_names[CLASS_COUNT] = {
 	[CLASS_PRIORITY_QUEUE] = "priority-queue", /* fifo, posix-mq */
 	[CLASS_SOCKET_STREAM] = "socket-stream",
 	[CLASS_DATAGRAM] = "datagram",
+	[CLASS_COUNTING_SEM] = "counting-sem", /* sync */
 };
 
 static void json_string(const char *s)

@@ -25,6 +25,13 @@ struct ledger {
 	uint64_t pages;		/* per producer */
 	uint64_t *scan;		/* supervisor only: first page not yet released, */
 	uint16_t *hole;		/* and per page the first entry not yet arrived */
+	/* Per consumer tag (one cache line each): 1 + the page a commit under
+	 * that tag is on, 0 when none.  A released page is not handed back
+	 * while a commit is on it (see ledger_commit); such pages wait in
+	 * `deferred` (supervisor only) for the next release. */
+	_Atomic uint64_t *busy;
+	uint64_t *deferred;
+	unsigned ndeferred;
 	unsigned nprod;
 	size_t e_len, page_len;
 };
@@ -52,6 +59,8 @@ int ledger_received_by(const struct ledger *l, unsigned p, uint64_t seq, uint8_t
 
 /* Supervisor: releases the pages below `below` whose frames all arrived. */
 void ledger_release(struct ledger *l, unsigned p, uint64_t below);
+/* Supervisor: a consumer with this tag died, maybe inside a commit. */
+void ledger_forget_tag(struct ledger *l, uint8_t tag);
 
 /* Tally: the entry of (p, seq), or the page's state when released. */
 static inline uint8_t ledger_entry(const struct ledger *l, unsigned p, uint64_t seq)

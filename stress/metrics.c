@@ -107,6 +107,8 @@ void metrics_summary(FILE *f, const struct stress_result *r)
 		"", (unsigned long long)r->lost, (unsigned long long)r->duplicated,
 		(unsigned long long)r->corrupted, (unsigned long long)r->truncated,
 		(unsigned long long)r->reordered);
+	if (r->may_drop)
+		fprintf(f, "; dropped %llu (allowed)", (unsigned long long)r->dropped);
 	if (r->kills)
 		fprintf(f,
 			"; kills %u: lost to kills %llu, in doubt %llu (%llu arrived), recovered "
@@ -187,7 +189,7 @@ static void json_result(FILE *f, const struct stress_result *r)
 		" \"lost\": %llu, \"duplicated\": %llu, \"corrupted\": %llu, \"truncated\": %llu,"
 		" \"reordered\": %llu, \"kills\": %u, \"lost_to_kill\": %llu, \"in_doubt\": %llu,"
 		" \"in_doubt_received\": %llu, \"recovered\": %llu, \"lock_owner_deaths\": %u,"
-		" \"unsettled\": %llu, \"ledger_full\": %s",
+		" \"unsettled\": %llu, \"ledger_full\": %s, \"may_drop\": %s, \"dropped\": %llu",
 		stress_violations(r) ? "fail" : "pass", r->mode, r->nprod, r->ncons, r->seconds,
 		(unsigned long long)r->sent, (unsigned long long)r->received,
 		(unsigned long long)r->bytes, rate(r->received, r->seconds),
@@ -197,7 +199,8 @@ static void json_result(FILE *f, const struct stress_result *r)
 		(unsigned long long)r->lost_to_kill, (unsigned long long)r->in_doubt,
 		(unsigned long long)r->doubt_received, (unsigned long long)r->recovered,
 		r->owner_deaths, (unsigned long long)r->unsettled,
-		r->ledger_full ? "true" : "false");
+		r->ledger_full ? "true" : "false", r->may_drop ? "true" : "false",
+		(unsigned long long)r->dropped);
 	json_parts(f, "per_producer", "sent", r->prod, r->nprod);
 	json_parts(f, "per_consumer", "received", r->cons, r->ncons);
 	json_failures(f, r->failures);

@@ -537,6 +537,7 @@ void role_recover(struct stress_ctx *x, enum role role, unsigned index)
 		return;
 	}
 	struct cons_slot *cs = &x->area.cons[index];
+	ledger_forget_tag(&x->ledger, cs->tag);
 	if (x->prof->kind == STRESS_MESSAGES)
 		recover_inbox(x, index);
 	cs->kills++;

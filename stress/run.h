@@ -42,6 +42,8 @@ struct stress_result {
 	 * allows (see stress/driver.c). */
 	unsigned kills;
 	uint64_t lost_to_kill, in_doubt, doubt_received;
+	uint64_t dropped; /* may_drop: never arrived, which the mechanism allows */
+	int may_drop;
 	uint64_t recovered;		    /* frames a killed consumer had taken, counted for it */
 	unsigned owner_deaths;		    /* lock holders killed (rings) */
 	uint64_t unsettled;		    /* missing when the run was aborted: not judged */

@@ -64,6 +64,11 @@ struct stress_profile {
 	/* Why `stress --io-uring` skips this mechanism although it has an
 	 * io_uring use path (a kernel bug it would only find again), or NULL. */
 	const char *no_uring;
+	/* The mechanism may drop a frame (a UDP receiver whose buffer is
+	 * full: the protocol's right).  A frame that never arrives is then
+	 * counted as dropped, not lost; duplicated, damaged and reordered
+	 * frames are still violations. */
+	uint8_t may_drop;
 };
 
 #endif

@@ -212,6 +212,11 @@ void verify_tally(struct stress_ctx *x, struct stress_result *r)
 	uint64_t excused = missing < deaths ? missing : deaths;
 	r->lost_to_kill += excused;
 	r->lost += missing - excused;
+	r->may_drop = x->prof->may_drop;
+	if (r->may_drop) {
+		r->dropped = r->lost;
+		r->lost = 0;
+	}
 	if (area_phase(a) == PHASE_ABORT) {
 		/* Cut short: what had not arrived yet was not lost (the run
 		 * fails for its own reason). */

@@ -26,6 +26,8 @@ enum sem_class {
 	/* sockets */
 	CLASS_SOCKET_STREAM, /* unix-stream, tcp: a byte stream with socket capacity */
 	CLASS_DATAGRAM,	     /* unix-dgram, unix-seqpacket, udp: edges kept, MSG_TRUNC */
+	/* sync */
+	CLASS_COUNTING_SEM, /* sysv-sem, posix-sem: a counter, V adds, P takes or waits */
 	CLASS_COUNT
 };
 
@@ -49,6 +51,8 @@ enum naming {
 			 * directory are ENOENT, a long name ENAMETOOLONG */
 	NAMING_MQ_NAME, /* mq_open's "/name": "/" alone ENOENT, an inner slash
 			 * EACCES, too long ENAMETOOLONG */
+	/* sync */
+	NAMING_SEM_NAME, /* sem_open's "/name": glibc calls every bad one EINVAL */
 };
 
 /* What a join by name opens (fifo, posix-mq). */

@@ -60,7 +60,7 @@ static int memfd_join(struct chan *c, const struct obj_ref *ref)
 static int memfd_destroy(struct chan *c, const struct obj_ref *ref)
 {
 	(void)c;
-	(void)ref;
+	shm_guard_forget(ref);
 	return 0; /* no name: the file goes with its last descriptor and mapping */
 }
 
@@ -95,8 +95,8 @@ static int64_t memfd_control(struct chan *c, const struct op *op)
 
 	if (c->fd[0] < 0)
 		return -EBADF;
-	if (opt == OPT_TRUNCATE)
-		return shm_truncate(c, op->len);
+	if (opt == OPT_TRUNCATE || opt == OPT_GUARD)
+		return shm_control(c, op);
 	if (opt >= OPT_SEAL_WRITE && opt <= OPT_SEAL_SEAL)
 		return add_seal(c, seal_bits[opt - OPT_SEAL_WRITE]);
 	return -ENOTSUP;
@@ -153,6 +153,6 @@ const struct mechanism mech_memfd = {
 	.control = memfd_control,
 	.to_c = memfd_to_c,
 	.stress = &shm_ring_stress,
-	.options = 1ull << OPT_TRUNCATE | 1ull << OPT_SEAL_WRITE | 1ull << OPT_SEAL_SHRINK |
+	.options = SHM_OPTIONS | 1ull << OPT_SEAL_WRITE | 1ull << OPT_SEAL_SHRINK |
 		   1ull << OPT_SEAL_GROW | 1ull << OPT_SEAL_SEAL,
 };

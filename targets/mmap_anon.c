@@ -52,14 +52,22 @@ static int mmap_anon_join(struct chan *c, const struct obj_ref *ref)
 static int mmap_anon_destroy(struct chan *c, const struct obj_ref *ref)
 {
 	(void)c;
-	(void)ref;
+	shm_guard_forget(ref);
 	return 0; /* it goes with its last mapping */
 }
+
+/* setopt guard only: there is no descriptor to truncate. */
+static int64_t mmap_anon_control(struct chan *c, const struct op *op)
+{
+	return op->arg == OPT_GUARD ? shm_set_guard(c, op) : -ENOTSUP;
+}
+
+extern const struct mechanism mech_mmap_anon;
 
 /* Reproducer C (src/prog/to_c.h): the calls above, as text. */
 static void mmap_anon_to_c(FILE *f, const struct op *op)
 {
-	if (shm_to_c_op(f, op, 0))
+	if (shm_to_c_op(f, op, mech_mmap_anon.options))
 		return;
 	switch (op->kind) {
 	case OP_CREATE:
@@ -100,4 +108,6 @@ const struct mechanism mech_mmap_anon = {
 	.stress = &shm_ring_stress,
 	.fdless = 1,
 	.cow_private = 1,
+	.control = mmap_anon_control,
+	.options = 1ull << OPT_GUARD,
 };

@@ -72,6 +72,7 @@ static int mmap_file_destroy(struct chan *c, const struct obj_ref *ref)
 	char path[sizeof ref->name + sizeof FILE_DIR];
 
 	(void)c;
+	shm_guard_forget(ref);
 	if (fault_on(FAULT_SHM_NO_UNLINK_FILE))
 		return 0;
 	file_path(path, sizeof path, ref);
@@ -91,11 +92,6 @@ static int mmap_file_set_perm(struct chan *c, const struct obj_ref *ref, uint32_
 {
 	(void)ref;
 	return fd_set_perm(c->fd[0], uid, gid, mode);
-}
-
-static int64_t mmap_file_control(struct chan *c, const struct op *op)
-{
-	return op->arg == OPT_TRUNCATE ? shm_truncate(c, op->len) : -ENOTSUP;
 }
 
 /* An inode in a sticky 1777 directory: opened read-write (read-only for a
@@ -146,12 +142,12 @@ const struct mechanism mech_mmap_file = {
 	.recv = shm_recv,
 	.close = shm_close,
 	.destroy = mmap_file_destroy,
-	.control = mmap_file_control,
+	.control = shm_control,
 	.to_c = mmap_file_to_c,
 	.set_perm = mmap_file_set_perm,
 	.access = &mmap_file_access,
 	.exists = mmap_file_exists,
 	.stress = &shm_ring_stress,
-	.options = 1ull << OPT_TRUNCATE,
+	.options = SHM_OPTIONS,
 	.cow_private = 1,
 };

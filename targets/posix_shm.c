@@ -48,14 +48,10 @@ static int posix_shm_join(struct chan *c, const struct obj_ref *ref)
 static int posix_shm_destroy(struct chan *c, const struct obj_ref *ref)
 {
 	(void)c;
+	shm_guard_forget(ref);
 	if (fault_on(FAULT_SHM_NO_UNLINK))
 		return 0;
 	return shm_unlink(ref->name) ? -errno : 0;
-}
-
-static int64_t posix_shm_control(struct chan *c, const struct op *op)
-{
-	return op->arg == OPT_TRUNCATE ? shm_truncate(c, op->len) : -ENOTSUP;
 }
 
 static int posix_shm_set_perm(struct chan *c, const struct obj_ref *ref, uint32_t uid, uint32_t gid,
@@ -119,6 +115,6 @@ const struct mechanism mech_posix_shm = {
 	.access = &posix_shm_access,
 	.exists = posix_shm_exists,
 	.stress = &shm_ring_stress,
-	.control = posix_shm_control,
-	.options = 1ull << OPT_TRUNCATE,
+	.control = shm_control,
+	.options = SHM_OPTIONS,
 };

@@ -11,6 +11,7 @@ extern const struct mechanism mech_sysv_shm, mech_memfd, mech_mmap_anon,
 extern const struct mechanism mech_unix_stream, mech_unix_dgram, mech_unix_seqpacket, mech_tcp,
 	mech_udp;						     /* sockets */
 extern const struct mechanism mech_dma_heap, mech_udmabuf, mech_ion; /* dma-buf family */
+extern const struct mechanism mech_sysv_sem, mech_posix_sem;	     /* sync */
 
 /* A row per family, so families added side by side merge. */
 /* clang-format off */
@@ -40,6 +41,9 @@ const struct mechanism *const mechanisms[] = {
 	&mech_dma_heap,
 	&mech_udmabuf,
 	&mech_ion,
+	/* sync */
+	&mech_sysv_sem,
+	&mech_posix_sem,
 };
 /* clang-format on */
 const size_t mechanism_count = sizeof mechanisms / sizeof mechanisms[0];

@@ -3,8 +3,9 @@
 #define _GNU_SOURCE
 #include "mechanism.h"
 
+#include "common/sysv_ipc.h"
+
 #include "../src/prog/ident.h"
-#include "../src/sandbox/sandbox.h"
 #include "../src/util/fault.h"
 #include "../stress/stress.h"
 
@@ -28,31 +29,23 @@ static const char *sysv_msg_probe(void)
 
 static int sysv_msg_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 {
-	key_t key = op_create_form(op) == NAME_PRIVATE ? IPC_PRIVATE : sandbox_sysv_key(op->obj);
-	int flags = (int)op_create_mode(op);
-
-	if (op->flags & OPF_CREAT)
-		flags |= IPC_CREAT;
-	if (op->flags & OPF_EXCL)
-		flags |= IPC_EXCL;
-	int id = msgget(key, flags);
-	if (id < 0)
-		return -errno;
-	c->id = id;
-	c->ends = OPF_READ | OPF_WRITE;
+	key_t key = sysv_create_key(op);
+	int r = sysv_hold(c, msgget(key, sysv_create_flags(op)));
+	if (r)
+		return r;
 	ref->key = key;
-	ref->id = id;
+	ref->id = c->id;
 	return 0;
+}
+
+static int msg_by_key(key_t key)
+{
+	return msgget(key, 0);
 }
 
 static int sysv_msg_join(struct chan *c, const struct obj_ref *ref)
 {
-	int id = ref->key == IPC_PRIVATE ? ref->id : msgget(ref->key, 0);
-	if (id < 0)
-		return -errno;
-	c->id = id;
-	c->ends = OPF_READ | OPF_WRITE;
-	return 0;
+	return sysv_hold(c, sysv_join_id(ref, msg_by_key));
 }
 
 static ssize_t sysv_msg_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
@@ -82,14 +75,6 @@ static ssize_t sysv_msg_recv(struct chan *c, const struct op *op, uint8_t *buf, 
 	memcpy(buf, msg.text, (size_t)n);
 	*mtype = msg.mtype;
 	return n;
-}
-
-static int sysv_msg_close(struct chan *c, unsigned ends)
-{
-	(void)ends; /* a SysV id is not a descriptor: closing is forgetting it */
-	c->ends = 0;
-	c->id = -1;
-	return 0;
 }
 
 static int sysv_msg_destroy(struct chan *c, const struct obj_ref *ref)
@@ -218,7 +203,7 @@ const struct mechanism mech_sysv_msg = {
 	.join = sysv_msg_join,
 	.send = sysv_msg_send,
 	.recv = sysv_msg_recv,
-	.close = sysv_msg_close,
+	.close = sysv_close,
 	.destroy = sysv_msg_destroy,
 	.setopt = sysv_msg_setopt,
 	.to_c = sysv_msg_to_c,

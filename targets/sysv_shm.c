@@ -109,7 +109,7 @@ static int sysv_shm_close(struct chan *c, unsigned ends)
 
 static int sysv_shm_destroy(struct chan *c, const struct obj_ref *ref)
 {
-	(void)ref;
+	shm_guard_forget(ref);
 	if (fault_on(FAULT_SHM_NO_RMID))
 		return 0;
 	return shmctl(c->id, IPC_RMID, NULL) ? -errno : 0;
@@ -119,11 +119,12 @@ static int64_t sysv_shm_control(struct chan *c, const struct op *op)
 {
 	struct shmid_ds ds;
 
-	if (op->arg != OPT_NATTCH)
+	if (op->arg != OPT_NATTCH && op->arg != OPT_GUARD)
 		return -ENOTSUP;
+	/* guard: judged as a query, with IPC_STAT's read permission */
 	if (shmctl(c->id, IPC_STAT, &ds))
 		return -errno;
-	return (int64_t)ds.shm_nattch;
+	return op->arg == OPT_GUARD ? shm_set_guard(c, op) : (int64_t)ds.shm_nattch;
 }
 
 /* IPC_STAT (read permission), then IPC_SET of the owner and mode. */
@@ -235,5 +236,5 @@ const struct mechanism mech_sysv_shm = {
 	.exists = sysv_shm_exists,
 	.stress = &shm_ring_stress,
 	.to_c = sysv_shm_to_c,
-	.options = 1ull << OPT_NATTCH,
+	.options = 1ull << OPT_NATTCH | 1ull << OPT_GUARD,
 };

@@ -8,6 +8,7 @@
 
 #include "common/socket_to_c.h"
 #include "../src/uring/backend.h"
+#include "../stress/stress.h"
 
 #include <sys/socket.h>
 
@@ -22,6 +23,10 @@ static void udp_to_c(FILE *f, const struct op *op)
 {
 	sock_to_c(f, op, &kind);
 }
+/* One frame per datagram; a receiver whose buffer is full drops what
+ * arrives (the protocol's right): dropped, not lost. */
+static const struct stress_profile udp_stress = {
+	.kind = STRESS_MESSAGES, .max_frame = 8192, .may_drop = 1};
 
 const struct mechanism mech_udp = {
 	.id = "udp",
@@ -32,7 +37,5 @@ const struct mechanism mech_udp = {
 	SOCK_USE_PATHS,
 	.to_c = udp_to_c,
 	.uring_ops = URING_OPS_SOCK,
-	/* No stress profile: a UDP receiver whose buffer is full drops what
-	 * arrives (the protocol's right), which the driver would count as
-	 * lost; a profile needs a "may drop" kind first. */
+	.stress = &udp_stress,
 };

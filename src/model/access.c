@@ -227,6 +227,11 @@ static int connect_check(const struct model *m, int actor, const struct kobj *o)
 	return check_bits(m, actor, o, r->join);
 }
 
+int access_bits(const struct model *m, int actor, const struct kobj *o, unsigned bits)
+{
+	return rule(m)->perm == PERM_NONE ? 0 : check_bits(m, actor, o, bits);
+}
+
 /* IPC_RMID and IPC_SET: owner, creator or CAP_SYS_ADMIN. */
 static int sysv_owner(const struct model *m, int actor, const struct kobj *o)
 {

@@ -15,6 +15,7 @@ static const struct class_model *const class_models[CLASS_COUNT] = {
 	[CLASS_PRIORITY_QUEUE] = &model_priority_queue,
 	[CLASS_SOCKET_STREAM] = &model_socket_stream,
 	[CLASS_DATAGRAM] = &model_datagram,
+	[CLASS_COUNTING_SEM] = &model_counting_sem, /* sync */
 };
 
 void model_init(struct model *m, const struct mechanism *mech, const struct limits *lim)
@@ -109,6 +110,11 @@ static int create_name(const struct model *m, const struct op *op, int *name_id)
 										      : EACCES;
 		if (form == NAME_LONG)
 			return ENAMETOOLONG;
+		*name_id = op->obj * 8 + (int)form;
+		return 0;
+	case NAMING_SEM_NAME: /* sync */
+		if (form == NAME_EMPTY || form == NAME_SLASH || form == NAME_LONG)
+			return EINVAL;
 		*name_id = op->obj * 8 + (int)form;
 		return 0;
 	}
@@ -521,7 +527,8 @@ static void step_destroy(struct model *m, const struct op *op, struct step *st)
 		return; /* anonymous, or a device: nothing to remove */
 	case NAMING_POSIX_NAME:
 	case NAMING_PATH:
-	case NAMING_MQ_NAME: {
+	case NAMING_MQ_NAME:
+	case NAMING_SEM_NAME: {
 		int named = find_named(m, m->slot_name[op->obj], op->actor);
 		if (named < 0) {
 			expect_err(&st->ex, ENOENT);

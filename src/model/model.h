@@ -236,6 +236,7 @@ extern const struct class_model model_byte_stream, model_typed_queue, model_shar
 	model_request_reply, model_signals, model_line_discipline;
 extern const struct class_model model_priority_queue;		     /* fifo, posix-mq */
 extern const struct class_model model_socket_stream, model_datagram; /* sockets */
+extern const struct class_model model_counting_sem;		     /* sync */
 
 void model_init(struct model *m, const struct mechanism *mech, const struct limits *lim);
 void model_free(struct model *m);
@@ -285,6 +286,9 @@ int access_ns(const struct model *m, int actor);
 void access_own(struct model *m, int actor, struct kobj *o, const struct op *create);
 int access_check(const struct model *m, int actor, const struct kobj *o, enum access_want w,
 		 const struct op *op);
+/* sync: the mode bits (4 read, 2 write) alone, for a class whose ops ask
+ * for different bits by their arguments (semop: 0 reads, else alters). */
+int access_bits(const struct model *m, int actor, const struct kobj *o, unsigned bits);
 /* OP_PERM succeeded: the new owner and mode. */
 void access_set(struct kobj *o, const struct op *op);
 bool access_cap(const struct model *m, int actor, int cap);

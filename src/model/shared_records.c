@@ -297,9 +297,14 @@ static long truncate_to(struct model *m, struct kobj *o, const struct op *op)
 	/* shmem: a truncate that does not grow zeroes everything past the new
 	 * end, the rest of its last page too; a grow keeps what stores left
 	 * past the old end in its last page (measured), the rest is zeros. */
+	size_t was = reachable(m, r);
 	if (to <= r->eof)
-		memset(r->image + to, 0, reachable(m, r) - to);
+		memset(r->image + to, 0, was - to);
 	r->eof = to;
+	/* pages the grow adds read as zeros (the image there is an earlier
+	 * object's, or never written: state buffers live for the whole run) */
+	if (reachable(m, r) > was)
+		memset(r->image + was, 0, reachable(m, r) - was);
 	for (int a = 0; a < IPCF_ACTORS; a++)
 		for (int s = 0; s < IPCF_OBJS; s++)
 			r->cut |= ctx->cow[a][s].on && m->h[a][s].kobj == model_kobj_index(m, o);
@@ -329,6 +334,22 @@ static long add_seal(struct model *m, struct kobj *o, const struct op *op)
 	return err;
 }
 
+/* sync: setopt guard writes the header (the lock's page): EINVAL past the
+ * kinds, EFAULT through a read-only mapping, a private one copies it. */
+static long set_guard(struct model *m, struct kobj *o, const struct op *op)
+{
+	struct records_ctx *ctx = m->ctx;
+	struct cow_view *v = &ctx->cow[op->actor][op->obj];
+
+	if (op->len >= SHM_GUARD_COUNT)
+		return -EINVAL;
+	if (ctx->rdonly[op->actor][op->obj])
+		return -SHM_ERR_SEGV;
+	if (v->on)
+		cow_touch(m, o->state, v, ctx->maplen[op->actor][op->obj], 0, 1);
+	return 0;
+}
+
 static void records_setopt(struct model *m, struct kobj *o, const struct op *op, struct expect *ex)
 {
 	unsigned opt = (uint16_t)op->arg;
@@ -350,6 +371,9 @@ static void records_setopt(struct model *m, struct kobj *o, const struct op *op,
 	case OPT_SEAL_SEAL:
 		set_result(ex, add_seal(m, o, op));
 		return;
+	case OPT_GUARD: /* sync: any kind keeps records whole one op at a time */
+		set_result(ex, set_guard(m, o, op));
+		return;
 	default:
 		set_result(ex, -ENOTSUP);
 	}
@@ -357,7 +381,7 @@ static void records_setopt(struct model *m, struct kobj *o, const struct op *op,
 
 static bool records_is_query(const struct op *op)
 {
-	return op->arg == OPT_NATTCH;
+	return op->arg == OPT_NATTCH || op->arg == OPT_GUARD;
 }
 
 /* shmget's size rules, and the read-write attach every create makes. */

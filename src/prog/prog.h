@@ -113,6 +113,12 @@ enum setopt_opt {
 	OPT_SEAL_SEAL,	 /* ... F_SEAL_SEAL */
 	/* sockets: access (unix-*) */
 	OPT_PEERCRED, /* getsockopt SO_PEERCRED: who the peer is (socket.h) */
+	/* sync: semaphores (sysv-sem, posix-sem) and the shared-memory guards */
+	OPT_GUARD,   /* shm: which primitive guards the records (enum shm_guard_kind) */
+	OPT_GETVAL,  /* semctl GETVAL of semaphore `value` / sem_getvalue */
+	OPT_SETVAL,  /* semctl SETVAL: semaphore value >> 12 = value & 0xfff */
+	OPT_SEMSTAT, /* semctl IPC_STAT: returns sem_nsems */
+	OPT_UNDO,    /* this handle's semops: SEM_UNDO = value & 1 (checks IPC_STAT) */
 	OPT_COUNT
 };
 

@@ -79,6 +79,10 @@ static const char *const opt_names[OPT_COUNT] = {
 	[OPT_SEAL_GROW] = "seal-grow", [OPT_SEAL_SEAL] = "seal-seal",
 	/* sockets: access */
 	[OPT_PEERCRED] = "peercred",
+	/* sync */
+	[OPT_GUARD] = "guard",	       [OPT_GETVAL] = "getval",
+	[OPT_SETVAL] = "setval",       [OPT_SEMSTAT] = "semstat",
+	[OPT_UNDO] = "undo",
 };
 /* clang-format on */
 

@@ -210,6 +210,8 @@ int32_t sandbox_sysv_key(unsigned obj)
 
 int sandbox_owns_name(const char *entry)
 {
+	if (!strncmp(entry, "sem.", 4)) /* sync: a named semaphore's file */
+		entry += 4;
 	return !strncmp(entry, prefix, strlen(prefix));
 }
 
@@ -269,6 +271,8 @@ void sandbox_remove_sysv(int (*match)(long key))
 static int stale_name(const char *name)
 {
 	long pid;
+	if (!strncmp(name, "sem.", 4)) /* sync: a named semaphore's file */
+		name += 4;
 	return sscanf(name, "ipcfuzz.%ld.", &pid) == 1 && pid != getpid() && !pid_alive(pid);
 }
 

@@ -17,17 +17,22 @@ int robust_lock_init(pthread_mutex_t *m)
 	return -r;
 }
 
+void sync_deadline(struct timespec *t, unsigned ms)
+{
+	clock_gettime(CLOCK_REALTIME, t);
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
 int robust_lock(pthread_mutex_t *m, unsigned timeout_ms)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_REALTIME, &t);
-	t.tv_sec += timeout_ms / 1000;
-	t.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
+	sync_deadline(&t, timeout_ms);
 	int r = pthread_mutex_timedlock(m, &t);
 	if (r == EOWNERDEAD) {
 		pthread_mutex_consistent(m);

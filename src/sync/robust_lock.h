@@ -5,6 +5,11 @@
 #define IPCFUZZ_ROBUST_LOCK_H
 
 #include <pthread.h>
+#include <time.h>
+
+/* t = CLOCK_REALTIME now + ms: the absolute deadline pthread_mutex_timedlock
+ * and sem_timedwait take. */
+void sync_deadline(struct timespec *t, unsigned ms);
 
 int robust_lock_init(pthread_mutex_t *m);
 /* 0, -EOWNERDEAD (acquired, previous holder died), or -ETIMEDOUT. */

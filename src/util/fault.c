@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/ipc.h>
+#include <semaphore.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -111,6 +113,17 @@ static const struct {
 	{"dma-leak-map", FAULT_DMA_LEAK_MAP},
 	{"dma-bad-errno", FAULT_DMA_BAD_ERRNO},
 	{"dma-sync-bad", FAULT_DMA_SYNC_BAD},
+
+	/* sync: sysv-sem, posix-sem, shm guards */
+	{"sem-no-rmid", FAULT_SEM_NO_RMID},
+	{"sem-no-unlink", FAULT_SEM_NO_UNLINK},
+	{"sem-stray-set", FAULT_SEM_STRAY_SET},
+	{"sem-stray-name", FAULT_SEM_STRAY_NAME},
+	{"sem-no-undo", FAULT_SEM_NO_UNDO},
+	{"sem-lost-post", FAULT_SEM_LOST_POST},
+	{"sem-bad-errno", FAULT_SEM_BAD_ERRNO},
+	{"guard-noop", FAULT_GUARD_NOOP},
+	{"guard-die-mid", FAULT_GUARD_DIE_MID},
 };
 
 void fault_init(void)
@@ -160,6 +173,16 @@ void fault_strays(void)
 		int fd = shm_open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd >= 0)
 			close(fd);
+	}
+	/* sync: a semaphore set and a named semaphore nobody removes */
+	if (fault_on(FAULT_SEM_STRAY_SET))
+		semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	if (fault_on(FAULT_SEM_STRAY_NAME)) {
+		char name[64];
+		snprintf(name, sizeof name, "/ipcfuzz.%d.stray", (int)getpid());
+		sem_t *s = sem_open(name, O_CREAT, 0600, 0);
+		if (s != SEM_FAILED)
+			sem_close(s);
 	}
 	if (fault_on(FAULT_STRAY_SIGNAL)) {
 		sigset_t set;

@@ -79,6 +79,7 @@ enum fault {
 	FAULT_SOCKET_BASE = 80,				 /* unix-*, tcp, udp: 80..111 */
 	FAULT_SHM_FAMILY_BASE = 112,			 /* sysv-shm, mmap-*, memfd: 112..143 */
 	FAULT_DMA_BASE = 144,				 /* ion, dma-heap, udmabuf: 144..159 */
+	FAULT_SYNC_BASE = 160, /* sysv-sem, posix-sem, shm guards: 160..175 */
 	/* unix-*, tcp, udp */
 	FAULT_SOCK_DROP_BYTE = FAULT_SOCKET_BASE + 0, /* recv loses its last byte */
 	FAULT_SOCK_SWAP = FAULT_SOCKET_BASE + 1,      /* recv swaps two bytes */
@@ -113,6 +114,17 @@ enum fault {
 	FAULT_DMA_BAD_ERRNO = FAULT_DMA_BASE + 3, /* ERANGE reported as EINVAL */
 	FAULT_DMA_SYNC_BAD = FAULT_DMA_BASE + 4,  /* SYNC without a direction (EINVAL) */
 	FAULT_LIMIT = 256,			  /* the mask's size in bits */
+
+	/* sync: sysv-sem, posix-sem, the shared-memory guards */
+	FAULT_SEM_NO_RMID = FAULT_SYNC_BASE + 0,    /* sysv-sem destroy forgets IPC_RMID */
+	FAULT_SEM_NO_UNLINK = FAULT_SYNC_BASE + 1,  /* posix-sem destroy forgets sem_unlink */
+	FAULT_SEM_STRAY_SET = FAULT_SYNC_BASE + 2,  /* a create leaves a SysV semaphore set */
+	FAULT_SEM_STRAY_NAME = FAULT_SYNC_BASE + 3, /* a create leaves a /dev/shm/sem.* name */
+	FAULT_SEM_NO_UNDO = FAULT_SYNC_BASE + 4,    /* semop drops the handle's SEM_UNDO */
+	FAULT_SEM_LOST_POST = FAULT_SYNC_BASE + 5,  /* a V / post of n adds n - 1 */
+	FAULT_SEM_BAD_ERRNO = FAULT_SYNC_BASE + 6,  /* ERANGE / EOVERFLOW reported as EINVAL */
+	FAULT_GUARD_NOOP = FAULT_SYNC_BASE + 7,	    /* a shm guard takes and gives nothing */
+	FAULT_GUARD_DIE_MID = FAULT_SYNC_BASE + 8,  /* a guarded write dies halfway (SIGKILL) */
 };
 
 /* Which faults are on: a bit per enum value; fault_any says whether any is

@@ -4,10 +4,12 @@
 #include "shm_region.h"
 
 #include "../../src/audit/audit.h"
+#include "../../src/sandbox/sandbox.h"
 #include "../../src/sync/robust_lock.h"
 #include "../../src/util/fault.h"
 #include "../../src/util/record.h"
 #include "../../stress/stress.h"
+#include "fork_call.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -15,8 +17,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sem.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define LOCK_TIMEOUT_MS 2000u
@@ -31,6 +33,9 @@ void shm_header_init(void *map, uint32_t size)
 	struct shm_header *h = map;
 	robust_lock_init(&h->lock);
 	h->size = size;
+	h->guard = SHM_GUARD_MUTEX;
+	h->semkey = 0;
+	h->dirty = 0;
 	h->magic = SHM_MAGIC;
 }
 
@@ -132,15 +137,21 @@ struct access {
 	const uint8_t *in;
 	uint8_t *out;
 	int torn;
+	struct chan *c; /* send ... fork: what the child writes through */
 };
 
 /* The last byte first: a record that reaches past the object's end faults
- * before any of it is written, so what a faulted write leaves is known. */
+ * before any of it is written, so what a faulted write leaves is known.
+ * guard-die-mid: half of it, then the writer dies (holding the guard). */
 static long write_record(void *p)
 {
 	struct access *a = p;
 	if (a->off <= a->size && a->size - a->off >= RECORD_HDR + a->len)
 		(void)*(volatile uint8_t *)(a->region + a->off + RECORD_HDR + a->len - 1);
+	if (fault_on(FAULT_GUARD_DIE_MID)) {
+		record_write(a->region, a->size, a->off, a->in, a->len, 1);
+		raise(SIGKILL);
+	}
 	return record_write(a->region, a->size, a->off, a->in, a->len, a->torn);
 }
 
@@ -150,38 +161,101 @@ static long read_record(void *p)
 	return record_read(a->region, a->size, a->off, a->out, a->len);
 }
 
-/* Under the lock, unless the handle cannot take it (read-only) or the
- * torn-record fault skips it on purpose. */
+/* A guarded write that its writer never finished (the holder died): the
+ * record becomes an empty one, so nobody reads half of it. */
+static long clear_record(void *p)
+{
+	static const uint8_t none[1];
+	struct access *a = p;
+	return record_write(a->region, a->size, a->off, none, 0, 0);
+}
+
+/* SysV guard: P (-1) or V (+1) with SEM_UNDO on the set of the header's
+ * key; 0 when there is none to reach (removed, another IPC namespace). */
+static int sysv_guard(const struct shm_header *h, int sem_op)
+{
+	struct sembuf sb = {0, (short)sem_op, SEM_UNDO};
+	struct timespec bound = {LOCK_TIMEOUT_MS / 1000, 0};
+	int id = semget(h->semkey, 0, 0);
+
+	if (id < 0)
+		return 0;
+	if (!semtimedop(id, &sb, 1, sem_op < 0 ? &bound : NULL))
+		return 1;
+	if (errno == EINVAL || errno == EIDRM)
+		return 0;
+	return errno == EAGAIN ? -ETIMEDOUT : -errno;
+}
+
+/* Takes the header's guard of this kind: 1, 0 when there is nothing to
+ * take, or a negative errno.  The robust mutex says when its holder died
+ * (EOWNERDEAD): what that holder was writing is cleared, then it goes on. */
+static int guard_take(struct shm_header *h, unsigned kind, struct access *a)
+{
+	struct timespec t;
+	int r;
+
+	if (fault_on(FAULT_GUARD_NOOP))
+		return 0;
+	switch (kind) {
+	case SHM_GUARD_MUTEX:
+		r = robust_lock(&h->lock, LOCK_TIMEOUT_MS);
+		if (r == -EOWNERDEAD && h->dirty) {
+			struct access lost = *a;
+			lost.off = h->dirty - 1;
+			shm_guard(clear_record, &lost);
+			h->dirty = 0;
+		}
+		return r && r != -EOWNERDEAD ? r : 1;
+	case SHM_GUARD_SYSV:
+		return sysv_guard(h, -1);
+	case SHM_GUARD_POSIX:
+		sync_deadline(&t, LOCK_TIMEOUT_MS);
+		return sem_timedwait(&h->sem, &t) ? -errno : 1;
+	}
+	return 0;
+}
+
+static void guard_give(struct shm_header *h, unsigned kind)
+{
+	if (kind == SHM_GUARD_MUTEX)
+		robust_unlock(&h->lock);
+	else if (kind == SHM_GUARD_SYSV)
+		sysv_guard(h, 1);
+	else if (kind == SHM_GUARD_POSIX)
+		sem_post(&h->sem);
+}
+
+/* Under the guard, unless the handle cannot take it (read-only) or the
+ * torn-record fault skips it on purpose.  A guarded write marks its record
+ * dirty until it is done. */
 static long locked(struct chan *c, long (*fn)(void *), struct access *a, int unlocked)
 {
 	struct shm_header *h = c->map;
+	unsigned kind = h->guard;
 
 	if (unlocked || (c->open_flags & OPF_RDONLY))
 		return shm_guard(fn, a);
-	int r = robust_lock(&h->lock, LOCK_TIMEOUT_MS);
-	if (r && r != -EOWNERDEAD)
+	int r = guard_take(h, kind, a);
+	if (r < 0)
 		return r;
+	if (r && fn == write_record)
+		h->dirty = (uint32_t)a->off + 1;
 	long n = shm_guard(fn, a);
-	robust_unlock(&h->lock);
+	if (r) {
+		h->dirty = 0;
+		guard_give(h, kind);
+	}
 	return n;
 }
 
 /* send ... fork: a child of this process writes the record and exits with
  * the errno as its status; a mapping it shares shows the record, a private
  * one (copy-on-write) does not. */
-static long in_child(struct chan *c, struct access *a, int torn)
+static long child_write(void *p)
 {
-	int status;
-
-	pid_t pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0)
-		_exit((int)-locked(c, write_record, a, torn));
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(status) ? -WEXITSTATUS(status) : -ECHILD;
+	struct access *a = p;
+	return locked(a->c, write_record, a, a->torn);
 }
 
 ssize_t shm_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
@@ -189,8 +263,9 @@ ssize_t shm_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t
 	int torn = fault_on(FAULT_SHM_TORN);
 	if (!c->map)
 		return -EBADF;
-	struct access a = {shm_region(c), c->size, (uint16_t)op->arg, len, buf, NULL, torn};
-	long r = op->flags & OPF_FORK ? in_child(c, &a, torn) : locked(c, write_record, &a, torn);
+	struct access a = {shm_region(c), c->size, (uint16_t)op->arg, len, buf, NULL, torn, c};
+	long r = op->flags & OPF_FORK ? fork_call(child_write, &a)
+				      : locked(c, write_record, &a, torn);
 	return r ? r : (ssize_t)len;
 }
 
@@ -199,7 +274,7 @@ ssize_t shm_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap, 
 	(void)mtype;
 	if (!c->map)
 		return -EBADF;
-	struct access a = {shm_region(c), c->size, (uint16_t)op->arg, cap, NULL, buf, 0};
+	struct access a = {shm_region(c), c->size, (uint16_t)op->arg, cap, NULL, buf, 0, c};
 	return locked(c, read_record, &a, 0);
 }
 
@@ -217,6 +292,64 @@ int64_t shm_truncate(struct chan *c, unsigned len)
 	if (!ftruncate(c->fd[0], to))
 		return 0;
 	return fault_on(FAULT_SHM_SEAL_ERRNO) && errno == EPERM ? -EBUSY : -errno;
+}
+
+struct set_guard {
+	struct shm_header *h;
+	unsigned kind;
+	int32_t key;
+};
+
+/* The header is written first (a read-only mapping faults before anything
+ * else happens); the mutex is made again only when it comes back. */
+static long set_guard(void *p)
+{
+	struct set_guard *g = p;
+	struct shm_header *h = g->h;
+	union {
+		int val;
+	} one = {1};
+
+	*(volatile uint32_t *)&h->dirty = 0;
+	if (g->kind == SHM_GUARD_SYSV) {
+		int id = semget(g->key, 1, IPC_CREAT | IPC_EXCL | 0666);
+		if (id >= 0 && semctl(id, 0, SETVAL, one))
+			return -errno;
+		if (id < 0 && errno != EEXIST)
+			return -errno;
+	}
+	if (g->kind == SHM_GUARD_POSIX && sem_init(&h->sem, 1, 1))
+		return -errno;
+	if (g->kind == SHM_GUARD_MUTEX && h->guard != SHM_GUARD_MUTEX)
+		robust_lock_init(&h->lock);
+	h->semkey = g->key;
+	h->guard = g->kind;
+	return 0;
+}
+
+int64_t shm_set_guard(struct chan *c, const struct op *op)
+{
+	struct set_guard g = {c->map, op->len, sandbox_sysv_key(op->obj)};
+
+	if (op->len >= SHM_GUARD_COUNT)
+		return -EINVAL;
+	if (!c->map)
+		return -EBADF;
+	return shm_guard(set_guard, &g);
+}
+
+void shm_guard_forget(const struct obj_ref *ref)
+{
+	int id = semget(sandbox_sysv_key(ref->slot), 0, 0);
+	if (id >= 0)
+		semctl(id, 0, IPC_RMID);
+}
+
+int64_t shm_control(struct chan *c, const struct op *op)
+{
+	if (op->arg == OPT_GUARD)
+		return shm_set_guard(c, op);
+	return op->arg == OPT_TRUNCATE ? shm_truncate(c, op->len) : -ENOTSUP;
 }
 
 void *shm_stress_region(struct chan *c, size_t *len)

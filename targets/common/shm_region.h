@@ -10,15 +10,35 @@
 #include "../mechanism.h"
 
 #include <pthread.h>
+#include <semaphore.h>
 
 #define SHM_MAGIC 0x69706366u /* "ipcf" */
 
+/* sync: what guards the records (setopt guard).  The model predicts whole
+ * records for every kind: a program's ops never overlap; only concurrent
+ * writers (tests/unit/test_shm_guard.c) tell them apart. */
+enum shm_guard_kind {
+	SHM_GUARD_MUTEX, /* the robust process-shared mutex (a new object's) */
+	SHM_GUARD_SYSV,	 /* a SysV semaphore (SEM_UNDO), keyed by the slot */
+	SHM_GUARD_POSIX, /* a POSIX unnamed semaphore (pshared) in the header */
+	SHM_GUARD_NONE,	 /* nothing: concurrent writers tear records */
+	SHM_GUARD_COUNT
+};
+
 struct shm_header {
-	pthread_mutex_t lock;
+	union {
+		pthread_mutex_t lock; /* SHM_GUARD_MUTEX */
+		sem_t sem;	      /* SHM_GUARD_POSIX */
+	};
 	uint32_t magic;
-	uint32_t size; /* bytes of the record region after the header */
+	uint32_t size;	/* bytes of the record region after the header */
+	uint32_t guard; /* enum shm_guard_kind */
+	int32_t semkey; /* SHM_GUARD_SYSV: the set's key (looked up per op) */
+	uint32_t dirty; /* 1 + the offset of the record a guarded write is in */
 };
 #define SHM_HDR_BYTES ((sizeof(struct shm_header) + 63u) & ~(size_t)63u)
+/* The records start where they always did (seeds, C reproducers). */
+_Static_assert(sizeof(struct shm_header) <= 64, "the shm header outgrew its 64 bytes");
 
 /* What a caught fault becomes. */
 #define SHM_ERR_SEGV EFAULT
@@ -47,6 +67,17 @@ long shm_guard(long (*fn)(void *), void *arg);
 /* OP_SETOPT truncate: ftruncate(fd, header + len); the mappings keep
  * their length, and what lies on pages past the new end faults (SIGBUS). */
 int64_t shm_truncate(struct chan *c, unsigned len);
+/* sync: setopt guard (op->len: enum shm_guard_kind; past it EINVAL),
+ * written into the header (a read-only mapping: EFAULT).  SysV's set is
+ * made with the slot's key and removed by shm_guard_forget (every shared-
+ * memory target's destroy); a handle that cannot reach it (removed, or
+ * another IPC namespace) goes unguarded. */
+int64_t shm_set_guard(struct chan *c, const struct op *op);
+void shm_guard_forget(const struct obj_ref *ref);
+/* OPT_GUARD and OPT_TRUNCATE, the options every shared-memory target with
+ * a descriptor takes (mmap-anon takes guard only: it has no descriptor). */
+int64_t shm_control(struct chan *c, const struct op *op);
+#define SHM_OPTIONS (1ull << OPT_GUARD | 1ull << OPT_TRUNCATE)
 /* STRESS_RING: the ring owns the record region. */
 void *shm_stress_region(struct chan *c, size_t *len);
 /* Reproducer C (src/prog/to_c.h, common/shm_to_c.c): the helpers every

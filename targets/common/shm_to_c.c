@@ -123,6 +123,14 @@ static void setopt_c(FILE *f, const struct op *op, uint64_t options)
 	else if (opt == OPT_TRUNCATE)
 		fprintf(f, "\t\tr = ftruncate(c->fd[0], (off_t)(HDR + %u)) ? -errno : 0;\n",
 			op->len);
+	else if (opt == OPT_GUARD) /* one op at a time: the reproducer keeps its mutex */
+		fprintf(f,
+			"\t\tstruct shmid_ds ds; /* SysV: IPC_STAT's permission first */\n"
+			"\t\tif (c->id >= 0 && shmctl(c->id, IPC_STAT, &ds))\n\t\t\tr = -errno;\n"
+			"\t\telse\n\t\t\tr = %u >= %u ? -EINVAL : !(c->ends & END_WRITE) ? -EFAULT "
+			": "
+			"0;\n",
+			op->len, (unsigned)SHM_GUARD_COUNT);
 	else if (opt >= OPT_SEAL_WRITE && opt <= OPT_SEAL_SEAL)
 		fprintf(f, "\t\tr = shm_seal(c, 0x%xu);\n", seal_bits[opt - OPT_SEAL_WRITE]);
 	else

@@ -75,6 +75,18 @@ static void test_ledger(void)
 	CHECK(ledger_page_state(&l, 1, 1) == (7 | 9 << 8), "released with its edge tags");
 	CHECK(ledger_commit(&l, 1, LEDGER_PAGE + 5, 4) == LC_DUP, "late copy of a released frame");
 	CHECK(ledger_received_by(&l, 1, LEDGER_PAGE + 5, 1), "released counts as received");
+	/* Page 2 of producer 1 completes while a commit (tag 9) is on it: it
+	 * is released, but its bytes stay until the commit is over, so a swap
+	 * onto it still tells new from duplicate. */
+	for (uint64_t s = 2 * LEDGER_PAGE; s < 3 * LEDGER_PAGE; s++)
+		ledger_commit(&l, 1, s, 9);
+	atomic_store(&l.busy[9 * 8], 1 * l.pages + 2 + 1);
+	ledger_release(&l, 1, 3 * LEDGER_PAGE);
+	CHECK(ledger_page_state(&l, 1, 2) != 0, "released");
+	CHECK(ledger_entry(&l, 1, 2 * LEDGER_PAGE + 1) == 9, "not handed back under a commit");
+	ledger_forget_tag(&l, 9);
+	ledger_release(&l, 1, 3 * LEDGER_PAGE);
+	CHECK(ledger_entry(&l, 1, 2 * LEDGER_PAGE + 1) == 0, "handed back once the commit is over");
 	ledger_close(&l);
 }
 
