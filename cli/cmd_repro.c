@@ -170,10 +170,10 @@ int cmd_repro(int argc, char **argv)
 			print_program(small, "smaller program", &p);
 		}
 	}
-	if (to_c && prog_to_c_supported(&p)) {
+	const char *why = NULL;
+	if (to_c && prog_to_c_supported(m, &p, &why)) {
 		fprintf(stderr,
-			"ipcfuzz: repro: --to-c: the program takes identities (ident/perm), "
-			"which a single-process C reproducer cannot replay\n");
+			"ipcfuzz: repro: --to-c: %s, which the C reproducer cannot replay\n", why);
 		return 2;
 	}
 	if (to_c) {

@@ -215,6 +215,12 @@ struct mechanism {
 	uint8_t fdless;
 	/* create name=private maps the object MAP_PRIVATE (copy-on-write). */
 	uint8_t cow_private;
+	/* Optional, with to_c: why an op cannot be replayed by one process's
+	 * plain syscalls (NULL: it can); `repro --to-c` refuses the program. */
+	const char *(*to_c_refuses)(const struct op *op);
+	/* Its to_c hook runs actors >= 1 as processes of their own (see
+	 * src/prog/to_c.h, enum to_c_phase). */
+	uint8_t to_c_actors;
 };
 
 extern const struct mechanism *const mechanisms[];

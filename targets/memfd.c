@@ -102,6 +102,40 @@ static int64_t memfd_control(struct chan *c, const struct op *op)
 	return -ENOTSUP;
 }
 
+extern const struct mechanism mech_memfd;
+
+/* Reproducer C (src/prog/to_c.h): the calls above, as text.  A join maps
+ * the descriptor the emitter dup()ed from the holder (as SCM_RIGHTS would). */
+static void memfd_to_c(FILE *f, const struct op *op)
+{
+	if (shm_to_c_op(f, op, mech_memfd.options))
+		return;
+	switch (op->kind) {
+	case OP_CREATE:
+		fprintf(f,
+			"\t\tint fd = memfd_create(\"ipcfuzz-repro\", MFD_CLOEXEC | "
+			"MFD_ALLOW_SEALING);\n"
+			"\t\tif (fd < 0 || ftruncate(fd, (off_t)(HDR + %u))) {\n"
+			"\t\t\tr = -errno;\n\t\t\tif (fd >= 0)\n\t\t\t\tclose(fd);\n"
+			"\t\t} else {\n\t\t\tshm_map_fd(c, fd, 0, MAP_SHARED); /* no header yet "
+			"*/\n"
+			"\t\t\tr = c->map ? 0 : -ENOMEM;\n"
+			"\t\t\tif (c->map)\n\t\t\t\theader_init(c->map, %u);\n\t\t}\n",
+			op->len, op->len);
+		break;
+	case OP_JOIN:
+		fprintf(f,
+			"\t\tif (c->fd[1] >= 0)\n\t\t\tclose(c->fd[1]);\n\t\tc->fd[1] = -1;\n"
+			"\t\tr = c->fd[0] < 0 ? -EBADF : shm_map_fd(c, c->fd[0], %d, MAP_SHARED);\n"
+			"\t\tif (r)\n\t\t\tshm_release(c);\n",
+			(op->flags & OPF_RDONLY) != 0);
+		break;
+	case OP_DESTROY:
+		fprintf(f, "\t\tr = 0; /* no name: it goes with its last descriptor */\n");
+		break;
+	}
+}
+
 const struct mechanism mech_memfd = {
 	.id = "memfd",
 	.summary = "memfd_create shared file, passed by descriptor, with seals and a robust lock",
@@ -117,6 +151,7 @@ const struct mechanism mech_memfd = {
 	.close = shm_close,
 	.destroy = memfd_destroy,
 	.control = memfd_control,
+	.to_c = memfd_to_c,
 	.stress = &shm_ring_stress,
 	.options = SHM_OPTIONS | 1ull << OPT_SEAL_WRITE | 1ull << OPT_SEAL_SHRINK |
 		   1ull << OPT_SEAL_GROW | 1ull << OPT_SEAL_SEAL,

@@ -12,6 +12,7 @@
 #include "../src/util/fault.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sys/mman.h>
 
 static const char *mmap_anon_probe(void)
@@ -61,6 +62,34 @@ static int64_t mmap_anon_control(struct chan *c, const struct op *op)
 	return op->arg == OPT_GUARD ? shm_set_guard(c, op) : -ENOTSUP;
 }
 
+extern const struct mechanism mech_mmap_anon;
+
+/* Reproducer C (src/prog/to_c.h): the calls above, as text. */
+static void mmap_anon_to_c(FILE *f, const struct op *op)
+{
+	if (shm_to_c_op(f, op, mech_mmap_anon.options))
+		return;
+	switch (op->kind) {
+	case OP_CREATE:
+		fprintf(f,
+			"\t\tvoid *p = mmap(NULL, HDR + %u, PROT_READ | PROT_WRITE, %s | "
+			"MAP_ANONYMOUS, -1, 0);\n"
+			"\t\tif (p == MAP_FAILED) {\n\t\t\tr = -errno;\n\t\t} else {\n"
+			"\t\t\theader_init(p, %u);\n\t\t\tc->map = p;\n\t\t\tc->map_len = HDR + "
+			"%u;\n"
+			"\t\t\tc->size = %u;\n\t\t\tc->ends = END_READ | END_WRITE;\n\t\t}\n",
+			op->len, op_create_form(op) == NAME_PRIVATE ? "MAP_PRIVATE" : "MAP_SHARED",
+			op->len, op->len, op->len);
+		break;
+	case OP_JOIN:
+		fprintf(f, "\t\tr = -EBADF; /* no descriptor to inherit */\n");
+		break;
+	case OP_DESTROY:
+		fprintf(f, "\t\tr = 0; /* it goes with its last mapping */\n");
+		break;
+	}
+}
+
 const struct mechanism mech_mmap_anon = {
 	.id = "mmap-anon",
 	.summary = "anonymous mmap (MAP_SHARED or MAP_PRIVATE), shared with forked children only",
@@ -75,6 +104,7 @@ const struct mechanism mech_mmap_anon = {
 	.recv = shm_recv,
 	.close = shm_close,
 	.destroy = mmap_anon_destroy,
+	.to_c = mmap_anon_to_c,
 	.stress = &shm_ring_stress,
 	.fdless = 1,
 	.cow_private = 1,

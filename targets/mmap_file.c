@@ -104,6 +104,29 @@ static const struct access_rule mmap_file_access = {
 	.sticky = 1,
 };
 
+extern const struct mechanism mech_mmap_file;
+
+/* Reproducer C (src/prog/to_c.h): the calls above, as text; the file is
+ * the name's in /dev/shm. */
+static void mmap_file_to_c(FILE *f, const struct op *op)
+{
+	if (!op) {
+		shm_to_c_helpers(f);
+		fprintf(f, "static void file_path(char *out, size_t cap, const struct ref *rf)\n{\n"
+			   "\tsnprintf(out, cap, \"" FILE_DIR "%%s\", rf->name);\n}\n");
+		return;
+	}
+	if (shm_to_c_op(f, op, mech_mmap_file.options))
+		return;
+	unsigned form = op->kind == OP_CREATE ? op_create_form(op) : NAME_SLOT;
+	if (form == NAME_EMPTY || form == NAME_SLASH) {
+		fprintf(f, "\t\tr = -EINVAL; /* shm_open's name rules */\n");
+		return;
+	}
+	fprintf(f, "\t\tchar path[sizeof rf->name + 16];\n\t\tfile_path(path, sizeof path, rf);\n");
+	shm_to_c_named(f, op, "open(path", "unlink(path)", form == NAME_PRIVATE);
+}
+
 const struct mechanism mech_mmap_file = {
 	.id = "mmap-file",
 	.summary =
@@ -120,6 +143,7 @@ const struct mechanism mech_mmap_file = {
 	.close = shm_close,
 	.destroy = mmap_file_destroy,
 	.control = shm_control,
+	.to_c = mmap_file_to_c,
 	.set_perm = mmap_file_set_perm,
 	.access = &mmap_file_access,
 	.exists = mmap_file_exists,

@@ -85,80 +85,14 @@ static int posix_shm_exists(const struct obj_ref *ref)
 	return fd >= 0;
 }
 
-/* Reproducer C (src/prog/to_c.h): the segment layout and calls above, as
- * text: a header with a robust process-shared lock, then the records. */
+extern const struct mechanism mech_posix_shm;
+
+/* Reproducer C (src/prog/to_c.h): the calls above, as text. */
 static void posix_shm_to_c(FILE *f, const struct op *op)
 {
-	if (!op) {
-		shm_to_c_helpers(f);
-		fprintf(f,
-			"/* a read-only mapping has only the read end */\n"
-			"static long map_object(struct chan *c, int fd, int ro)\n{\n\tstruct stat "
-			"st;\n"
-			"\tif (fstat(fd, &st))\n\t\treturn -errno;\n"
-			"\tif ((size_t)st.st_size < HDR)\n\t\treturn -ENODATA;\n"
-			"\tvoid *p = mmap(NULL, (size_t)st.st_size, ro ? PROT_READ : PROT_READ | "
-			"PROT_WRITE, MAP_SHARED, fd, 0);\n"
-			"\tif (p == MAP_FAILED)\n\t\treturn -errno;\n"
-			"\tc->map = p;\n\tc->map_len = (size_t)st.st_size;\n\tc->size = c->map_len "
-			"- HDR;\n"
-			"\tc->fd[0] = fd;\n\tc->ends = ro ? END_READ : END_READ | END_WRITE;\n"
-			"\treturn ((struct shm_header *)p)->magic == 0x%xu ? 0 : -ENODATA;\n}\n\n"
-			"static long shm_create(struct chan *c, struct ref *rf, int flags, "
-			"unsigned mode,\n"
-			"\t\t       unsigned len)\n{\n\tstruct stat st;\n"
-			"\tint fd = shm_open(rf->name, O_RDWR | O_CLOEXEC | flags, mode);\n"
-			"\tif (fd < 0)\n\t\treturn -errno;\n"
-			"\tif (!fstat(fd, &st) && st.st_size == 0) { /* new: size, header, lock "
-			"*/\n"
-			"\t\tif (ftruncate(fd, (off_t)(HDR + len))) {\n"
-			"\t\t\tint e = errno;\n\t\t\tclose(fd);\n\t\t\treturn -e;\n\t\t}\n"
-			"\t\tvoid *h = mmap(NULL, HDR, PROT_READ | PROT_WRITE, MAP_SHARED, fd, "
-			"0);\n"
-			"\t\tif (h == MAP_FAILED) {\n\t\t\tint e = "
-			"errno;\n\t\t\tclose(fd);\n\t\t\treturn -e;\n\t\t}\n"
-			"\t\theader_init(h, len);\n\t\tmunmap(h, HDR);\n\t}\n"
-			"\tlong r = map_object(c, fd, 0);\n\trf->size = c->size;\n\treturn "
-			"r;\n}\n",
-			SHM_MAGIC);
+	if (shm_to_c_op(f, op, mech_posix_shm.options))
 		return;
-	}
-	switch (op->kind) {
-	case OP_CREATE:
-		fprintf(f, "\t\tr = shm_create(c, rf, %s%s, 0%o, %u);\n",
-			op->flags & OPF_CREAT ? "O_CREAT" : "0",
-			op->flags & OPF_EXCL ? " | O_EXCL" : "", op_create_mode(op), op->len);
-		break;
-	case OP_JOIN: {
-		int ro = (op->flags & OPF_RDONLY) != 0;
-		fprintf(f,
-			"\t\tint fd = shm_open(rf->name, %s | O_CLOEXEC, 0);\n"
-			"\t\tr = fd < 0 ? -errno : map_object(c, fd, %d);\n",
-			ro ? "O_RDONLY" : "O_RDWR", ro);
-		break;
-	}
-	case OP_SEND:
-	case OP_RECV:
-		shm_to_c_record_op(f, op);
-		break;
-	case OP_CLOSE:
-		fprintf(f, "\t\tif (c->map)\n\t\t\tmunmap(c->map, c->map_len);\n"
-			   "\t\tc->map = NULL;\n\t\tif (c->fd[0] >= 0)\n\t\t\tclose(c->fd[0]);\n"
-			   "\t\tc->fd[0] = -1;\n\t\tc->ends = 0;\n");
-		break;
-	case OP_DESTROY:
-		fprintf(f, "\t\tr = shm_unlink(rf->name) ? -errno : 0;\n");
-		break;
-	case OP_SETOPT:
-		if (op->arg == OPT_TRUNCATE)
-			fprintf(f, "\t\tr = ftruncate(c->fd[0], (off_t)(HDR + %u)) ? -errno : 0;\n",
-				op->len);
-		else if (op->arg == OPT_GUARD)
-			shm_to_c_guard(f, op);
-		else
-			fprintf(f, "\t\tr = -ENOTSUP; /* no such option */\n");
-		break;
-	}
+	shm_to_c_named(f, op, "shm_open(rf->name", "shm_unlink(rf->name)", 0);
 }
 
 const struct mechanism mech_posix_shm = {

@@ -15,6 +15,7 @@
 #include "mechanism.h"
 
 #include "../src/exec/actor.h"
+#include "../src/prog/to_c.h"
 #include "../src/sandbox/sandbox.h"
 #include "../src/uring/backend.h"
 #include "../src/util/fault.h"
@@ -244,6 +245,16 @@ static int pty_destroy(struct chan *c, const struct obj_ref *ref)
 	return 0; /* a pty goes with its last descriptor */
 }
 
+/* The pts driver's initial control characters (setopt sane). */
+static const cc_t sane_cc[] = {003, 034, 0177, 025, 004, 0,   1,   0, 021,
+			       023, 032, 0,    022, 017, 027, 026, 0};
+
+/* The options set_termios takes. */
+static bool termios_opt(int opt)
+{
+	return opt >= OPT_RAW && opt <= OPT_CC;
+}
+
 static int64_t set_termios(int fd, const struct op *op)
 {
 	struct termios t;
@@ -256,15 +267,13 @@ static int64_t set_termios(int fd, const struct op *op)
 		cfmakeraw(&t);
 		break;
 	case OPT_SANE: {
-		/* The pts driver's initial termios. */
-		static const cc_t cc[] = {003, 034, 0177, 025, 004, 0,	 1,   0, 021,
-					  023, 032, 0,	  022, 017, 027, 026, 0};
+		const cc_t *cc = sane_cc;
 		t.c_iflag = ICRNL | IXON;
 		t.c_oflag = OPOST | ONLCR;
 		t.c_cflag = B38400 | CS8 | CREAD;
 		t.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
 		memset(t.c_cc, 0, sizeof t.c_cc);
-		memcpy(t.c_cc, cc, sizeof cc);
+		memcpy(t.c_cc, cc, sizeof sane_cc);
 		cfsetspeed(&t, B38400);
 		break;
 	}
@@ -300,17 +309,9 @@ static int64_t pty_control(struct chan *c, const struct op *op)
 
 	if (c->fd[0] < 0)
 		return -EBADF;
-	switch (op->arg) {
-	case OPT_RAW:
-	case OPT_SANE:
-	case OPT_IFLAG_ON:
-	case OPT_IFLAG_OFF:
-	case OPT_OFLAG_ON:
-	case OPT_OFLAG_OFF:
-	case OPT_LFLAG_ON:
-	case OPT_LFLAG_OFF:
-	case OPT_CC:
+	if (termios_opt(op->arg))
 		return set_termios(c->fd[0], op);
+	switch (op->arg) {
 	case OPT_WINSZ:
 		ws.ws_row = (unsigned short)(op->len >> 8);
 		ws.ws_col = (unsigned short)(op->len & 0xff);
@@ -351,6 +352,158 @@ static int64_t pty_settle(struct chan *c, int64_t want, unsigned timeout_ms)
 			usleep(100);
 	}
 	return n;
+}
+
+/* Reproducer C (src/prog/to_c.h): the calls above, as text.  The ptys come
+ * from a devpts instance of the reproducer's own, as in ipcfuzz's sandbox:
+ * the indexes are the ones the model predicts, and a stale name can reach
+ * none of the host's terminals.  A write's bytes are the shaped payload,
+ * written into the C as constants. */
+static const char pty_to_c_helpers[] =
+	"#include <poll.h>\n#include <sched.h>\n#include <sys/ioctl.h>\n#include <sys/mount.h>\n"
+	"#include <termios.h>\n\n"
+	"static void map_id(const char *file, unsigned id)\n{\n"
+	"\tFILE *f = fopen(file, \"w\");\n"
+	"\tif (f) {\n\t\tfprintf(f, \"0 %%u 1\\n\", id);\n\t\tfclose(f);\n\t}\n}\n\n"
+	"__attribute__((constructor)) static void private_devpts(void)\n{\n"
+	"\tunsigned uid = geteuid(), gid = getegid();\n"
+	"\tif (uid && !unshare(CLONE_NEWUSER | CLONE_NEWNS)) { /* not root: a user namespace */\n"
+	"\t\tFILE *f = fopen(\"/proc/self/setgroups\", \"w\");\n"
+	"\t\tif (f) {\n\t\t\tfputs(\"deny\\n\", f);\n\t\t\tfclose(f);\n\t\t}\n"
+	"\t\tmap_id(\"/proc/self/uid_map\", uid);\n\t\tmap_id(\"/proc/self/gid_map\", gid);\n"
+	"\t} else if (!uid && unshare(CLONE_NEWNS)) {\n\t\tuid = 1;\n\t}\n"
+	"\tif ((uid && geteuid()) || mount(NULL, \"/\", NULL, MS_REC | MS_PRIVATE, NULL) ||\n"
+	"\t    mount(\"repro-pts\", \"/dev/pts\", \"devpts\", MS_NOSUID | MS_NOEXEC,\n"
+	"\t\t  \"newinstance,ptmxmode=0666,mode=0620\")) {\n"
+	"\t\tprintf(\"no devpts instance of our own (%%s): the model's pty indexes are its "
+	"own\\n\",\n\t\t       strerror(errno));\n\t\texit(2);\n\t}\n}\n\n"
+	"static long set_termios(int fd, int opt, unsigned v)\n{\n"
+	"\tstatic const cc_t sane_cc[] = {%s};\n\tstruct termios t;\n"
+	"\tif (tcgetattr(fd, &t))\n\t\treturn -errno;\n"
+	"\tswitch (opt) {\n"
+	"\tcase %d: /* raw */\n\t\tcfmakeraw(&t);\n\t\tbreak;\n"
+	"\tcase %d: /* sane: the pts driver's initial termios */\n"
+	"\t\tt.c_iflag = ICRNL | IXON;\n\t\tt.c_oflag = OPOST | ONLCR;\n"
+	"\t\tt.c_cflag = B38400 | CS8 | CREAD;\n"
+	"\t\tt.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;\n"
+	"\t\tmemset(t.c_cc, 0, sizeof t.c_cc);\n\t\tmemcpy(t.c_cc, sane_cc, sizeof sane_cc);\n"
+	"\t\tcfsetspeed(&t, B38400);\n\t\tbreak;\n"
+	"\tcase %d:\n\t\tt.c_iflag |= v;\n\t\tbreak;\n\tcase %d:\n\t\tt.c_iflag &= ~(tcflag_t)v;\n"
+	"\t\tbreak;\n"
+	"\tcase %d:\n\t\tt.c_oflag |= v;\n\t\tbreak;\n\tcase %d:\n\t\tt.c_oflag &= ~(tcflag_t)v;\n"
+	"\t\tbreak;\n"
+	"\tcase %d:\n\t\tt.c_lflag |= v;\n\t\tbreak;\n\tcase %d:\n\t\tt.c_lflag &= ~(tcflag_t)v;\n"
+	"\t\tbreak;\n"
+	"\tcase %d: /* c_cc[v >> 8] = v & 0xff */\n"
+	"\t\tif ((v >> 8) < NCCS)\n\t\t\tt.c_cc[v >> 8] = (cc_t)v;\n\t\tbreak;\n\t}\n"
+	"\treturn tcsetattr(fd, TCSANOW, &t) ? -errno : 0;\n}\n\n"
+	"/* Waits until the kernel's worker has moved the data: FIONREAD says\n"
+	" * want bytes (want >= 0), or poll() has flushed it (want < 0). */\n"
+	"static long settle(struct chan *c, long want)\n{\n"
+	"\tstruct pollfd p = {.fd = c->fd[0], .events = POLLIN};\n\tint n = -1;\n"
+	"\tif (c->fd[0] < 0)\n\t\treturn -EBADF;\n"
+	"\tif (want < 0) {\n\t\tpoll(&p, 1, 0);\n\t\treturn want;\n\t}\n"
+	"\tfor (int waited = 0; waited <= 20000; waited++) {\n"
+	"\t\tif (ioctl(c->fd[0], FIONREAD, &n))\n\t\t\treturn -errno;\n"
+	"\t\tif (n >= want)\n\t\t\treturn n;\n"
+	"\t\tif (waited < 20)\n\t\t\tsched_yield();\n\t\telse\n\t\t\tusleep(100);\n\t}\n"
+	"\treturn n;\n}\n";
+
+static void pty_setopt_c(FILE *f, const struct op *op)
+{
+	fprintf(f, "\t\tif (c->fd[0] < 0) {\n\t\t\tr = -EBADF;\n\t\t} else {\n");
+	if (termios_opt(op->arg))
+		fprintf(f, "\t\t\tr = set_termios(c->fd[0], %d, %uu);\n", op->arg, op->len);
+	else if (op->arg == OPT_WINSZ)
+		fprintf(f,
+			"\t\t\tstruct winsize ws = {.ws_row = %u, .ws_col = %u};\n"
+			"\t\t\tr = ioctl(c->fd[0], TIOCSWINSZ, &ws) ? -errno : 0;\n",
+			(unsigned)op->len >> 8, (unsigned)op->len & 0xffu);
+	else
+		fprintf(f, "\t\t\tr = -ENOTSUP;\n");
+	fprintf(f, "\t\t}\n");
+}
+
+/* A write's bytes: the payload shaped as pty_send shapes it. */
+static void pty_send_c(FILE *f, const struct op *op)
+{
+	uint8_t shaped[TTY_WRITE_MAX];
+	const uint8_t *payload = to_c_payload();
+	size_t len = op->len > TTY_WRITE_MAX ? TTY_WRITE_MAX : op->len;
+
+	tty_shape_bytes(shaped, payload, len, op->arg, op->seed);
+	fprintf(f, "\t\tstatic const uint8_t shaped[] = {");
+	for (size_t i = 0; i < len; i++)
+		fprintf(f, "%s%u,", i % 16 ? "" : "\n\t\t\t", shaped[i]);
+	fprintf(f, "%s};\n", len ? "\n\t\t" : "0");
+	fprintf(f,
+		"\t\tif (c->fd[0] < 0) {\n\t\t\tr = -EBADF;\n\t\t} else {\n"
+		"\t\t\tfcntl(c->fd[0], F_SETFL, %s);\n"
+		"\t\t\tr = write(c->fd[0], shaped, %zu);\n\t\t\tr = r < 0 ? -errno : r;\n\t\t}\n",
+		op->flags & OPF_NOWAIT ? "O_NONBLOCK" : "0", len);
+}
+
+static void pty_to_c(FILE *f, const struct op *op)
+{
+	if (!op) {
+		char cc[128];
+		size_t n = 0;
+		for (size_t i = 0; i < sizeof sane_cc; i++)
+			n += (size_t)snprintf(cc + n, sizeof cc - n, "%s0%o", i ? ", " : "",
+					      sane_cc[i]);
+		fprintf(f, pty_to_c_helpers, cc, OPT_RAW, OPT_SANE, OPT_IFLAG_ON, OPT_IFLAG_OFF,
+			OPT_OFLAG_ON, OPT_OFLAG_OFF, OPT_LFLAG_ON, OPT_LFLAG_OFF, OPT_CC);
+		return;
+	}
+	switch (op->kind) {
+	case OP_CREATE:
+		fprintf(f, "\t\tint fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), index = -1;\n"
+			   "\t\tif (fd < 0) {\n\t\t\tr = -errno;\n"
+			   "\t\t} else if (grantpt(fd) || unlockpt(fd) ||\n"
+			   "\t\t\t   ptsname_r(fd, rf->name, sizeof rf->name) ||\n"
+			   "\t\t\t   ioctl(fd, TIOCGPTN, &index)) {\n"
+			   "\t\t\tr = -errno;\n\t\t\tclose(fd);\n\t\t} else {\n"
+			   "\t\t\tc->fd[0] = fd;\n\t\t\tc->id = rf->id = index;\n"
+			   "\t\t\tc->ends = END_READ | END_WRITE;\n\t\t}\n");
+		break;
+	case OP_JOIN: /* a slave, by the master's ptsname */
+		fprintf(f, "\t\tc->fd[0] = open(rf->name, O_RDWR | O_NOCTTY | O_CLOEXEC);\n"
+			   "\t\tr = c->fd[0] < 0 ? -errno : 0;\n"
+			   "\t\tc->ends = r ? 0 : END_READ | END_WRITE;\n");
+		break;
+	case OP_SEND:
+		pty_send_c(f, op);
+		break;
+	case OP_RECV:
+		fprintf(f,
+			"\t\tif (c->fd[0] < 0) {\n\t\t\tr = -EBADF;\n\t\t} else {\n"
+			"\t\t\tfcntl(c->fd[0], F_SETFL, %s);\n"
+			"\t\t\tr = read(c->fd[0], buf, %u);\n\t\t\tr = r < 0 ? -errno : "
+			"r;\n\t\t}\n",
+			op->flags & OPF_NOWAIT ? "O_NONBLOCK" : "0", op->len);
+		break;
+	case OP_CLOSE:
+		fprintf(f, "\t\tif (c->fd[0] >= 0)\n\t\t\tclose(c->fd[0]);\n"
+			   "\t\tc->fd[0] = -1;\n\t\tc->ends = 0;\n\t\tc->id = -1;\n");
+		break;
+	case OP_DESTROY:
+		fprintf(f, "\t\tr = 0; /* a pty goes with its last descriptor */\n");
+		break;
+	case OP_SETOPT:
+		pty_setopt_c(f, op);
+		break;
+	}
+}
+
+/* A terminal's signals go to the processes of the session it controls: one
+ * process cannot be the sessions of several actors. */
+static const char *pty_to_c_refuses(const struct op *op)
+{
+	if (op->kind == OP_SETOPT && op->arg == OPT_CTTY)
+		return "a controlling terminal (setopt ctty) needs a session per actor";
+	if (op->kind == OP_RECV && (op->flags & OPF_SIG))
+		return "a terminal's signals (recv sig) go to an actor's own session";
+	return NULL;
 }
 
 /* Stress: producers write frames to the master, a consumer reads them from
@@ -423,4 +576,6 @@ const struct mechanism mech_pty = {
 	.settle = pty_settle,
 	.actor_setup = pty_actor_setup,
 	.actor_reset = pty_actor_reset,
+	.to_c = pty_to_c,
+	.to_c_refuses = pty_to_c_refuses,
 };

@@ -16,6 +16,7 @@
 
 #include "../src/audit/audit.h"
 #include "../src/exec/actor.h"
+#include "common/actors_to_c.h"
 #include "../src/util/fault.h"
 #include "../src/util/sigrec.h"
 
@@ -397,6 +398,150 @@ static int64_t signal_control(struct chan *c, const struct op *op)
 	return -ENOTSUP;
 }
 
+/* Reproducer C (src/prog/to_c.h).  A signal's receiver is a process, so
+ * every peer is one (common/actors_to_c.c): actor 0, the main process, only
+ * sends, as ipcfuzz's executor; actors 1 and 2 are set up as ipcfuzz's
+ * peers are (a user namespace of their own, the alphabet blocked, default
+ * dispositions).  The receiver names a sender by pid through the table of
+ * who is who now. */
+static const char signal_to_c_helpers[] =
+	"#include <sys/resource.h>\n#include <sys/signalfd.h>\n\n"
+	"#define ALPHABET 0x%llxull\n#define BURST 64\n"
+	"#define SI_BIT(s) (1ull << ((s) - 1))\n"
+	"enum { F_QUEUE = %u, F_THREAD = %u, F_FD = %u, F_HANDLER = %u, F_NOWAIT = %u };\n"
+	"enum { O_BLOCK = %d, O_UNBLOCK, O_CATCH, O_IGNORE, O_DEFAULT, O_RLIMIT };\n"
+	"enum { HOW_WAIT, HOW_FD, HOW_HANDLER };\n\n"
+	"static void alphabet_set(sigset_t *set)\n{\n\tsigemptyset(set);\n"
+	"\tfor (int s = 1; s <= 64; s++)\n\t\tif (ALPHABET & SI_BIT(s))\n\t\t\tsigaddset(set, "
+	"s);\n}\n\n"
+	"/* The recording handler (blocks the alphabet while it runs). */\n"
+	"static struct {\n\tint signo, code, value;\n\tpid_t pid;\n} records[%d];\n"
+	"static volatile sig_atomic_t nrecords;\n\n"
+	"static void on_signal(int sig, siginfo_t *si, void *uc)\n{\n\t(void)uc;\n"
+	"\tif (nrecords >= (sig_atomic_t)(sizeof records / sizeof records[0]))\n\t\treturn;\n"
+	"\trecords[nrecords].signo = sig;\n\trecords[nrecords].code = si->si_code;\n"
+	"\trecords[nrecords].pid = si->si_pid;\n"
+	"\trecords[nrecords].value = si->si_code == SI_QUEUE ? si->si_value.sival_int : 0;\n"
+	"\tnrecords = nrecords + 1;\n}\n\n"
+	"/* A received signal as ipcfuzz records it: 8 bytes (signo, si_code,\n"
+	" * sender actor or 0xfe gone / 0xff none, how, value). */\n"
+	"static void put_rec(uint8_t *out, int signo, int code, pid_t pid, int value, int how)\n"
+	"{\n\tint sender = pid ? 0xfe : 0xff;\n"
+	"\tfor (int a = 0; a < ACTORS && pid; a++)\n\t\tif (pids_now[a] == pid)\n"
+	"\t\t\tsender = a;\n"
+	"\tuint32_t v = code == SI_QUEUE ? (uint32_t)value : 0;\n"
+	"\tout[0] = (uint8_t)signo;\n\tout[1] = (uint8_t)code;\n\tout[2] = (uint8_t)sender;\n"
+	"\tout[3] = (uint8_t)how;\n"
+	"\tfor (int i = 0; i < 4; i++)\n\t\tout[4 + i] = (uint8_t)(v >> (8 * i));\n}\n\n"
+	"static void wait_set(const struct cmd *m, sigset_t *set)\n{\n"
+	"\tif (m->arg == 0)\n\t\talphabet_set(set);\n"
+	"\telse {\n\t\tsigemptyset(set);\n\t\tsigaddset(set, m->arg); /* may refuse it */\n\t}\n"
+	"\tsigdelset(set, KICK);\n}\n\n"
+	"static long recv_op(const struct cmd *m, struct chan *c, uint8_t *out)\n{\n"
+	"\tsigset_t set;\n\tsiginfo_t si;\n\tstruct timespec zero = {0, 0};\n"
+	"\tif (c->fd[0] < 0)\n\t\treturn -EBADF; /* a sender's handle */\n"
+	"\tif ((m->flags & F_HANDLER) && !(m->flags & F_FD)) { /* fd first */\n"
+	"\t\tint n = m->len / 8, have = nrecords;\n\t\tif (n > have)\n\t\t\tn = have;\n"
+	"\t\tfor (int i = 0; i < n; i++)\n"
+	"\t\t\tput_rec(out + 8 * i, records[i].signo, records[i].code, records[i].pid,\n"
+	"\t\t\t\trecords[i].value, HOW_HANDLER);\n"
+	"\t\tmemmove(records, records + n, (size_t)(have - n) * sizeof records[0]);\n"
+	"\t\tnrecords = have - n;\n\t\treturn 8L * n;\n\t}\n"
+	"\twait_set(m, &set);\n"
+	"\tif (m->flags & F_FD) {\n"
+	"\t\tif (signalfd(c->fd[0], &set, 0) < 0)\n\t\t\treturn -errno;\n"
+	"\t\tfcntl(c->fd[0], F_SETFL, (m->flags & F_NOWAIT) ? O_NONBLOCK : 0);\n"
+	"\t\tssize_t got = read(c->fd[0], out, (size_t)m->len);\n"
+	"\t\tif (got < 0)\n\t\t\treturn -errno;\n"
+	"\t\tif (got %% (ssize_t)sizeof(struct signalfd_siginfo))\n\t\t\treturn -EBADMSG;\n"
+	"\t\tsize_t n = (size_t)got / sizeof(struct signalfd_siginfo);\n"
+	"\t\tfor (size_t i = 0; i < n; i++) {\n\t\t\tstruct signalfd_siginfo fi;\n"
+	"\t\t\tmemcpy(&fi, out + i * sizeof fi, sizeof fi);\n"
+	"\t\t\tput_rec(out + 8 * i, (int)fi.ssi_signo, fi.ssi_code, (pid_t)fi.ssi_pid,\n"
+	"\t\t\t\tfi.ssi_int, HOW_FD);\n\t\t}\n\t\treturn (long)(8 * n);\n\t}\n"
+	"\t/* the system call: glibc's reports a tgkill's SI_TKILL as SI_USER */\n"
+	"\tint sig = (int)syscall(SYS_rt_sigtimedwait, &set, &si,\n"
+	"\t\t\t      (m->flags & F_NOWAIT) ? &zero : NULL, _NSIG / 8);\n"
+	"\tif (sig < 0)\n\t\treturn -errno;\n"
+	"\tput_rec(out, sig, si.si_code, si.si_pid, si.si_value.sival_int, HOW_WAIT);\n"
+	"\treturn 8;\n}\n\n"
+	"static long mask_now(void)\n{\n\tsigset_t set;\n\tlong bits = 0;\n"
+	"\tsigprocmask(SIG_BLOCK, NULL, &set);\n"
+	"\tfor (int s = 1; s <= 64; s++)\n"
+	"\t\tif (((ALPHABET & SI_BIT(s)) || s == SIGKILL || s == SIGSTOP) &&\n"
+	"\t\t    sigismember(&set, s) == 1)\n\t\t\tbits |= (long)SI_BIT(s);\n"
+	"\treturn bits;\n}\n\n"
+	"static long setopt_op(const struct cmd *m, struct chan *c)\n{\n"
+	"\tstruct sigaction sa;\n\tstruct rlimit rl;\n\tsigset_t set;\n"
+	"\tif (c->fd[0] < 0)\n\t\treturn -EBADF; /* not its own mask to change */\n"
+	"\tswitch (m->arg) {\n\tcase O_BLOCK:\n\tcase O_UNBLOCK:\n"
+	"\t\tsigemptyset(&set);\n\t\tif (m->len && sigaddset(&set, m->len))\n\t\t\treturn -errno;\n"
+	"\t\tsigprocmask(m->arg == O_BLOCK ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);\n"
+	"\t\treturn mask_now();\n"
+	"\tcase O_CATCH:\n\tcase O_IGNORE:\n\tcase O_DEFAULT:\n"
+	"\t\tmemset(&sa, 0, sizeof sa);\n"
+	"\t\tif (m->arg == O_CATCH) {\n\t\t\tsa.sa_sigaction = on_signal;\n"
+	"\t\t\tsa.sa_flags = SA_SIGINFO; /* no SA_RESTART */\n"
+	"\t\t\talphabet_set(&sa.sa_mask);\n"
+	"\t\t} else {\n\t\t\tsa.sa_handler = m->arg == O_IGNORE ? SIG_IGN : SIG_DFL;\n\t\t}\n"
+	"\t\treturn sigaction(m->len, &sa, NULL) ? -errno : 0;\n"
+	"\tcase O_RLIMIT:\n\t\tgetrlimit(RLIMIT_SIGPENDING, &rl);\n\t\trl.rlim_cur = m->len;\n"
+	"\t\treturn setrlimit(RLIMIT_SIGPENDING, &rl) ? -errno : 0;\n\t}\n"
+	"\treturn -ENOTSUP;\n}\n\n"
+	"/* One op in the actor's own process. */\n"
+	"static long do_op(const struct cmd *m, struct chan *c, struct ref *rf, uint8_t *out,\n"
+	"\t\t  int64_t *mtype)\n{\n"
+	"\tsigset_t set;\n\tint count = m->len < BURST ? m->len : BURST;\n\t(void)mtype;\n"
+	"\tswitch (m->kind) {\n\tcase K_CREATE: /* a receiver: its pid is the address */\n"
+	"\t\talphabet_set(&set);\n\t\tc->fd[0] = signalfd(-1, &set, SFD_CLOEXEC);\n"
+	"\t\tif (c->fd[0] < 0)\n\t\t\treturn -errno;\n"
+	"\t\tc->id = rf->id = getpid();\n\t\tc->ends = END_READ | END_WRITE;\n\t\treturn 0;\n"
+	"\tcase K_JOIN: /* a sender */\n"
+	"\t\tif (rf->id <= 0)\n\t\t\treturn -ENOENT;\n"
+	"\t\tc->id = rf->id;\n\t\tc->ends = END_WRITE;\n\t\treturn 0;\n"
+	"\tcase K_SEND:\n\t\tif (c->id <= 0)\n\t\t\treturn -ESRCH;\n"
+	"\t\tfor (int k = 0; k < count; k++) {\n"
+	"\t\t\tint v = (int)(pay[k] | (k << 8) | ((uint32_t)m->seed << 16)), r;\n"
+	"\t\t\tif (m->flags & F_QUEUE)\n"
+	"\t\t\t\tr = sigqueue(c->id, m->arg, (union sigval){.sival_int = v});\n"
+	"\t\t\telse if (m->flags & F_THREAD)\n"
+	"\t\t\t\tr = (int)syscall(SYS_tgkill, c->id, c->id, m->arg);\n"
+	"\t\t\telse\n\t\t\t\tr = kill(c->id, m->arg);\n"
+	"\t\t\tif (r)\n\t\t\t\treturn k ? k : -errno;\n\t\t}\n\t\treturn count;\n"
+	"\tcase K_RECV:\n\t\treturn recv_op(m, c, out);\n"
+	"\tcase K_CLOSE:\n\t\tif (c->fd[0] >= 0)\n\t\t\tclose(c->fd[0]);\n"
+	"\t\tc->fd[0] = -1;\n\t\tc->id = -1;\n\t\tc->ends = 0;\n\t\treturn 0;\n"
+	"\tcase K_SETOPT:\n\t\treturn setopt_op(m, c);\n\t}\n"
+	"\treturn 0; /* destroy: nothing to remove, the address is a process */\n}\n\n"
+	"/* A peer as ipcfuzz starts one: its own user namespace (its pending\n"
+	" * signals alone count against its limit), defaults, the alphabet blocked. */\n"
+	"static void peer_setup(void)\n{\n"
+	"\tsigset_t set;\n\tchar map[64];\n"
+	"\tunsigned uid = geteuid(), gid = getegid();\n"
+	"\tif (!unshare(CLONE_NEWUSER)) {\n"
+	"\t\tconst char *files[] = {\"/proc/self/setgroups\", \"/proc/self/uid_map\",\n"
+	"\t\t\t\t       \"/proc/self/gid_map\"};\n"
+	"\t\tfor (int i = 0; i < 3; i++) {\n"
+	"\t\t\tFILE *f = fopen(files[i], \"w\");\n"
+	"\t\t\tsnprintf(map, sizeof map, i ? \"%%u %%u 1\" : \"deny\", i == 1 ? uid : gid,\n"
+	"\t\t\t\t i == 1 ? uid : gid);\n"
+	"\t\t\tif (f) {\n\t\t\t\tfputs(map, f);\n\t\t\t\tfclose(f);\n\t\t\t}\n\t\t}\n\t}\n"
+	"\tfor (int s = 1; s <= 64; s++)\n\t\tif (ALPHABET & SI_BIT(s))\n\t\t\tsignal(s, "
+	"SIG_DFL);\n"
+	"\talphabet_set(&set);\n\tsigprocmask(SIG_BLOCK, &set, NULL);\n}\n";
+
+static void signal_helpers_c(FILE *f)
+{
+	fprintf(f, signal_to_c_helpers, (unsigned long long)sig_alphabet(), (unsigned)OPF_QUEUE,
+		(unsigned)OPF_THREAD, (unsigned)OPF_FD, (unsigned)OPF_HANDLER, (unsigned)OPF_NOWAIT,
+		OPT_BLOCK, IPCF_MAX_OPS * BURST_MAX);
+}
+
+static void signal_to_c(FILE *f, const struct op *op)
+{
+	actors_to_c(f, op, signal_helpers_c);
+}
+
 const struct mechanism mech_signal = {
 	.id = "signal",
 	.summary = "signals (kill/sigqueue/tgkill -> sigtimedwait/signalfd/handler): a pid is the "
@@ -415,5 +560,7 @@ const struct mechanism mech_signal = {
 	.actor_setup = signal_actor_setup,
 	.setup_after_ident = true, /* its user namespace maps the identity's ids */
 	.actor_reset = signal_actor_reset,
+	.to_c = signal_to_c,
+	.to_c_actors = 1,
 	.stress = &sigframe_stress,
 };

@@ -159,6 +159,8 @@ static int sysv_shm_exists(const struct obj_ref *ref)
 	return shmctl(ref->id, IPC_STAT, &ds) == 0;
 }
 
+extern const struct mechanism mech_sysv_shm;
+
 /* Reproducer C (src/prog/to_c.h): the calls above, as text. */
 static void sysv_shm_to_c(FILE *f, const struct op *op)
 {
@@ -188,12 +190,13 @@ static void sysv_shm_to_c(FILE *f, const struct op *op)
 			"\tlong r = shm_attach(c, id, 0);\n"
 			"\tif (r) {\n\t\tif (fresh)\n\t\t\tshmctl(id, IPC_RMID, NULL);\n"
 			"\t\treturn r;\n\t}\n"
-			"\tif (fresh || ((struct shm_header *)c->map)->magic != 0x%xu)\n"
+			"\tif (fresh || ((struct shm_header *)c->map)->magic != SHM_MAGIC)\n"
 			"\t\theader_init(c->map, len);\n"
-			"\trf->size = c->size;\n\treturn 0;\n}\n",
-			SHM_MAGIC);
+			"\trf->size = c->size;\n\treturn 0;\n}\n");
 		return;
 	}
+	if (shm_to_c_op(f, op, mech_sysv_shm.options))
+		return;
 	switch (op->kind) {
 	case OP_CREATE:
 		fprintf(f, "\t\tr = shm_make(c, rf, %s, 0%o%s%s, %zu, %u);\n",
@@ -207,29 +210,8 @@ static void sysv_shm_to_c(FILE *f, const struct op *op)
 			"\t\tr = id < 0 ? -errno : shm_attach(c, id, %d);\n",
 			(op->flags & OPF_RDONLY) != 0);
 		break;
-	case OP_SEND:
-	case OP_RECV:
-		shm_to_c_record_op(f, op);
-		break;
-	case OP_CLOSE:
-		fprintf(f, "\t\tif (c->map)\n\t\t\tshmdt(c->map);\n"
-			   "\t\tc->map = NULL;\n\t\tc->ends = 0;\n\t\tc->id = -1;\n");
-		break;
 	case OP_DESTROY:
 		fprintf(f, "\t\tr = shmctl(c->id, IPC_RMID, NULL) ? -errno : 0;\n");
-		break;
-	case OP_SETOPT:
-		if (op->arg == OPT_NATTCH)
-			fprintf(f, "\t\tstruct shmid_ds ds;\n"
-				   "\t\tr = shmctl(c->id, IPC_STAT, &ds) ? -errno : "
-				   "(long)ds.shm_nattch;\n");
-		else if (op->arg == OPT_GUARD) {
-			fprintf(f, "\t\tstruct shmid_ds ds;\n"
-				   "\t\tif (shmctl(c->id, IPC_STAT, &ds))\n\t\t\tr = -errno;\n"
-				   "\t\telse\n\t");
-			shm_to_c_guard(f, op);
-		} else
-			fprintf(f, "\t\tr = -ENOTSUP; /* no such option */\n");
 		break;
 	}
 }

@@ -6,7 +6,7 @@
  * code is targets/common/socket.c; the model the socket-stream class. */
 #include "mechanism.h"
 
-#include "common/socket.h"
+#include "common/socket_to_c.h"
 #include "../src/uring/backend.h"
 #include "../stress/stress.h"
 
@@ -25,6 +25,11 @@ static int tcp_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 static const struct stress_profile tcp_stress = {
 	.kind = STRESS_STREAM, .max_frame = 4096, .one_writer = 1};
 
+static void tcp_to_c(FILE *f, const struct op *op)
+{
+	sock_to_c(f, op, &kind);
+}
+
 const struct mechanism mech_tcp = {
 	.id = "tcp",
 	.summary = "TCP on loopback in the sandbox's network namespace: byte stream, RST",
@@ -33,6 +38,7 @@ const struct mechanism mech_tcp = {
 	.create = tcp_create,
 	.actor_setup = sock_tcp_setup,
 	SOCK_USE_PATHS,
+	.to_c = tcp_to_c,
 	.uring_ops = URING_OPS_SOCK,
 	.stress = &tcp_stress,
 };

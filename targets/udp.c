@@ -6,7 +6,7 @@
  * code is targets/common/socket.c; the model the datagram class. */
 #include "mechanism.h"
 
-#include "common/socket.h"
+#include "common/socket_to_c.h"
 #include "../src/uring/backend.h"
 #include "../stress/stress.h"
 
@@ -19,6 +19,10 @@ static int udp_create(struct chan *c, struct obj_ref *ref, const struct op *op)
 	return sock_create(&kind, c, ref, op);
 }
 
+static void udp_to_c(FILE *f, const struct op *op)
+{
+	sock_to_c(f, op, &kind);
+}
 /* One frame per datagram; a receiver whose buffer is full drops what
  * arrives (the protocol's right): dropped, not lost. */
 static const struct stress_profile udp_stress = {
@@ -31,6 +35,7 @@ const struct mechanism mech_udp = {
 	.probe = sock_inet_probe,
 	.create = udp_create,
 	SOCK_USE_PATHS,
+	.to_c = udp_to_c,
 	.uring_ops = URING_OPS_SOCK,
 	.stress = &udp_stress,
 };

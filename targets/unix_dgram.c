@@ -3,7 +3,7 @@
  * Everything but the socket type is targets/common/socket.c. */
 #include "mechanism.h"
 
-#include "common/socket.h"
+#include "common/socket_to_c.h"
 #include "../src/uring/backend.h"
 #include "../stress/stress.h"
 
@@ -28,12 +28,18 @@ static const struct stress_profile unix_dgram_stress = {
 	.send_fd = sock_send_fd,
 };
 
+static void unix_dgram_to_c(FILE *f, const struct op *op)
+{
+	sock_to_c(f, op, &kind);
+}
+
 const struct mechanism mech_unix_dgram = {
 	.id = "unix-dgram",
 	.summary = "UNIX datagram socket: edges, MSG_TRUNC, SCM_RIGHTS/CREDENTIALS",
 	.cls = CLASS_DATAGRAM,
 	.create = unix_dgram_create,
 	SOCK_USE_PATHS,
+	.to_c = unix_dgram_to_c,
 	.access = &sock_unix_access,
 	.set_perm = sock_set_perm,
 	.uring_ops = URING_OPS_SOCK,

@@ -3,7 +3,7 @@
  * Everything but the socket type is targets/common/socket.c. */
 #include "mechanism.h"
 
-#include "common/socket.h"
+#include "common/socket_to_c.h"
 #include "../src/uring/backend.h"
 #include "../stress/stress.h"
 
@@ -16,6 +16,10 @@ static int unix_seqpacket_create(struct chan *c, struct obj_ref *ref, const stru
 	return sock_create(&kind, c, ref, op);
 }
 
+static void unix_seqpacket_to_c(FILE *f, const struct op *op)
+{
+	sock_to_c(f, op, &kind);
+}
 /* One frame per message; every consumer reads the one socket.  (A frame
  * seen twice under load, rarely, was the stress ledger's: a page released
  * right after the frame that completed it called that frame a duplicate;
@@ -31,6 +35,7 @@ const struct mechanism mech_unix_seqpacket = {
 	.cls = CLASS_DATAGRAM,
 	.create = unix_seqpacket_create,
 	SOCK_USE_PATHS,
+	.to_c = unix_seqpacket_to_c,
 	.access = &sock_unix_access,
 	.set_perm = sock_set_perm,
 	.uring_ops = URING_OPS_SOCK,

@@ -26,7 +26,9 @@ static const char approach[] =
 	" * which is accepted instead.  Every op has an alarm: a call that blocks\n"
 	" * although the model says it completes is interrupted and reported.\n"
 	" * Names and keys carry this process's pid; everything is removed at the\n"
-	" * end.  Exit status: 0 the kernel did what the model predicts, 1 not.\n";
+	" * end.  Exit status: 0 the kernel did what the model predicts, 1 not.\n"
+	" * (Where an actor must be a process of its own, as a signal's receiver,\n"
+	" * the mechanism's part below runs actors 1 and 2 as children.)\n";
 
 static const char prelude[] =
 	"#define _GNU_SOURCE\n"
@@ -92,12 +94,34 @@ struct emitter {
 	struct model model;
 	struct op pend_op[IPCF_ACTORS];
 	int pend_index[IPCF_ACTORS];
+	uint8_t *pend_payload[IPCF_ACTORS]; /* a blocked send's payload */
 };
+
+/* The payload of the op a hook is writing (to_c_payload), and its phase. */
+static const uint8_t *cur_payload;
+static enum to_c_phase cur_phase;
+
+const uint8_t *to_c_payload(void)
+{
+	return cur_payload;
+}
+
+enum to_c_phase to_c_phase(void)
+{
+	return cur_phase;
+}
 
 /* An op of the mechanism, with `r` set, in the hook's scope. */
 static void hook(struct emitter *e, const struct op *op)
 {
 	e->m->to_c(e->f, op);
+}
+
+static void hook_in(struct emitter *e, const struct op *op, enum to_c_phase phase)
+{
+	cur_phase = phase;
+	hook(e, op);
+	cur_phase = TO_C_RUN;
 }
 
 static void close_code(struct emitter *e, const char *chan)
@@ -136,8 +160,21 @@ static void emit_expect(struct emitter *e, int index, const struct op *op, const
 {
 	char what[256];
 	describe(op, what, sizeof what);
+	if (ex->ret == -1 && ex->err == -1) { /* emit_step: its actor dies in it */
+		fprintf(e->f, "\t\t(void)r; /* op %d: its actor dies in it: no result */\n", index);
+		return;
+	}
+	if (ex->unsure) {
+		fprintf(e->f,
+			"\t\t(void)r; /* op %d: the model cannot say: any result but a hang */\n",
+			index);
+		return;
+	}
 	fprintf(e->f, "\t\t/* op %d: model expects ret=%lld errno=%d len=%u */\n", index,
 		(long long)ex->ret, ex->err, ex->len);
+	if (ex->has_alt) /* a second answer the kernel may give, with no data */
+		fprintf(e->f, "\t\tif (r != %lldL) {\n",
+			ex->alt_err ? -(long long)ex->alt_err : (long long)ex->alt_ret);
 	fprintf(e->f, "\t\texpect(%d, \"%s\", r, %lldL, %d, %d);\n", index, what,
 		(long long)ex->ret, ex->err, alt ? alt : ex->err_alt);
 	if (op->kind == OP_RECV && !ex->err)
@@ -145,6 +182,8 @@ static void emit_expect(struct emitter *e, int index, const struct op *op, const
 			"\t\texpect_data(%d, \"%s\", r, %u, %u, 0x%08xu, %d, mtype, %lldLL);\n",
 			index, what, op->len, ex->len, crc32c(0, ex->data, ex->len),
 			ex->has_mtype ? 1 : 0, (long long)ex->mtype);
+	if (ex->has_alt)
+		fprintf(e->f, "\t\t}\n");
 }
 
 /* One op run now: its block, the hook's code, the checks. */
@@ -154,9 +193,11 @@ static void emit_op(struct emitter *e, int index, const struct op *op, const str
 	FILE *f = e->f;
 	fprintf(f,
 		"\t{\n\t\tstruct chan *c = &ch[%d][%d];\n\t\tstruct ref *rf = &ref[%d];\n"
-		"\t\tlong r = 0;\n\t\tint64_t mtype = "
-		"0;\n\t\t(void)c;\n\t\t(void)rf;\n\t\t(void)mtype;\n",
-		op->actor, op->obj, op->obj);
+		"\t\tlong r = 0, want_ret = %lldL;\n\t\tint64_t mtype = 0, want_mtype = %lldLL;\n"
+		"\t\t(void)c;\n\t\t(void)rf;\n\t\t(void)mtype;\n\t\t(void)want_ret;\n"
+		"\t\t(void)want_mtype;\n",
+		op->actor, op->obj, op->obj, (long long)ex->ret,
+		ex->has_mtype ? (long long)ex->mtype : 0LL);
 	if (op->kind == OP_CREATE || op->kind == OP_JOIN) {
 		/* The actor's previous handle in the slot goes first. */
 		struct op close_all = {.kind = OP_CLOSE, .flags = OPF_READ | OPF_WRITE};
@@ -206,12 +247,73 @@ static void undef_join_macros(struct emitter *e)
 	fprintf(e->f, "#undef JF\n#undef OB\n");
 }
 
+/* A blocked op interrupted (EINTR).  Where the actors are processes of
+ * their own it was started: it is interrupted and its result checked; else
+ * it never ran. */
+static void cancel_code(struct emitter *e, int a, const struct expect *ex)
+{
+	if (!e->m->to_c_actors) {
+		fprintf(e->f, "\t/* op %d (actor %d) was left out: nothing would wake it */\n",
+			e->pend_index[a], a);
+		return;
+	}
+	fprintf(e->f, "\n\t/* op %d (actor %d) is interrupted */\n", e->pend_index[a], a);
+	cur_phase = TO_C_CANCEL;
+	emit_op(e, e->pend_index[a], &e->pend_op[a], NULL, ex, 0);
+	cur_phase = TO_C_RUN;
+}
+
 static void cancel(struct emitter *e, int a)
 {
 	struct expect ex;
 	model_cancel(&e->model, a, &ex);
-	fprintf(e->f, "\t/* op %d (actor %d) was left out: nothing would wake it */\n",
-		e->pend_index[a], a);
+	cancel_code(e, a, &ex);
+}
+
+/* Where the actors are processes: one started now, collected later. */
+static void emit_start(struct emitter *e, int index, const struct op *op)
+{
+	fprintf(e->f, "\t{\n\t\tstruct chan *c = &ch[%d][%d];\n\t\tstruct ref *rf = &ref[%d];\n",
+		op->actor, op->obj, op->obj);
+	if (op->kind == OP_SEND)
+		fprintf(e->f, "\t\tpayload_fill(pay, %u, %u, %du);\n", op->len, op->seed, index);
+	hook_in(e, op, TO_C_START);
+	fprintf(e->f, "\t}\n");
+}
+
+/* An actor ends (OP_KILL, or a fatal signal: died) before its handles are
+ * forgotten: the hook of a mechanism whose actors are processes reaps it. */
+static void end_actor(struct emitter *e, int a, int died)
+{
+	struct op end = {.kind = OP_KILL, .actor = (uint8_t)a, .arg = (int16_t)died};
+	if (!e->m->to_c_actors)
+		return;
+	fprintf(e->f, "\t{\n");
+	hook_in(e, &end, TO_C_RUN);
+	fprintf(e->f, "\t}\n");
+}
+
+/* The model's barriers for deliveries the kernel finishes in a worker (a
+ * tty's flip buffers): the mechanism's C defines settle(c, want), which
+ * waits as its settle hook does and returns what it saw. */
+static void settle_code(struct emitter *e, const struct step *st)
+{
+	for (int s = 0; s < st->nsettle && e->m->settle; s++) {
+		int a = st->settle[s].actor, obj = st->settle[s].obj;
+		long long want = (long long)st->settle[s].want;
+		fprintf(e->f,
+			"\t/* the kernel's worker finishes first: a%d o%d has %lld bytes */\n", a,
+			obj, want);
+		if (want < 0)
+			fprintf(e->f, "\tsettle(&ch[%d][%d], -1);\n", a, obj);
+		else
+			fprintf(e->f,
+				"\tif (settle(&ch[%d][%d], %lld) != %lld) {\n"
+				"\t\tprintf(\"a%d o%d: expected %lld bytes to read (the model's "
+				"line "
+				"discipline)\\n\");\n\t\tfailures++;\n\t}\n",
+				a, obj, want, want, a, obj, want);
+	}
 }
 
 static void emit_step(struct emitter *e, int i, uint8_t *payload)
@@ -229,16 +331,24 @@ static void emit_step(struct emitter *e, int i, uint8_t *payload)
 		cancel(e, holder);
 	if (op->kind == OP_SEND)
 		payload_fill(payload, op->len, op->seed, (uint32_t)i);
+	cur_payload = payload;
 	model_step(&e->model, op, payload, &st);
 	op_format(op, line, sizeof line);
 	fprintf(e->f, "\n\t/* op %d: %s */\n", i, line);
+	for (int a = 1; a < IPCF_ACTORS; a++)
+		if (st.cancels & (1u << a)) {
+			struct expect ex = {.ret = -1, .err = EINTR};
+			cancel_code(e, a, &ex);
+		}
 	if (st.force_nowait) {
 		eff.flags |= OPF_NOWAIT;
 		fprintf(e->f, "\t/* the model says it would block: run non-blocking */\n");
 	}
 	if (op->kind == OP_KILL) {
+		end_actor(e, op->actor, 0);
 		fprintf(e->f, "\t/* the peer dies: its handles close */\n"
-			      "\tfor (int s = 0; s < SLOTS; s++) {\n");
+			      "\tfor (int s = 0; s < SLOTS; s++) {\n"
+			      "\t\tstruct ref *rf = &ref[s];\n\t\t(void)rf;\n");
 		char chan[32];
 		snprintf(chan, sizeof chan, "&ch[%d][s]", op->actor);
 		close_code(e, chan);
@@ -248,12 +358,26 @@ static void emit_step(struct emitter *e, int i, uint8_t *payload)
 	} else if (st.how == STEP_PEND) {
 		e->pend_op[op->actor] = *op;
 		e->pend_index[op->actor] = i;
-		fprintf(e->f, "\t/* blocks: run when a later op lets it complete */\n");
+		if (op->kind == OP_SEND)
+			memcpy(e->pend_payload[op->actor], payload, op->len);
+		if (e->m->to_c_actors) {
+			fprintf(e->f, "\t/* blocks: started now, collected when it completes */\n");
+			emit_start(e, i, &eff);
+		} else {
+			fprintf(e->f, "\t/* blocks: run when a later op lets it complete */\n");
+		}
 	} else {
+		struct expect dies = {.ret = -1, .err = -1}; /* no result: see emit_expect */
 		fix_join_macros(e, &st, op);
-		emit_op(e, i, &eff, &st, &st.ex, 0);
+		emit_op(e, i, &eff, &st, st.kills & (1u << op->actor) ? &dies : &st.ex, 0);
 		undef_join_macros(e);
 	}
+	for (int a = 1; a < IPCF_ACTORS; a++)
+		if (st.kills & (1u << a) && op->kind != OP_KILL) {
+			fprintf(e->f, "\t/* a fatal signal ends actor %d: its handles close */\n",
+				a);
+			end_actor(e, a, 1);
+		}
 	for (int a = 1; a < IPCF_ACTORS; a++) {
 		if (!st.completes[a])
 			continue;
@@ -261,8 +385,13 @@ static void emit_step(struct emitter *e, int i, uint8_t *payload)
 		int j = e->pend_index[a];
 		op_format(w, line, sizeof line);
 		fprintf(e->f, "\n\t/* op %d (%s) completes now */\n", j, line);
+		cur_payload = e->pend_payload[a];
+		cur_phase = e->m->to_c_actors ? TO_C_COLLECT : TO_C_RUN;
 		emit_op(e, j, w, NULL, &st.done[a], st.done[a].err == EIDRM ? EINVAL : 0);
+		cur_phase = TO_C_RUN;
 	}
+	cur_payload = payload;
+	settle_code(e, &st);
 }
 
 /* A source file of ipcfuzz, without its own includes (the reproducer's
@@ -284,14 +413,20 @@ static void emit_source(FILE *f, const char *name, const char *src)
 	}
 }
 
-/* ident and perm need actors of other identities and namespaces: the
+/* ident and perm need actors of other identities and namespaces, and a
+ * mechanism may name ops of its own that need processes of their own: the
  * single-process reproducer cannot be them, so it says so instead. */
-int prog_to_c_supported(const struct prog *p)
+int prog_to_c_supported(const struct mechanism *m, const struct prog *p, const char **why)
 {
-	for (size_t i = 0; i < p->n; i++)
+	const char *no = NULL;
+	for (size_t i = 0; i < p->n && !no; i++)
 		if (p->ops[i].kind == OP_IDENT || p->ops[i].kind == OP_PERM)
-			return -2;
-	return 0;
+			no = "the program takes identities (ident/perm)";
+		else if (m->to_c_refuses)
+			no = m->to_c_refuses(&p->ops[i]);
+	if (why)
+		*why = no;
+	return no ? -2 : 0;
 }
 
 int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const char *origin)
@@ -302,7 +437,7 @@ int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const ch
 
 	if (!m->to_c)
 		return -1;
-	if (prog_to_c_supported(p))
+	if (prog_to_c_supported(m, p, NULL))
 		return -2;
 	limits_read(&lim);
 	model_init(&e.model, m, &lim);
@@ -339,15 +474,21 @@ int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const ch
 		   "\tsa.sa_handler = on_alarm; /* no SA_RESTART */\n"
 		   "\tsigaction(SIGALRM, &sa, NULL);\n"
 		   "\tsignal(SIGPIPE, SIG_IGN); /* EPIPE is a result */\n"
+		   "\t(void)pay; /* a program may move no data */\n\t(void)buf;\n"
 		   "\tfor (int a = 0; a < ACTORS; a++)\n\t\tfor (int s = 0; s < SLOTS; s++)\n"
 		   "\t\t\treset(&ch[a][s]);\n"
 		   "\tfor (int s = 0; s < SLOTS; s++) {\n"
 		   "\t\tname_for(ref[s].name, sizeof ref[s].name, (unsigned)s, 0);\n"
 		   "\t\tref[s].key = key_for((unsigned)s);\n\t\tref[s].id = -1;\n\t}\n");
 	uint8_t *payload = malloc(IPCF_MAX_LEN + 1);
+	for (int a = 0; a < IPCF_ACTORS; a++)
+		e.pend_payload[a] = malloc(IPCF_MAX_LEN + 1);
 	for (size_t i = 0; i < p->n; i++)
 		emit_step(&e, (int)i, payload);
+	cur_payload = NULL;
 	free(payload);
+	for (int a = 0; a < IPCF_ACTORS; a++)
+		free(e.pend_payload[a]);
 	for (int a = 1; a < IPCF_ACTORS; a++)
 		if (e.model.pend[a].active)
 			cancel(&e, a);

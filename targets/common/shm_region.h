@@ -80,13 +80,19 @@ int64_t shm_control(struct chan *c, const struct op *op);
 #define SHM_OPTIONS (1ull << OPT_GUARD | 1ull << OPT_TRUNCATE)
 /* STRESS_RING: the ring owns the record region. */
 void *shm_stress_region(struct chan *c, size_t *len);
-/* Reproducer C (src/prog/to_c.h): the layout, lock, header_init, rec_op
- * (faults as results) and fork_write every shared-memory hook starts with;
- * the C of one send or recv. */
+/* Reproducer C (src/prog/to_c.h, common/shm_to_c.c): the helpers every
+ * shared-memory hook starts with (layout, lock, header_init, rec_op with
+ * faults as results, fork_write, shm_release, shm_map_fd, shm_open_fd,
+ * shm_seal); shm_to_c_op writes them for op NULL, else the C of send,
+ * recv, close and setopt (options: the descriptor's, the rest ENOTSUP), and
+ * returns 1 when it wrote something. */
 void shm_to_c_helpers(FILE *f);
-void shm_to_c_record_op(FILE *f, const struct op *op);
-/* sync: the C of setopt guard (its results; the reproducer keeps the mutex). */
-void shm_to_c_guard(FILE *f, const struct op *op);
+int shm_to_c_op(FILE *f, const struct op *op, uint64_t options);
+/* The C of create, join and destroy of an object opened by name: open_call
+ * is the call up to its flags ("shm_open(rf->name"), unlink_call the whole
+ * unlink; private: create maps MAP_PRIVATE. */
+void shm_to_c_named(FILE *f, const struct op *op, const char *open_call, const char *unlink_call,
+		    int private);
 /* The stress profile of every shared-memory target: a ring in the region. */
 extern const struct stress_profile shm_ring_stress;
 
