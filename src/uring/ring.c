@@ -104,14 +104,71 @@ static bool cancelled(int res)
 	return res == -ECANCELED || res == -EINTR || res == -ERESTARTSYS || res == -EAGAIN;
 }
 
+/* Waits for `inflight` completions and hands each to take().  A signal
+ * (watchdog, kick) or the bound (`bound`; NULL: none but the requests'
+ * own) says we waited too long: cancel() goes out, and the rest is
+ * drained in slices for up to DRAIN_MS.  0; -EINTR when the drain ran
+ * out, or a wait's error (the ring is closed then: exit cancels what is
+ * left).  *cancelling says whether cancel() went. */
+static int reap(struct io_uring *r, int inflight, struct __kernel_timespec *bound,
+		int (*cancel)(struct io_uring *r),
+		void (*take)(void *ctx, struct io_uring_cqe *cqe), void *ctx, bool *cancelling)
+{
+	uint64_t deadline = 0;
+
+	*cancelling = false;
+	while (inflight > 0) {
+		struct io_uring_cqe *cqe = NULL;
+		struct __kernel_timespec slice = {.tv_nsec = 50 * 1000000L};
+		int e = *cancelling ? io_uring_wait_cqe_timeout(r, &cqe, &slice)
+			: bound	    ? io_uring_wait_cqe_timeout(r, &cqe, bound)
+				    : io_uring_wait_cqe(r, &cqe);
+		if (e == -EINTR || e == -ETIME) {
+			if (!*cancelling) {
+				*cancelling = true;
+				deadline = now_ms() + DRAIN_MS;
+				inflight += cancel(r);
+			} else if (now_ms() > deadline) {
+				uring_ring_close();
+				return -EINTR;
+			}
+			continue;
+		}
+		if (e < 0) {
+			uring_ring_close();
+			return e;
+		}
+		take(ctx, cqe);
+		io_uring_cqe_seen(r, cqe);
+		inflight--;
+	}
+	return 0;
+}
+
+/* What one call's completions say: the op's result, and whether its
+ * linked timeout fired (cancels, and requests a caller linked before the
+ * op, say nothing). */
+struct call_result {
+	int res;
+	bool timed_out;
+};
+
+static void take_call(void *ctx, struct io_uring_cqe *cqe)
+{
+	struct call_result *c = ctx;
+	uint64_t tag = io_uring_cqe_get_data64(cqe);
+	if (tag == TAG_OP)
+		c->res = cqe->res;
+	else if (tag == TAG_TIMEOUT)
+		c->timed_out = cqe->res == -ETIME;
+}
+
 int uring_call(struct io_uring *r, struct io_uring_sqe *op, int blocking)
 {
 	unsigned ms = bound();
 	struct __kernel_timespec ts = {.tv_sec = ms / 1000,
 				       .tv_nsec = (long)(ms % 1000) * 1000000L};
-	bool interrupted = false, timed_out = false;
-	int res = -ECANCELED;
-	uint64_t deadline = 0;
+	bool interrupted = false;
 
 	io_uring_sqe_set_data64(op, TAG_OP);
 	/* The timeout starts when the op does, and cancels it if it is still
@@ -129,51 +186,17 @@ int uring_call(struct io_uring *r, struct io_uring_sqe *op, int blocking)
 		uring_ring_close();
 		return inflight;
 	}
-	while (inflight > 0) {
-		struct io_uring_cqe *cqe = NULL;
-		int e;
-		if (!interrupted) {
-			e = io_uring_wait_cqe(r, &cqe);
-		} else {
-			struct __kernel_timespec slice = {.tv_nsec = 50 * 1000000L};
-			e = io_uring_wait_cqe_timeout(r, &cqe, &slice);
-		}
-		if (e == -EINTR || e == -ETIME) {
-			/* A signal (watchdog, kick) says we waited too long. */
-			if (!interrupted) {
-				interrupted = true;
-				deadline = now_ms() + DRAIN_MS;
-				inflight += cancel_all(r);
-			} else if (now_ms() > deadline) {
-				uring_ring_close(); /* exit cancels what is left */
-				return -EINTR;
-			}
-			continue;
-		}
-		if (e < 0) {
-			uring_ring_close();
-			return e;
-		}
-		switch (io_uring_cqe_get_data64(cqe)) {
-		case TAG_OP:
-			res = cqe->res;
-			break;
-		case TAG_TIMEOUT:
-			timed_out = cqe->res == -ETIME;
-			break;
-		default: /* cancels, and requests a caller linked before the op */
-			break;
-		}
-		io_uring_cqe_seen(r, cqe);
-		inflight--;
-	}
+	struct call_result c = {-ECANCELED, false};
+	int e = reap(r, inflight, NULL, cancel_all, take_call, &c, &interrupted);
+	if (e)
+		return e;
 	/* Cancelled (by us or by its timeout): interrupted, as a system call
 	 * would be.  But a request that completed before the cancel reached it
 	 * did its work (the bytes are moved), and says so, as a system call
 	 * that returns before the signal does. */
-	if ((interrupted || timed_out || blocking) && cancelled(res))
+	if ((interrupted || c.timed_out || blocking) && cancelled(c.res))
 		return -EINTR;
-	return res;
+	return c.res;
 }
 
 /* Cancels every request in flight on this participant's ring (the batch is
@@ -188,12 +211,24 @@ static int cancel_any(struct io_uring *r)
 	return io_uring_submit(r) == 1;
 }
 
+struct batch_result {
+	int *res;
+	unsigned k;
+};
+
+static void take_batch(void *ctx, struct io_uring_cqe *cqe)
+{
+	struct batch_result *b = ctx;
+	uint64_t tag = io_uring_cqe_get_data64(cqe);
+	if (tag >= TAG_BATCH && tag < TAG_BATCH + b->k)
+		b->res[tag - TAG_BATCH] = cqe->res;
+}
+
 int uring_call_batch(struct io_uring *r, struct io_uring_sqe **sqe, unsigned k, int *res)
 {
 	unsigned ms = bound();
 	struct __kernel_timespec ts = {.tv_sec = ms / 1000,
 				       .tv_nsec = (long)(ms % 1000) * 1000000L};
-	uint64_t deadline = now_ms() + ms;
 	bool cancelling = false;
 
 	for (unsigned i = 0; i < k; i++) {
@@ -212,33 +247,10 @@ int uring_call_batch(struct io_uring *r, struct io_uring_sqe **sqe, unsigned k, 
 		uring_ring_close();
 		return -EAGAIN;
 	}
-	inflight = (int)k;
-	while (inflight > 0) {
-		struct io_uring_cqe *cqe = NULL;
-		struct __kernel_timespec slice = {.tv_nsec = 50 * 1000000L};
-		int e = io_uring_wait_cqe_timeout(r, &cqe, cancelling ? &slice : &ts);
-		if (e == -EINTR || e == -ETIME) {
-			/* A signal (a tick, a kick), or the bound: stop the batch. */
-			if (!cancelling) {
-				cancelling = true;
-				deadline = now_ms() + DRAIN_MS;
-				inflight += cancel_any(r);
-			} else if (now_ms() > deadline) {
-				uring_ring_close(); /* exit cancels what is left */
-				return -EINTR;
-			}
-			continue;
-		}
-		if (e < 0) {
-			uring_ring_close();
-			return e;
-		}
-		uint64_t tag = io_uring_cqe_get_data64(cqe);
-		if (tag >= TAG_BATCH && tag < TAG_BATCH + k)
-			res[tag - TAG_BATCH] = cqe->res;
-		io_uring_cqe_seen(r, cqe);
-		inflight--;
-	}
+	struct batch_result b = {res, k};
+	int e = reap(r, (int)k, &ts, cancel_any, take_batch, &b, &cancelling);
+	if (e)
+		return e;
 	/* A request the cancel stopped was interrupted, as a system call. */
 	for (unsigned i = 0; cancelling && i < k; i++)
 		if (res[i] == -ECANCELED || res[i] == -EINTR || res[i] == -ERESTARTSYS)
