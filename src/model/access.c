@@ -345,6 +345,20 @@ int access_check(const struct model *m, int actor, const struct kobj *o, enum ac
 	return 0;
 }
 
+int access_fifo_read_end(const struct model *m, int actor, const struct kobj *o,
+			 const struct op *op)
+{
+	const struct access_rule *r = rule(m);
+	int err;
+
+	if (r->perm == PERM_NONE)
+		return 0;
+	if (op->kind == OP_CREATE && r->sticky && !r->no_protected && (op->flags & OPF_CREAT) &&
+	    (err = protected_create(m, actor, o)))
+		return err;
+	return check_bits(m, actor, o, 4u);
+}
+
 void access_set(struct kobj *o, const struct op *op)
 {
 	o->perm.uid = ident_id(op_perm_uid(op));

@@ -189,6 +189,31 @@ static void finish_pending(struct model *m, int k, bool removed, struct step *st
 	}
 }
 
+/* OPEN_FIFO: an open of both ends opens the read end first, then the
+ * write end.  Refused only the write end (its mode), it had a reader for a
+ * moment, and fifo_open's waiting writers wait for the reader count to
+ * change, not for a reader to stay: every writer waiting in open goes on,
+ * with a pipe whose reader is gone again. */
+static void fifo_refused_write(struct model *m, const struct op *op, int k, struct step *st)
+{
+	if (m->mech->open_rule != OPEN_FIFO || k < 0 ||
+	    (op->kind == OP_JOIN && fifo_join_ends(op) != (OPF_READ | OPF_WRITE)) ||
+	    access_fifo_read_end(m, op->actor, &m->objs[k], op))
+		return;
+	for (int a = 0; a < IPCF_ACTORS; a++) {
+		struct pending *p = &m->pend[a];
+		if (!p->active || st->completes[a] || p->kobj != k || p->op.kind != OP_JOIN ||
+		    fifo_join_ends(&p->op) != OPF_WRITE)
+			continue;
+		st->done[a].data = m->scratch[a + 1];
+		m->h[a][p->op.obj] =
+			(struct handle){.kobj = k, .ends = OPF_WRITE, .role = ROLE_JOINER};
+		st->done[a].ret = 0;
+		st->completes[a] = true;
+		p->active = false;
+	}
+}
+
 static void close_handle(struct model *m, int actor, int slot, unsigned ends, struct step *st)
 {
 	struct handle *h = &m->h[actor][slot];
@@ -326,6 +351,7 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 	}
 	if (k >= 0 && (err = access_check(m, op->actor, &m->objs[k], WANT_OPEN, op))) {
 		expect_err(&st->ex, err);
+		fifo_refused_write(m, op, k, st);
 		return;
 	}
 	if (k >= 0 && m->mech->open_rule == OPEN_FIFO)
@@ -489,6 +515,8 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 		err = m->cls->open_err(m, k, op);
 	if (err) {
 		expect_err(&st->ex, err);
+		if (err == EACCES)
+			fifo_refused_write(m, op, k, st);
 		return;
 	}
 	if (m->mech->open_rule == OPEN_FIFO) {

@@ -291,6 +291,10 @@ int access_check(const struct model *m, int actor, const struct kobj *o, enum ac
 		 const struct op *op);
 /* sync: the mode bits (4 read, 2 write) alone, for a class whose ops ask
  * for different bits by their arguments (semop: 0 reads, else alters). */
+/* OPEN_FIFO: 0 when the first of an open of both ends, the read end's
+ * O_RDONLY, would go (see fifo_refused_write in model.c). */
+int access_fifo_read_end(const struct model *m, int actor, const struct kobj *o,
+			 const struct op *op);
 int access_bits(const struct model *m, int actor, const struct kobj *o, unsigned bits);
 /* OP_PERM succeeded: the new owner and mode. */
 void access_set(struct kobj *o, const struct op *op);
