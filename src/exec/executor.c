@@ -4,6 +4,7 @@
 #include "../audit/audit.h"
 #include "../model/model.h"
 #include "../sandbox/sandbox.h"
+#include "../uring/ring.h"
 #include "../util/fault.h"
 #include "../util/payload.h"
 #include "actor.h"
@@ -630,6 +631,7 @@ int executor_final_audit(struct executor *e, struct report *r)
 	e->p = &empty;
 	e->r = r;
 	report_clear(r);
+	uring_ring_close(); /* the executor's own, kept from program to program */
 	if (audit_full(why, sizeof why))
 		report_leaks(e, "end of run", why);
 	return report_failed(r) ? 1 : 0;
