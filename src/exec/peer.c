@@ -2,6 +2,7 @@
 #include "peer.h"
 
 #include "../audit/audit.h"
+#include "../uring/backend.h"
 #include "../util/fault.h"
 #include "actor.h"
 #include "identity.h"
@@ -195,6 +196,8 @@ static void peer_main(int sock, const struct mechanism *mech)
 			 * may open what only root can), or as the identity when
 			 * the mechanism says so (signal: its user namespace). */
 			bool ident = cmd.op.kind == OP_IDENT, after = mech->setup_after_ident;
+			/* A ring made under the old identity goes with it. */
+			use_end();
 			if (!after)
 				actor_become(&a, cmd.op.actor);
 			int err = ident ? identity_apply(&cmd.op) : 0;
@@ -367,11 +370,17 @@ int peer_start(struct peer *p, int actor, const struct mechanism *mech, const st
 		p->pidfd = high_fd(p->pidfd, 4 + actor * 3);
 	/* Now it knows which actor it is and who: its identity, the
 	 * mechanism's setup for that actor, and its audit baseline after it. */
-	struct peer_cmd cmd = {.what = PEER_SETUP, .op = {.actor = (uint8_t)actor}};
+	return peer_setup(p, ident, timeout_ms, ident_err);
+}
+
+int peer_setup(struct peer *p, const struct op *ident, unsigned timeout_ms, int *ident_err)
+{
+	struct peer_cmd cmd = {.what = PEER_SETUP};
 	struct peer_reply rep = {0};
+
 	if (ident)
 		cmd.op = *ident;
-	cmd.op.actor = (uint8_t)actor;
+	cmd.op.actor = (uint8_t)p->actor;
 	*ident_err = 0;
 	if (peer_send(p, &cmd, NULL) ||
 	    peer_wait(p, &rep, NULL, NULL, timeout_ms > 5000 ? timeout_ms : 5000)) {

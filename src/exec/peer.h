@@ -53,6 +53,11 @@ pid_t peer_zygote_pid(void);
  * else a start failure. */
 int peer_start(struct peer *p, int actor, const struct mechanism *mech, const struct op *ident,
 	       unsigned timeout_ms, int *ident_err);
+/* The setup round trip of peer_start on a running peer: it takes `ident`
+ * (NULL: none) and a new audit baseline.  Only for a peer that holds
+ * nothing (reset, audited clean, not used since) of a mechanism without an
+ * actor_setup.  0, *ident_err as peer_start (the peer is gone then). */
+int peer_setup(struct peer *p, const struct op *ident, unsigned timeout_ms, int *ident_err);
 /* SIGKILL, then waits until the process is reaped (a signal to its pid
  * then fails with ESRCH, as the model says). */
 void peer_kill(struct peer *p);

@@ -296,12 +296,23 @@ ssize_t use_pipe_read(const struct op *op, int fd, void *buf, size_t cap)
 	return received(got);
 }
 
-void use_end(void)
+static void scratch_close(void)
 {
-	uring_ring_close();
 	for (int i = 0; i < 2; i++)
 		if (scratch[i] >= 0) {
 			close(scratch[i]);
 			scratch[i] = -1;
 		}
+}
+
+void use_end(void)
+{
+	uring_ring_close();
+	scratch_close();
+}
+
+void use_program_end(void)
+{
+	uring_ring_program_end();
+	scratch_close();
 }

@@ -52,5 +52,8 @@ unsigned use_send_batch(int fd, const uint8_t *buf, const uint32_t *lens, unsign
 
 /* The end of a program in this process: the ring and the scratch pipe go. */
 void use_end(void);
+/* The end of a program of an executor or peer: the scratch pipe goes, the
+ * ring stays for the next program (uring_ring_program_end). */
+void use_program_end(void);
 
 #endif

@@ -1,7 +1,9 @@
 /* The io_uring of one participant: each process (the executor, each peer)
- * or stress thread has at most one ring, opened on its first io_uring op of a program and
- * closed with the program's handles, so a ring that outlives its program is
- * a leak the audit reports (leak:io_uring).  Every request runs to its
+ * or stress thread has at most one ring, opened on its first io_uring op.
+ * An executor or peer keeps it from one program to the next, on a
+ * descriptor above the audited span (a ring a program leaves open in that
+ * span is a leak the audit reports, leak:io_uring); a stress thread closes
+ * it when it ends.  Every request runs to its
  * completion here: bounded by a linked timeout, cancelled when a signal (the
  * executor's watchdog, a peer's kick) interrupts the wait, and never left in
  * flight when the call returns. */
@@ -18,6 +20,9 @@
 struct io_uring *uring_ring(int *err);
 /* Closes the ring if open (the end of a program, or before a peer ends). */
 void uring_ring_close(void);
+/* The end of a program: an idle ring stays open for the next one (unless
+ * it could not be moved out of the audited span). */
+void uring_ring_program_end(void);
 
 /* The bound of every blocking request, in ms (the actor's watchdog; peers,
  * which the executor bounds, get a last-resort bound past it). */
