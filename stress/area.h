@@ -59,6 +59,7 @@ struct cons_slot {
 	 * the producers.  pub_gen is odd while it is written, 0 before the
 	 * first and while the supervisor is killing its consumer. */
 	_Atomic uint32_t pub_gen;
+	uint32_t publications; /* written by this slot's consumer only */
 	struct obj_ref pub;
 	/* consumer_creates: frames producers queued to this incarnation, for
 	 * flow control only (see roles.c). */

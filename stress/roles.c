@@ -116,8 +116,9 @@ static int create_published(struct part *me)
 		r = x->prof->prepare(&me->h, &ref);
 	if (r)
 		return r;
-	static _Atomic uint32_t gen = 2; /* per process: any change will do */
-	uint32_t g = atomic_fetch_add(&gen, 2) + (uint32_t)me->index * 0x10000u;
+	/* Never a generation a reader saw before (a restarted consumer's
+	 * process-local counter would start over): the slot counts them. */
+	uint32_t g = ++cs->publications << 1;
 	atomic_store(&cs->pub_gen, g | 1);
 	cs->pub = ref;
 	atomic_store(&cs->queued, ctr(&cs->received)); /* what it had died with */
