@@ -12,6 +12,7 @@
 
 #include "../src/prog/ident.h"
 #include "../src/sandbox/sandbox.h"
+#include "../src/uring/backend.h"
 #include "../src/util/fault.h"
 
 #include <errno.h>
@@ -98,30 +99,28 @@ static int fifo_join(struct chan *c, const struct obj_ref *ref)
 	return r == -EACCES && fault_on(FAULT_ACCESS_ERRNO) ? -EPERM : r;
 }
 
-/* No io_uring use path yet: a FIFO opened by path lacks FMODE_NOWAIT, and
- * the tee route of a ring receive reads with RWF_NOWAIT (EOPNOTSUPP on a
- * FIFO; measured, 6.18, corpus/fifo/basic.txt under --backend uring), so
- * the `uring` flag changes nothing here.  The system calls fall back to
- * O_NONBLOCK for a non-blocking call (src/uring/backend.c). */
-static struct op by_syscall(const struct op *op)
-{
-	struct op o = *op;
-	o.flags &= (uint8_t)~OPF_URING;
-	o.seed = op->kind == OP_RECV ? 0 : op->seed;
-	return o;
-}
-
+/* io_uring (src/uring/backend.c, as pipe): a FIFO opened by path has no
+ * FMODE_NOWAIT, so the ring refuses RWF_NOWAIT on it (EOPNOTSUPP) and
+ * polls it before a blocking READ or WRITE (measured, 6.18): a blocking
+ * READ, WRITE, SPLICE or TEE goes through the ring, bounded as every ring
+ * call; a non-blocking SPLICE or TEE too (SPLICE_F_NONBLOCK works on any
+ * pipe); a non-blocking READ or WRITE is the system call (O_NONBLOCK for
+ * the call).  Where polling first makes the ring wait although read(2) or
+ * write(2) would not, the byte-stream model says so (fifo_ring_waits).
+ * uring-fifo-poll: a non-blocking receive goes to the ring as a blocking
+ * one, so it waits where the model expects EAGAIN. */
 static ssize_t fifo_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
 {
-	struct op o = by_syscall(op);
-	ssize_t r = stream_fd_send(c, &o, buf, len);
+	ssize_t r = stream_fd_send(c, op, buf, len);
 	return r == -EPIPE && fault_on(FAULT_FIFO_HIDE_EPIPE) ? (ssize_t)len : r;
 }
 
 static ssize_t fifo_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap,
 			 int64_t *mtype)
 {
-	struct op o = by_syscall(op);
+	struct op o = *op;
+	if ((o.flags & OPF_URING) && fault_on(FAULT_URING_FIFO_POLL))
+		o.flags &= (uint8_t)~OPF_NOWAIT;
 	return stream_fd_recv(c, &o, buf, cap, mtype);
 }
 
@@ -257,5 +256,6 @@ const struct mechanism mech_fifo = {
 	.access = &fifo_access,
 	.exists = fifo_exists,
 	.to_c = fifo_to_c,
+	.uring_ops = URING_OPS_PIPE,
 	.stress = &stream_fd_stress,
 };

@@ -53,6 +53,32 @@ static void stream_free(void *p)
 
 #define SLOT(s, i) ((s)->slot[((s)->head + (i)) % MAX_SLOTS])
 
+/* fifo through io_uring (targets/fifo.c): a FIFO opened by path has no
+ * FMODE_NOWAIT, so the ring polls it before a blocking READ or WRITE and
+ * makes the call once poll says ready (measured, 6.18).  So the ring waits
+ * where read(2) or write(2) would not: a read of 0 bytes from an empty FIFO
+ * (read(2): 0 at once); a READ of an empty FIFO without writers (EOF), if
+ * the reader opened non-blocking with no writer and none opened since
+ * (pipe_poll holds EPOLLHUP back; which readers those are is not followed
+ * here, so the ring may wait); a write, even of 0 bytes, while every page
+ * of the FIFO is in use (write(2) merges a small write into the last
+ * page).  SPLICE and TEE wait in the pipe code, as read(2) does.  Such an
+ * op is predicted to block and may not be left pending: it runs
+ * non-blocking, which on a FIFO is the system call. */
+static bool fifo_ring_waits(const struct model *m, const struct kobj *o, const struct op *op)
+{
+	const struct stream_state *s = o->state;
+	int k = model_kobj_index(m, o);
+
+	if (m->mech->open_rule != OPEN_FIFO || !(op->flags & OPF_URING) || (op->flags & OPF_NOWAIT))
+		return false;
+	if (op->kind == OP_SEND)
+		return s->nslots >= s->max_slots && model_count_ends(m, k, OPF_READ);
+	if (s->nbytes)
+		return false;
+	return !op->len || (op->seed == VIA_READ && !model_count_ends(m, k, OPF_WRITE));
+}
+
 static void stream_send(struct model *m, struct kobj *o, const struct op *op,
 			const uint8_t *payload, struct expect *ex, bool *blocks)
 {
@@ -60,6 +86,10 @@ static void stream_send(struct model *m, struct kobj *o, const struct op *op,
 	size_t page = (size_t)m->lim.page_size, len = op->len, done = 0;
 
 	ex->ret = 0;
+	if (fifo_ring_waits(m, o, op)) {
+		*blocks = true;
+		return;
+	}
 	if (len == 0)
 		return; /* a null write succeeds before anything is checked */
 	if (!model_count_ends(m, model_kobj_index(m, o), OPF_READ)) {
@@ -199,7 +229,8 @@ static bool stream_take(struct model *m, struct kobj *o, size_t cap, bool nowait
 static void stream_recv(struct model *m, struct kobj *o, const struct op *op, struct expect *ex,
 			bool *blocks)
 {
-	*blocks = !stream_take(m, o, op->len, op->flags & OPF_NOWAIT, 0, ex);
+	*blocks = fifo_ring_waits(m, o, op) ||
+		  !stream_take(m, o, op->len, op->flags & OPF_NOWAIT, 0, ex);
 }
 
 static void stream_setopt(struct model *m, struct kobj *o, const struct op *op, struct expect *ex)
@@ -224,6 +255,11 @@ static bool stream_may_pend(const struct op *op)
 	return op->kind == OP_RECV; /* a blocked reader wakes once, whole */
 }
 
+static bool stream_can_pend(const struct model *m, const struct kobj *o, const struct op *op)
+{
+	return !fifo_ring_waits(m, o, op);
+}
+
 static bool stream_try_finish(struct model *m, struct kobj *o, const struct op *op, bool removed,
 			      struct expect *ex)
 {
@@ -238,6 +274,7 @@ const struct class_model model_byte_stream = {
 	.recv = stream_recv,
 	.setopt = stream_setopt,
 	.may_pend = stream_may_pend,
+	.can_pend = stream_can_pend,
 	.try_finish = stream_try_finish,
 };
 

@@ -289,6 +289,13 @@ ssize_t use_pipe_read(const struct op *op, int fd, void *buf, size_t cap)
 	ssize_t t = scratch_drain(scratch_copy, (size_t)n);
 	struct rw_arg rd = {.fd = fd, .buf = buf, .len = cap, .flags = RWF_NOWAIT};
 	ssize_t got = ring_call(prep_read, &rd, false); /* the data is there */
+	if (got == -EOPNOTSUPP) {
+		/* No FMODE_NOWAIT (a FIFO): the ring polls it first, which says
+		 * readable at once, for the tee's bytes are there. */
+		rd.flags = 0;
+		rd.blocking = true;
+		got = ring_call(prep_read, &rd, false);
+	}
 	if (t < 0 || got < 0)
 		return t < 0 ? t : got;
 	if (got != n || memcmp(buf, scratch_copy, (size_t)n))

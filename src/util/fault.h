@@ -127,7 +127,9 @@ enum fault {
 	FAULT_GUARD_DIE_MID = FAULT_SYNC_BASE + 8,  /* a guarded write dies halfway (SIGKILL) */
 	/* io_uring paths (FAULT_URING_BASE + 0..7) */
 	FAULT_URING_TTY_EOF_EIO = FAULT_URING_BASE + 0, /* a tty's ring read says EIO for EOF */
-	FAULT_LIMIT = 256,				/* the mask's size in bits */
+	FAULT_URING_FIFO_POLL =
+		FAULT_URING_BASE + 1, /* a FIFO's non-blocking READ waits in the ring */
+	FAULT_LIMIT = 256,	      /* the mask's size in bits */
 };
 
 /* Which faults are on: a bit per enum value; fault_any says whether any is
