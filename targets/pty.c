@@ -123,19 +123,23 @@ static int set_nonblock(int fd, int on)
 	return fcntl(fd, F_SETFL, on ? O_NONBLOCK : 0);
 }
 
-/* A blocking read through io_uring goes by the ring.  Any other op is
- * read(2) or write(2) (a non-blocking one on a tty is the system call
- * either way: the ring refuses RWF_NOWAIT there), not readv/writev, which
- * return 0 for 0 bytes without asking the tty (a hung-up one says EIO to a
- * write).  Writes stay write(2) for now: a blocking master WRITE through
- * the ring that the model expects to fill the buffer (a partial write,
- * then a wait) hung until cancelled, EINTR, in about 1 of 10,000-30,000
- * fuzz-pty runs, and never in a replay of the same input; until that is
- * understood, a ring write would make every fuzz run a coin toss. */
+/* A blocking read or write of bytes through io_uring goes by the ring.
+ * Any other op is read(2) or write(2) (a non-blocking one on a tty is the
+ * system call either way: the ring refuses RWF_NOWAIT there), not
+ * readv/writev, which return 0 for 0 bytes without asking the tty (a
+ * hung-up one says EIO to a write).  A 0-byte write too: the ring polls a
+ * tty before it writes (no FMODE_NOWAIT), and a slave that is stopped
+ * (^S) or whose output is full is not writable, so the ring waits for
+ * room it does not need, where write(2) returns 0 at once (that was the
+ * ring write that hung, EINTR, 1 in 10,000-30,000 fuzz-pty runs: the
+ * request sat in the ring's poll list; whether the tty is writable at the
+ * poll depends on its worker).  uring-tty-zero-write sends it to the ring
+ * all the same. */
 static ssize_t tty_io(const struct op *op, int fd, void *buf, size_t len, bool out)
 {
-	if ((op->flags & OPF_URING) && !(op->flags & OPF_NOWAIT) && !out)
-		return use_read(op, fd, buf, len);
+	bool ring = len || !out || fault_on(FAULT_URING_TTY_ZERO_WRITE);
+	if ((op->flags & OPF_URING) && !(op->flags & OPF_NOWAIT) && ring)
+		return out ? use_write(op, fd, buf, len) : use_read(op, fd, buf, len);
 	ssize_t n = out ? write(fd, buf, len) : read(fd, buf, len);
 	return n < 0 ? -errno : n;
 }
@@ -564,11 +568,11 @@ const struct mechanism mech_pty = {
 	.access = &pty_access,
 	.probe = pty_probe,
 	.stress = &pty_stress,
-	/* READ: a tty has no FMODE_NOWAIT, so the ring polls it before it
-	 * reads (a VMIN 0 read waits for data where read(2) returns 0: the
-	 * model says so), and a non-blocking op is the system call.  Writes
-	 * are the system call (see tty_io). */
-	.uring_ops = URING_OP(READ),
+	/* READ/WRITE: a tty has no FMODE_NOWAIT, so the ring polls it first
+	 * (a VMIN 0 read waits for data where read(2) returns 0: the model
+	 * says so); a non-blocking op and a 0-byte write are the system call
+	 * (see tty_io). */
+	.uring_ops = URING_OPS_RW,
 	.create = pty_create,
 	.join = pty_join,
 	.send = pty_send,

@@ -53,6 +53,7 @@ static const struct {
 	/* io_uring paths */
 	{"uring-tty-eof-eio", FAULT_URING_TTY_EOF_EIO},
 	{"uring-fifo-poll", FAULT_URING_FIFO_POLL},
+	{"uring-tty-zero-write", FAULT_URING_TTY_ZERO_WRITE},
 	{"ident-no-drop", FAULT_IDENT_NO_DROP},
 	{"ident-no-ns", FAULT_IDENT_NO_NS},
 	{"access-errno", FAULT_ACCESS_ERRNO},

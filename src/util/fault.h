@@ -127,9 +127,11 @@ enum fault {
 	FAULT_GUARD_DIE_MID = FAULT_SYNC_BASE + 8,  /* a guarded write dies halfway (SIGKILL) */
 	/* io_uring paths (FAULT_URING_BASE + 0..7) */
 	FAULT_URING_TTY_EOF_EIO = FAULT_URING_BASE + 0, /* a tty's ring read says EIO for EOF */
-	FAULT_URING_FIFO_POLL =
-		FAULT_URING_BASE + 1, /* a FIFO's non-blocking READ waits in the ring */
-	FAULT_LIMIT = 256,	      /* the mask's size in bits */
+	/* a FIFO's non-blocking receive waits in the ring (polled first) */
+	FAULT_URING_FIFO_POLL = FAULT_URING_BASE + 1,
+	/* a tty's 0-byte write goes to the ring (polled first: may wait) */
+	FAULT_URING_TTY_ZERO_WRITE = FAULT_URING_BASE + 2,
+	FAULT_LIMIT = 256, /* the mask's size in bits */
 };
 
 /* Which faults are on: a bit per enum value; fault_any says whether any is
