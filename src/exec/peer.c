@@ -144,7 +144,7 @@ void fds_place(int fds[2], unsigned ends)
 
 static void peer_audit_begin(struct audit_snapshot *s)
 {
-	audit_snapshot(s);
+	audit_snapshot_scope(s, AUDIT_PROCESS);
 }
 
 static void peer_main(int sock, const struct mechanism *mech)
