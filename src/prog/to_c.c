@@ -30,7 +30,12 @@ static const char approach[] =
 	" * Names and keys carry this process's pid; everything is removed at the\n"
 	" * end.  Exit status: 0 the kernel did what the model predicts, 1 not.\n"
 	" * (Where an actor must be a process of its own, as a signal's receiver,\n"
-	" * the mechanism's part below runs actors 1 and 2 as children.)\n";
+	" * the mechanism's part below runs actors 1 and 2 as children.)  An actor\n"
+	" * under an identity (ident) takes it as ipcfuzz's peers do, in the order\n"
+	" * src/exec/identity.c does: a child takes it first thing; where one\n"
+	" * process plays every actor, it puts the identity on around each of the\n"
+	" * actor's ops (the saved uid stays ours) and enters the actor's\n"
+	" * namespaces with setns.  An object made in one goes with it.\n";
 
 static const char prelude[] =
 	"#define _GNU_SOURCE\n"

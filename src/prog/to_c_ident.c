@@ -153,7 +153,8 @@ void to_c_ident_helpers(FILE *f, const struct prog *p)
 	if (!to_c_has_ident(p))
 		fputs(none, f);
 	else
-		fprintf(f, full, IDENT_NS_IPC, IDENT_NS_NET, IDENT_NS_MNT);
+		fprintf(f, full, (unsigned)IDENT_NS_IPC, (unsigned)IDENT_NS_NET,
+			(unsigned)IDENT_NS_MNT);
 }
 
 void to_c_ident_op(FILE *f, const struct op *op, int actors)
