@@ -2,7 +2,7 @@
 # C reproducers of one target (ipcfuzz repro --to-c), here or in the guest:
 # every corpus seed's C compiles with plain cc -Wall and exits 0 on this
 # kernel, which does what the model predicts; a seed the C cannot replay
-# (identities, a pty's controlling terminal) must be refused with the
+# (an op its mechanism's hook cannot write) must be refused with the
 # reason.  Then the checks fire: the C of the first seed that has both
 # kinds, with one expected result and then one expected checksum changed,
 # exits 1 naming that op, so a kernel that differs from the model is
