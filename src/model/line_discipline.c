@@ -402,9 +402,12 @@ static bool read_locked(const struct model *m, int k, const struct op *op)
 {
 	enum side s = side_of(m, op->actor, op->obj);
 
+	/* A read left pending through io_uring waits in poll (ring_waits),
+	 * outside n_tty_read: it holds no lock (found by fuzz-pty). */
 	for (int a = 0; a < IPCF_ACTORS; a++)
 		if (a != op->actor && m->pend[a].active && m->pend[a].kobj == k &&
-		    m->pend[a].op.kind == OP_RECV && !(m->pend[a].op.flags & OPF_SIG) &&
+		    m->pend[a].op.kind == OP_RECV &&
+		    !(m->pend[a].op.flags & (OPF_SIG | OPF_URING)) &&
 		    side_of(m, a, m->pend[a].op.obj) == s)
 			return true;
 	return false;
