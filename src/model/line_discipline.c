@@ -482,7 +482,8 @@ static void ld_recv(struct model *m, struct kobj *o, const struct op *op, struct
 		take_signals(ctx_of(m), op->actor, op, ex);
 		return;
 	}
-	if (read_locked(m, model_kobj_index(m, o), op) && op->len) {
+	/* read(2) of 0 bytes asks n_tty_read too, which takes the lock. */
+	if (read_locked(m, model_kobj_index(m, o), op)) {
 		if (nowait) {
 			ex->ret = -1;
 			ex->err = EAGAIN; /* mutex_trylock of the read lock failed */
