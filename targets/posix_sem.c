@@ -10,6 +10,7 @@
 
 #include "common/fork_call.h"
 #include "common/sem_count.h"
+#include "common/sem_stress.h"
 
 #include "../src/audit/audit.h"
 #include "../src/prog/ident.h"
@@ -230,5 +231,6 @@ const struct mechanism mech_posix_sem = {
 	.control = posix_sem_control,
 	.access = &posix_sem_access,
 	.exists = posix_sem_exists,
+	.stress = &posix_sem_stress,
 	.options = 1ull << OPT_GETVAL,
 };

@@ -9,6 +9,7 @@
 #include "common/fork_call.h"
 #include "common/sysv_ipc.h"
 #include "common/sem_count.h"
+#include "common/sem_stress.h"
 
 #include "../src/prog/ident.h"
 #include "../src/util/fault.h"
@@ -193,5 +194,6 @@ const struct mechanism mech_sysv_sem = {
 	.set_perm = sysv_sem_set_perm,
 	.access = &sysv_sem_access,
 	.exists = sysv_sem_exists,
+	.stress = &sysv_sem_stress,
 	.options = 1ull << OPT_GETVAL | 1ull << OPT_SETVAL | 1ull << OPT_SEMSTAT | 1ull << OPT_UNDO,
 };
