@@ -14,10 +14,11 @@
  * then {FREE, -1}: the value stays, the adjustment is gone).  Killed before
  * that semop, the kernel's undo gives FREE and MP back and nothing was
  * published (the frame stays in doubt); after it, nothing is left to undo.
- * A consumer is the mirror (FILLED, MC, TAIL).  The slot bytes move before
- * the publishing semop, the frame to the driver after it: a consumer
- * killed between took one frame along, which the driver excuses as a kill
- * inside recv.
+ * A consumer is the mirror (FILLED, MC, TAIL), in two steps: one semop
+ * moves TAIL on and leaves an undo that frees the slot, then the frame is
+ * copied straight into the driver's inbox (which it reads after a kill),
+ * then a semop frees the slot and MC.  Only a consumer killed halfway
+ * through that copy takes a frame along (excused as a kill inside recv).
  *
  * POSIX semaphores have no undo, and a token taken by a process killed on
  * its way out of sem_wait cannot be told from one it never got.  So FREE
@@ -48,12 +49,11 @@
 #include <sys/sem.h>
 #include <time.h>
 
-#define SLOTS	   32u
-#define MAX_FRAME  4096u
-#define SLOT_BYTES (4u + MAX_FRAME)
-#define WAIT_MS	   50u
-#define LOCK_MS	   2000u /* a live holder keeps the lock microseconds */
-#define FAULT_SEQ  10u	 /* where sem-stress-no-post strikes (producer 0) */
+#define SLOTS	  32u
+#define MAX_FRAME 4096u
+#define WAIT_MS	  50u
+#define LOCK_MS	  2000u /* a live holder keeps the lock microseconds */
+#define FAULT_SEQ 10u	/* where sem-stress-no-post strikes (producer 0) */
 
 enum { S_FREE, S_FILLED, S_MP, S_MC, S_HEAD, S_TAIL };
 _Static_assert(S_TAIL + 1 == SEM_STRESS_NSEMS, "the set's size");
@@ -64,7 +64,14 @@ struct region {
 	pthread_mutex_t lock;
 	sem_t free, room, data;
 	_Atomic uint32_t head, tail;
-	uint8_t slot[SLOTS][SLOT_BYTES];
+	struct {
+		/* The frame's length, stored last (release) by its producer
+		 * and again, unchanged, by its consumer when it has read the
+		 * bytes: the semaphores order the slot's users, these stores
+		 * say so to ThreadSanitizer, which does not know semop. */
+		_Atomic uint32_t len;
+		uint8_t bytes[MAX_FRAME];
+	} slot[SLOTS];
 };
 
 /* The mapping of one profile, made on its first prepare. */
@@ -81,20 +88,20 @@ static struct region *region_of(struct region **r)
 
 static void slot_put(struct region *r, uint32_t i, const uint8_t *frame, size_t n)
 {
-	uint32_t len = (uint32_t)n;
-	memcpy(r->slot[i % SLOTS], &len, 4);
-	memcpy(r->slot[i % SLOTS] + 4, frame, n);
+	(void)atomic_load_explicit(&r->slot[i % SLOTS].len, memory_order_acquire);
+	memcpy(r->slot[i % SLOTS].bytes, frame, n);
+	atomic_store_explicit(&r->slot[i % SLOTS].len, (uint32_t)n, memory_order_release);
 }
 
-/* The frame in slot i into buf (MAX_FRAME bytes): its length. */
-static size_t slot_get(const struct region *r, uint32_t i, uint8_t *buf)
+/* The frame in slot i into buf (cap bytes, at most MAX_FRAME): its length. */
+static size_t slot_get(struct region *r, uint32_t i, uint8_t *buf, size_t cap)
 {
-	uint32_t len;
-	memcpy(&len, r->slot[i % SLOTS], 4);
-	if (len > MAX_FRAME)
-		len = MAX_FRAME; /* the verifier finds it damaged */
-	memcpy(buf, r->slot[i % SLOTS] + 4, len);
-	return len;
+	uint32_t len = atomic_load_explicit(&r->slot[i % SLOTS].len, memory_order_acquire);
+	uint32_t n = (uint32_t)(cap < MAX_FRAME ? cap : MAX_FRAME);
+	n = len < n ? len : n; /* longer: the verifier finds it damaged */
+	memcpy(buf, r->slot[i % SLOTS].bytes, n);
+	atomic_store_explicit(&r->slot[i % SLOTS].len, len, memory_order_release);
+	return n;
 }
 
 /* sem-stress-no-post: producer 0's frame FAULT_SEQ is published without
@@ -148,20 +155,10 @@ static int sysv_take(struct chan *c, int want, int mutex, int index, int nowait)
 	return e;
 }
 
-/* One semop that gives `give` a token, moves the side's index on from i,
- * drops the undo of the `took` token taken (it is not ours to give back
- * any more) and releases the mutex.  It never waits.  skip: without the
- * post of `give` (the fault). */
-static int sysv_publish(struct chan *c, int give, int took, int mutex, int index, int i, int skip)
+/* The index op that moves HEAD or TAIL on from i (mod SLOTS). */
+static short step(int i)
 {
-	struct sembuf ops[5] = {
-		{(unsigned short)give, 1, 0},
-		{(unsigned short)took, 1, SEM_UNDO},
-		{(unsigned short)took, -1, 0},
-		{(unsigned short)index, (short)(i + 1 < (int)SLOTS ? 1 : -(int)(SLOTS - 1)), 0},
-		{(unsigned short)mutex, 1, SEM_UNDO},
-	};
-	return semop(c->id, ops + skip, 5 - (unsigned)skip) ? -errno : 0;
+	return (short)(i + 1 < (int)SLOTS ? 1 : -(int)(SLOTS - 1));
 }
 
 static long sysv_send(struct chan *c, const uint8_t *frame, size_t n)
@@ -172,24 +169,36 @@ static long sysv_send(struct chan *c, const uint8_t *frame, size_t n)
 	if (h < 0)
 		return h;
 	slot_put(sysv_region, (uint32_t)h, frame, n);
-	int e = sysv_publish(c, S_FILLED, S_FREE, S_MP, S_HEAD, h, skip_post(frame, n));
-	return e ? e : (long)n;
+	/* Published, in one semop that never waits: FILLED + 1, HEAD on,
+	 * FREE's undo dropped (the slot is the frame's now), MP back. */
+	struct sembuf ops[5] = {
+		{S_FILLED, 1, 0},     {S_FREE, 1, SEM_UNDO}, {S_FREE, -1, 0},
+		{S_HEAD, step(h), 0}, {S_MP, 1, SEM_UNDO},
+	};
+	int skip = skip_post(frame, n); /* the fault: without the post */
+	return semop(c->id, ops + skip, 5 - (unsigned)skip) ? -errno : (long)n;
 }
 
 static long sysv_recv(struct chan *c, uint8_t *buf, size_t cap, int nowait)
 {
-	uint8_t tmp[MAX_FRAME];
-
 	int t = sysv_take(c, S_FILLED, S_MC, S_TAIL, nowait);
 	if (t < 0)
 		return t;
-	size_t n = slot_get(sysv_region, (uint32_t)t, tmp);
-	int e = sysv_publish(c, S_FREE, S_FILLED, S_MC, S_TAIL, t, 0);
-	if (e)
-		return e;
-	n = n < cap ? n : cap;
-	memcpy(buf, tmp, n);
-	return (long)n;
+	/* Taken, in one semop that never waits: TAIL on, FILLED's undo
+	 * dropped, and an undo that frees the slot if this consumer dies
+	 * before it does (FREE + 1, then - 1 with SEM_UNDO). */
+	struct sembuf taken[5] = {
+		{S_TAIL, step(t), 0}, {S_FILLED, 1, SEM_UNDO}, {S_FILLED, -1, 0},
+		{S_FREE, 1, 0},	      {S_FREE, -1, SEM_UNDO},
+	};
+	if (semop(c->id, taken, 5))
+		return -errno;
+	/* Straight into buf (the driver's inbox, which it reads after a
+	 * kill), while FREE still guards the slot; then the slot and MC go
+	 * back, the undo with them. */
+	size_t n = slot_get(sysv_region, (uint32_t)t, buf, cap);
+	struct sembuf done[2] = {{S_FREE, 1, SEM_UNDO}, {S_MC, 1, SEM_UNDO}};
+	return semop(c->id, done, 2) ? -errno : (long)n;
 }
 
 const struct stress_profile sysv_sem_stress = {
@@ -302,19 +311,18 @@ static long posix_send(struct chan *c, const uint8_t *frame, size_t n)
 static long posix_recv(struct chan *c, uint8_t *buf, size_t cap, int nowait)
 {
 	struct region *r = posix_region;
-	uint8_t tmp[MAX_FRAME];
 
 	int e = posix_take(r, c->map, c->map, &r->data, nowait);
 	if (e)
 		return e;
+	/* Taken (a kill from here on, the repair frees the slot), then
+	 * straight into buf, the driver's inbox, while the lock holds. */
 	uint32_t t = atomic_load(&r->tail);
-	size_t n = slot_get(r, t, tmp);
 	atomic_store(&r->tail, t + 1);
+	size_t n = slot_get(r, t, buf, cap);
 	sem_post(&r->free);
 	robust_unlock(&r->lock);
 	bell_ring(&r->room);
-	n = n < cap ? n : cap;
-	memcpy(buf, tmp, n);
 	return (long)n;
 }
 
