@@ -208,6 +208,7 @@ const struct stress_profile sysv_sem_stress = {
 	.prepare = sysv_prepare,
 	.frame_send = sysv_send,
 	.frame_recv = sysv_recv,
+	.frame_whole = 1,
 };
 
 /* --- POSIX --------------------------------------------------------------- */
@@ -332,4 +333,5 @@ const struct stress_profile posix_sem_stress = {
 	.prepare = posix_prepare,
 	.frame_send = posix_send,
 	.frame_recv = posix_recv,
+	.frame_whole = 1,
 };
