@@ -14,12 +14,17 @@ out=$(mktemp -d /tmp/ipcfuzz-bench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 targets=${BENCH_TARGETS:-}
 [ -n "$targets" ] || targets=$($ipcfuzz list --json | python3 -c 'import json,sys; print(" ".join(m["id"] for m in json.load(sys.stdin) if m["available"]))')
-printf '%-16s %14s %14s   (%ss each, one core, ASan+UBSan, oracle+audit on)\n' target "libFuzzer" "AFL++" "$seconds"
+# The third column is libFuzzer with the peers forked from the sanitized
+# fuzzer instead of the lean zygote (IPCFUZZ_LEAN_PEERS=0): what it saves.
+printf '%-16s %14s %14s %22s   (%ss each, one core, ASan+UBSan, oracle+audit on)\n' target \
+	"libFuzzer" "AFL++" "libFuzzer, ASan peers" "$seconds"
 for t in $targets; do
 	for e in libfuzzer afl; do
 		taskset -c 0 $ipcfuzz fuzz "$t" --engine "$e" --seconds "$seconds" --out "$out/$t/$e" \
 			--build-root build >/dev/null 2>&1
 	done
+	IPCFUZZ_LEAN_PEERS=0 taskset -c 0 $ipcfuzz fuzz "$t" --engine libfuzzer --seconds "$seconds" \
+		--out "$out/$t/forked" --build-root build >/dev/null 2>&1
 	python3 - "$out/$t" "$t" <<'PY'
 import json, os, sys
 d, t = sys.argv[1], sys.argv[2]
@@ -29,6 +34,6 @@ def rate(e):
         return f"{s['exec_per_sec']:.0f} exec/s"
     except Exception:
         return "n/a"
-print(f"{t:<16} {rate('libfuzzer'):>14} {rate('afl'):>14}")
+print(f"{t:<16} {rate('libfuzzer'):>14} {rate('afl'):>14} {rate('forked'):>22}")
 PY
 done

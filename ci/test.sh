@@ -26,6 +26,9 @@ run() { # preset ctest-args...
 # smoke runs go two at a time: each engine is one process, pinned by nothing.
 run asan -LE fuzz-smoke -j 2 --repeat until-pass:2
 run libfuzzer -L "fuzz-smoke|campaign" -j 2 --repeat until-pass:2
+# The fuzzing builds' peers are the lean zygote's: the peer-side checks
+# (descriptors, signals, sessions a peer leaves) must fire there as well.
+run libfuzzer -R 'unit:lean-peer|^fault:[a-z-]+:(peer-|stray-)' -j 2
 run libfuzzer -R '^vm:fuzz' --repeat until-pass:2
 run afl -L fuzz-smoke -j 2 --repeat until-pass:2
 # TSan checks the stress driver's own rings, counters and queues in its

@@ -176,7 +176,7 @@ wait $qpid
 qstatus=$?
 qpid=
 if [ ! -s "$scratch/status" ]; then
-	[ $qstatus = 124 ] && say "timed out after ${run_timeout}s" || say "the guest gave no exit status"
+	[ $qstatus = 124 ] && say "timed out after ${run_timeout}s" || say "the guest gave no exit status (qemu exited with $qstatus)"
 	tail -n 30 "$console" >&2; tail -n 10 "$scratch/qemu.log" >&2
 	exit 125
 fi

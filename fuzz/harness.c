@@ -5,6 +5,7 @@
 
 #include "../src/exec/differential.h"
 #include "../src/exec/executor.h"
+#include "../src/exec/peer.h"
 #include "../src/sandbox/sandbox.h"
 #include "../src/prog/input.h"
 #include "../src/uring/probe.h"
@@ -52,8 +53,8 @@ void harness_init(const char *target)
 		exit(HARNESS_EXIT_SKIPPED);
 	}
 	exec = executor_new(mech, NULL);
-	fprintf(stderr, "ipcfuzz: %s, sandbox: %s, backend: %s\n", target, sandbox_describe(),
-		backend_name(backend));
+	fprintf(stderr, "ipcfuzz: %s, sandbox: %s, backend: %s, peers: %s\n", target,
+		sandbox_describe(), backend_name(backend), peer_describe());
 }
 
 const char *harness_target(void)

@@ -29,14 +29,7 @@ static const char *dma_heap_probe(void)
 
 /* Allocating needs only a read-only descriptor of the heap (Android gives
  * every app /dev/dma_heap/system 0444). */
-static struct dmabuf_device heap = {.path = HEAP, .flags = O_RDONLY, .fd = -1};
-
-static int heap_setup(int actor)
-{
-	(void)actor;
-	dmabuf_device_keep(&heap);
-	return 0;
-}
+static struct dmabuf_device heap_dev = {.path = HEAP, .flags = O_RDONLY, .fd = -1};
 
 static int heap_alloc(int dev, size_t len)
 {
@@ -45,28 +38,18 @@ static int heap_alloc(int dev, size_t len)
 	return ioctl(dev, DMA_HEAP_IOCTL_ALLOC, &d) < 0 ? -errno : (int)d.fd;
 }
 
-static int dma_heap_create(struct chan *c, struct obj_ref *ref, const struct op *op)
-{
-	return dmabuf_create(c, ref, op, &heap, heap_alloc);
-}
-
 static const char heap_alloc_c[] =
 	"#include <linux/dma-heap.h>\n\n"
 	"static long buf_alloc(int dev, size_t len)\n{\n"
 	"\tstruct dma_heap_allocation_data d = {.len = len, .fd_flags = O_RDWR | O_CLOEXEC};\n"
 	"\treturn ioctl(dev, DMA_HEAP_IOCTL_ALLOC, &d) < 0 ? -errno : (long)d.fd;\n}\n\n";
 
-static void heap_to_c(FILE *f, const struct op *op)
-{
-	dmabuf_to_c(f, op, &heap, heap_alloc_c);
-}
+static const struct dmabuf_kind heap = {&heap_dev, heap_alloc, heap_alloc_c};
+DMABUF_HOOKS(heap)
 
 const struct mechanism mech_dma_heap = {
 	.id = "dma-heap",
 	.summary = "dma-buf heap (/dev/dma_heap/system): mmap, DMA_BUF_IOCTL_SYNC, fd passing",
 	.probe = dma_heap_probe,
-	.create = dma_heap_create,
-	.actor_setup = heap_setup,
-	.to_c = heap_to_c,
-	DMABUF_MECHANISM,
+	DMABUF_MECHANISM(heap),
 };

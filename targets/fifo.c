@@ -10,6 +10,7 @@
 
 #include "common/stream_fd.h"
 
+#include "../src/prog/to_c_ident.h"
 #include "../src/prog/ident.h"
 #include "../src/sandbox/sandbox.h"
 #include "../src/util/fault.h"
@@ -223,6 +224,9 @@ static void fifo_to_c(FILE *f, const struct op *op)
 		break;
 	case OP_DESTROY:
 		fprintf(f, "\t\tfifo_path(rf);\n\t\tr = unlink(rf->name) ? -errno : 0;\n");
+		break;
+	case OP_PERM:
+		to_c_perm_fd(f, op, "c->fd[0] >= 0 ? c->fd[0] : c->fd[1]");
 		break;
 	}
 }

@@ -71,13 +71,6 @@ static __u32 system_heaps(int ion)
 
 static struct dmabuf_device ion_dev = {.path = "/dev/ion", .flags = O_RDONLY, .fd = -1};
 
-static int ion_setup(int actor)
-{
-	(void)actor;
-	dmabuf_device_keep(&ion_dev);
-	return 0;
-}
-
 static int ion_alloc(int ion, size_t len)
 {
 	struct ion_allocation_data d = {
@@ -86,16 +79,58 @@ static int ion_alloc(int ion, size_t len)
 	return ioctl(ion, ION_IOC_ALLOC, &d) < 0 ? -errno : (int)d.fd;
 }
 
-static int ion_create(struct chan *c, struct obj_ref *ref, const struct op *op)
-{
-	return dmabuf_create(c, ref, op, &ion_dev, ion_alloc);
-}
+#define STR_(x) #x
+#define STR(x)	STR_(x)
+
+/* The same allocation as C for the reproducer (the ABI spelled as above:
+ * no kernel header has it any more). */
+static const char ion_alloc_c[] =
+	"struct ion_allocation_data {\n\t__u64 len;\n\t__u32 heap_id_mask, flags, fd, unused;\n};\n"
+	"struct ion_heap_data {\n\tchar name[32];\n\t__u32 type, heap_id;\n"
+	"\t__u32 reserved0, reserved1, reserved2;\n};\n"
+	"struct ion_heap_query {\n\t__u32 cnt, reserved0;\n\t__u64 heaps;\n"
+	"\t__u32 reserved1, reserved2;\n};\n"
+	"#define ION_IOC_ALLOC _IOWR('I', 0, struct ion_allocation_data)\n"
+	"#define ION_IOC_HEAP_QUERY _IOWR('I', 8, struct ion_heap_query)\n"
+	"#define MAX_HEAPS " STR(
+		MAX_HEAPS) "\n\n"
+			   "/* ION_IOC_HEAP_QUERY's system heap, else every heap. */\n"
+			   "static long buf_alloc(int dev, size_t len)\n{\n"
+			   "\tstruct ion_heap_data heaps[MAX_HEAPS];\n"
+			   "\tstruct ion_heap_query q = {.cnt = MAX_HEAPS, .heaps = "
+			   "(uintptr_t)heaps};\n"
+			   "\tstruct ion_allocation_data d = {.len = len, .heap_id_mask = ~0u,\n"
+			   "\t\t\t\t\t .flags = " STR(
+				   ION_FLAG_CACHED) "};\n"
+						    "\tmemset(heaps, 0, sizeof heaps);\n"
+						    "\tif (ioctl(dev, ION_IOC_HEAP_QUERY, &q) >= "
+						    "0)\n"
+						    "\t\tfor (__u32 i = 0; i < q.cnt && i < "
+						    "MAX_HEAPS; i++)\n"
+						    "\t\t\tif (heaps[i].type == " STR(
+							    ION_HEAP_TYPE_SYSTEM) " && "
+										  "heaps[i].heap_"
+										  "id < 32) {\n"
+										  "\t\t\t\td.heap_"
+										  "id_mask = 1u << "
+										  "heaps[i].heap_"
+										  "id;"
+										  "\n\t\t\t\tbreak;"
+										  "\n\t\t\t}\n"
+										  "\treturn "
+										  "ioctl(dev, "
+										  "ION_IOC_ALLOC, "
+										  "&d) < 0 ? "
+										  "-errno : "
+										  "(long)d.fd;\n}"
+										  "\n\n";
+
+static const struct dmabuf_kind ion = {&ion_dev, ion_alloc, ion_alloc_c};
+DMABUF_HOOKS(ion)
 
 const struct mechanism mech_ion = {
 	.id = "ion",
 	.summary = "Android ION (/dev/ion, ION_IOC_ALLOC): a dma-buf, mmap, SYNC, fd passing",
 	.probe = ion_probe,
-	.create = ion_create,
-	.actor_setup = ion_setup,
-	DMABUF_MECHANISM,
+	DMABUF_MECHANISM(ion),
 };

@@ -226,6 +226,9 @@ struct mechanism {
 extern const struct mechanism *const mechanisms[];
 extern const size_t mechanism_count;
 const struct mechanism *mechanism_find(const char *id);
+/* The IDENT_NS_* namespaces this mechanism's names live in: the only ones
+ * an identity's namespaces can change anything in for it. */
+unsigned mechanism_namespaces(const struct mechanism *m);
 
 /* Shared helpers for descriptor files. */
 void chan_reset(struct chan *c);

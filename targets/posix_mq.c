@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "mechanism.h"
 
+#include "../src/prog/to_c_ident.h"
 #include "../src/model/model.h"
 #include "../src/prog/ident.h"
 #include "../src/sandbox/sandbox.h"
@@ -242,6 +243,9 @@ static void posix_mq_to_c(FILE *f, const struct op *op)
 		break;
 	case OP_DESTROY:
 		fprintf(f, "\t\tr = mq_unlink(rf->name) ? -errno : 0;\n");
+		break;
+	case OP_PERM:
+		to_c_perm_fd(f, op, "c->fd[0]");
 		break;
 	case OP_SETOPT:
 		if (op->arg == OPT_NONBLOCK)

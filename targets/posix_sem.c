@@ -11,6 +11,7 @@
 #include "common/fork_call.h"
 #include "common/sem_count.h"
 #include "common/sem_stress.h"
+#include "common/sem_to_c.h"
 
 #include "../src/audit/audit.h"
 #include "../src/prog/ident.h"
@@ -215,6 +216,76 @@ static int posix_sem_exists(const struct obj_ref *ref)
 	return access(path, F_OK) == 0;
 }
 
+/* Reproducer C (src/prog/to_c.h): the calls above, as text, in the actor's
+ * own process (common/sem_to_c.c).  c->map is the sem_t, c->size 1 for an
+ * unnamed one (rf->key too: nothing can open it by name). */
+static const char posix_sem_do_op[] =
+	"#define SEM_MAX_ %uu\n\n"
+	"/* create's initial value (sizes past 32000 reach SEM_VALUE_MAX) */\n"
+	"static unsigned initial(unsigned len)\n{\n"
+	"\treturn len <= 32000u ? len : SEM_MAX_ - (32767u - len);\n}\n\n"
+	"static long posts(const struct cmd *m, struct chan *c)\n{\n"
+	"\tfor (int i = 0; i < (m->len ? m->len : 1); i++)\n"
+	"\t\tif (sem_post(c->map))\n\t\t\treturn -errno;\n\treturn 0;\n}\n\n"
+	"/* A program's timed wait runs to its deadline whatever signal comes; a\n"
+	" * peer's long one ends at the kick. */\n"
+	"static long waits(const struct cmd *m, struct chan *c)\n{\n"
+	"\tunsigned ms = m->arg <= 0 ? 0u : (unsigned)m->arg < TIMED_MAX_MS ? (unsigned)m->arg\n"
+	"\t\t\t\t\t\t\t\t\t    : TIMED_MAX_MS;\n"
+	"\tfor (int i = 0; i < (m->len ? m->len : 1); i++) {\n"
+	"\t\tstruct timespec t;\n\t\tint r;\n"
+	"\t\tsem_deadline(&t, ms ? ms : SEM_BOUND_S * 1000u);\n"
+	"\t\tif (m->flags & F_NOWAIT)\n\t\t\tr = sem_trywait(c->map);\n"
+	"\t\telse\n\t\t\twhile ((r = sem_timedwait(c->map, &t)) && errno == EINTR && ms)\n"
+	"\t\t\t\t;\n"
+	"\t\tif (r)\n\t\t\treturn -errno;\n\t}\n\treturn 0;\n}\n\n"
+	"/* One op in the actor's own process. */\n"
+	"static long do_op(const struct cmd *m, struct chan *c, struct ref *rf, uint8_t *out,\n"
+	"\t\t  int64_t *mtype)\n{\n"
+	"\tsem_t *s;\n\tint v;\n\t(void)out;\n\t(void)mtype;\n"
+	"\tswitch (m->kind) {\n\tcase K_CREATE:\n"
+	"\t\tif ((m->arg & 7) == FORM_PRIVATE) { /* unnamed, in a shared mapping */\n"
+	"\t\t\tsize_t len = (size_t)sysconf(_SC_PAGESIZE);\n"
+	"\t\t\tif (!(m->flags & F_CREAT))\n\t\t\t\treturn -ENOENT;\n"
+	"\t\t\tvoid *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, "
+	"-1, 0);\n"
+	"\t\t\tif (p == MAP_FAILED)\n\t\t\t\treturn -errno;\n"
+	"\t\t\tif (sem_init(p, 1, initial(m->len))) {\n\t\t\t\tint e = errno;\n"
+	"\t\t\t\tmunmap(p, len);\n\t\t\t\treturn -e;\n\t\t\t}\n"
+	"\t\t\tc->map = p;\n\t\t\tc->map_len = len;\n\t\t\tc->size = 1;\n"
+	"\t\t\trf->name[0] = 0;\n\t\t\trf->key = 1;\n"
+	"\t\t} else {\n"
+	"\t\t\ts = sem_open(rf->name, (m->flags & F_CREAT ? O_CREAT : 0) |\n"
+	"\t\t\t\t\t\t   (m->flags & F_EXCL ? O_EXCL : 0),\n"
+	"\t\t\t\t     (m->arg >> 3) & 0777, initial(m->len));\n"
+	"\t\t\tif (s == SEM_FAILED)\n\t\t\t\treturn -errno;\n"
+	"\t\t\tc->map = s;\n\t\t\tc->size = 0;\n\t\t\trf->key = 0;\n\t\t}\n"
+	"\t\tc->ends = END_READ | END_WRITE;\n\t\treturn 0;\n"
+	"\tcase K_JOIN:\n\t\tif (rf->key == 1)\n\t\t\treturn -ENOENT; /* no name */\n"
+	"\t\ts = sem_open(rf->name, 0);\n\t\tif (s == SEM_FAILED)\n\t\t\treturn -errno;\n"
+	"\t\tc->map = s;\n\t\tc->size = 0;\n\t\tc->ends = END_READ | END_WRITE;\n\t\treturn 0;\n"
+	"\tcase K_SEND:\n\t\tif (!c->map)\n\t\t\treturn -EBADF;\n"
+	"\t\treturn (m->flags & F_FORK) ? in_child(posts, m, c) : posts(m, c);\n"
+	"\tcase K_RECV:\n\t\treturn c->map ? waits(m, c) : -EBADF;\n"
+	"\tcase K_CLOSE:\n\t\tif (c->map && c->size) {\n\t\t\tsem_destroy(c->map);\n"
+	"\t\t\tmunmap(c->map, c->map_len);\n\t\t} else if (c->map) {\n"
+	"\t\t\tsem_close(c->map);\n\t\t}\n"
+	"\t\tc->map = NULL;\n\t\tc->ends = 0;\n\t\treturn 0;\n"
+	"\tcase K_DESTROY: /* an unnamed one goes with its mappings */\n"
+	"\t\treturn rf->key == 1 ? -ENOENT : sem_unlink(rf->name) ? -errno : 0;\n"
+	"\tcase K_SETOPT:\n"
+	"\t\tif (m->arg != O_GETVAL)\n\t\t\treturn -ENOTSUP;\n"
+	"\t\treturn sem_getvalue(c->map, &v) ? -errno : v;\n\t}\n"
+	"\treturn -ENOTSUP;\n}\n";
+
+static void posix_sem_to_c(FILE *f, const struct op *op)
+{
+	static char code[sizeof posix_sem_do_op + 16];
+
+	snprintf(code, sizeof code, posix_sem_do_op, (unsigned)SEM_POSIX_MAX);
+	sem_to_c(f, op, code);
+}
+
 const struct mechanism mech_posix_sem = {
 	.id = "posix-sem",
 	.summary = "POSIX semaphore (sem_open named, or sem_init unnamed in shared memory)",
@@ -233,4 +304,6 @@ const struct mechanism mech_posix_sem = {
 	.exists = posix_sem_exists,
 	.stress = &posix_sem_stress,
 	.options = 1ull << OPT_GETVAL,
+	.to_c = posix_sem_to_c,
+	.to_c_actors = 1,
 };

@@ -16,6 +16,7 @@
 
 #include "../src/exec/actor.h"
 #include "../src/prog/to_c.h"
+#include "common/actors_to_c.h"
 #include "../src/sandbox/sandbox.h"
 #include "../src/uring/backend.h"
 #include "../src/util/fault.h"
@@ -362,11 +363,16 @@ static int64_t pty_settle(struct chan *c, int64_t want, unsigned timeout_ms)
 /* Reproducer C (src/prog/to_c.h): the calls above, as text.  The ptys come
  * from a devpts instance of the reproducer's own, as in ipcfuzz's sandbox:
  * the indexes are the ones the model predicts, and a stale name can reach
- * none of the host's terminals.  A write's bytes are the shaped payload,
- * written into the C as constants. */
+ * none of the host's terminals.  Actors 1 and 2 are processes of their own
+ * (common/actors_to_c.c), set up as ipcfuzz's peers (the tty signals
+ * blocked), so each can be a session with the pty as its controlling
+ * terminal (setopt ctty) and collect the signals it raises (recv sig).  A
+ * write's bytes are the shaped payload, written into the C as constants;
+ * the settle barrier runs in the process that holds the handle. */
 static const char pty_to_c_helpers[] =
-	"#include <poll.h>\n#include <sched.h>\n#include <sys/ioctl.h>\n#include <sys/mount.h>\n"
-	"#include <termios.h>\n\n"
+	"#include <sys/ioctl.h>\n#include <sys/mount.h>\n#include <termios.h>\n\n"
+	"#define TTY_MAX %u\n#define K_SETTLE (K_PERM + 1) /* the settle barrier */\n"
+	"enum { F_NOWAIT = %u, F_SIG = %u, F_URING = %u, O_WINSZ = %d, O_CTTY = %d };\n\n"
 	"static void map_id(const char *file, unsigned id)\n{\n"
 	"\tFILE *f = fopen(file, \"w\");\n"
 	"\tif (f) {\n\t\tfprintf(f, \"0 %%u 1\\n\", id);\n\t\tfclose(f);\n\t}\n}\n\n"
@@ -382,6 +388,22 @@ static const char pty_to_c_helpers[] =
 	"\t\t  \"newinstance,ptmxmode=0666,mode=0620\")) {\n"
 	"\t\tprintf(\"no devpts instance of our own (%%s): the model's pty indexes are its "
 	"own\\n\",\n\t\t       strerror(errno));\n\t\texit(2);\n\t}\n}\n\n"
+	"/* The signals a terminal sends: a peer blocks them, and collects them. */\n"
+	"static void tty_signal_set(sigset_t *set)\n{\n"
+	"\tstatic const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGCONT,\n"
+	"\t\t\t\t   SIGTSTP, SIGWINCH, SIGTTIN, SIGTTOU};\n"
+	"\tsigemptyset(set);\n\tfor (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)\n"
+	"\t\tsigaddset(set, sigs[i]);\n}\n\n"
+	"static void peer_setup(void)\n{\n\tsigset_t set;\n\ttty_signal_set(&set);\n"
+	"\tsigprocmask(SIG_BLOCK, &set, NULL);\n}\n\n"
+	"/* recv sig: the tty signals this process got, as records. */\n"
+	"static long recv_sigs(uint8_t *out, int cap)\n{\n"
+	"\tsigset_t set;\n\tsiginfo_t si;\n\tstruct timespec zero = {0, 0};\n\tlong n = 0;\n"
+	"\ttty_signal_set(&set);\n"
+	"\twhile ((n + 1) * 8 <= cap) {\n\t\tint sig = sigtimedwait(&set, &si, &zero);\n"
+	"\t\tif (sig < 0)\n\t\t\tbreak;\n"
+	"\t\tput_rec(out + 8 * n++, sig, si.si_code, si.si_pid, 0, 0);\n\t}\n"
+	"\treturn 8 * n;\n}\n\n"
 	"static long set_termios(int fd, int opt, unsigned v)\n{\n"
 	"\tstatic const cc_t sane_cc[] = {%s};\n\tstruct termios t;\n"
 	"\tif (tcgetattr(fd, &t))\n\t\treturn -errno;\n"
@@ -400,11 +422,22 @@ static const char pty_to_c_helpers[] =
 	"\tcase %d:\n\t\tt.c_lflag |= v;\n\t\tbreak;\n\tcase %d:\n\t\tt.c_lflag &= ~(tcflag_t)v;\n"
 	"\t\tbreak;\n"
 	"\tcase %d: /* c_cc[v >> 8] = v & 0xff */\n"
-	"\t\tif ((v >> 8) < NCCS)\n\t\t\tt.c_cc[v >> 8] = (cc_t)v;\n\t\tbreak;\n\t}\n"
+	"\t\tif ((v >> 8) < NCCS)\n\t\t\tt.c_cc[v >> 8] = (cc_t)v;\n\t\tbreak;\n"
+	"\tdefault:\n\t\treturn -ENOTSUP;\n\t}\n"
 	"\treturn tcsetattr(fd, TCSANOW, &t) ? -errno : 0;\n}\n\n"
+	"static long setopt_op(const struct cmd *m, struct chan *c)\n{\n"
+	"\tstruct winsize ws = {.ws_row = (unsigned short)(m->len >> 8),\n"
+	"\t\t\t      .ws_col = (unsigned short)(m->len & 0xff)};\n"
+	"\tif (c->fd[0] < 0)\n\t\treturn -EBADF;\n"
+	"\tif (m->arg == O_WINSZ)\n\t\treturn ioctl(c->fd[0], TIOCSWINSZ, &ws) ? -errno : 0;\n"
+	"\tif (m->arg != O_CTTY)\n\t\treturn set_termios(c->fd[0], m->arg, (unsigned)m->len);\n"
+	"\tif (getpid() == pids_now[0])\n"
+	"\t\treturn -EPERM; /* never the main process (the model skips it) */\n"
+	"\tif (getsid(0) != getpid() && setsid() < 0)\n\t\treturn -errno;\n"
+	"\treturn ioctl(c->fd[0], TIOCSCTTY, 0) ? -errno : 0;\n}\n\n"
 	"/* Waits until the kernel's worker has moved the data: FIONREAD says\n"
 	" * want bytes (want >= 0), or poll() has flushed it (want < 0). */\n"
-	"static long settle(struct chan *c, long want)\n{\n"
+	"static long settle_fd(struct chan *c, long want)\n{\n"
 	"\tstruct pollfd p = {.fd = c->fd[0], .events = POLLIN};\n\tint n = -1;\n"
 	"\tif (c->fd[0] < 0)\n\t\treturn -EBADF;\n"
 	"\tif (want < 0) {\n\t\tpoll(&p, 1, 0);\n\t\treturn want;\n\t}\n"
@@ -412,24 +445,62 @@ static const char pty_to_c_helpers[] =
 	"\t\tif (ioctl(c->fd[0], FIONREAD, &n))\n\t\t\treturn -errno;\n"
 	"\t\tif (n >= want)\n\t\t\treturn n;\n"
 	"\t\tif (waited < 20)\n\t\t\tsched_yield();\n\t\telse\n\t\t\tusleep(100);\n\t}\n"
-	"\treturn n;\n}\n";
+	"\treturn n;\n}\n\n"
+	"/* One op in the actor's own process. */\n"
+	"static long do_op(const struct cmd *m, struct chan *c, struct ref *rf, uint8_t *out,\n"
+	"\t\t  int64_t *mtype)\n{\n"
+	"\tint fd, index = -1;\n\tlong r;\n\t(void)mtype;\n"
+	"\tswitch (m->kind) {\n\tcase K_CREATE:\n"
+	"\t\tfd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);\n"
+	"\t\tif (fd < 0)\n\t\t\treturn -errno;\n"
+	"\t\tif (grantpt(fd) || unlockpt(fd) || ptsname_r(fd, rf->name, sizeof rf->name) ||\n"
+	"\t\t    ioctl(fd, TIOCGPTN, &index)) {\n"
+	"\t\t\tr = -errno;\n\t\t\tclose(fd);\n\t\t\treturn r;\n\t\t}\n"
+	"\t\tc->fd[0] = fd;\n\t\tc->id = rf->id = index;\n\t\tc->ends = END_READ | END_WRITE;\n"
+	"\t\treturn 0;\n"
+	"\tcase K_JOIN: /* a slave, by the master's ptsname */\n"
+	"\t\tc->fd[0] = open(rf->name, O_RDWR | O_NOCTTY | O_CLOEXEC);\n"
+	"\t\tc->ends = c->fd[0] < 0 ? 0 : END_READ | END_WRITE;\n"
+	"\t\treturn c->fd[0] < 0 ? -errno : 0;\n"
+	"\tcase K_SEND: /* pay holds the shaped bytes */\n"
+	"\t\tif (c->fd[0] < 0)\n\t\t\treturn -EBADF;\n"
+	"\t\tfcntl(c->fd[0], F_SETFL, (m->flags & F_NOWAIT) ? O_NONBLOCK : 0);\n"
+	"\t\tr = write(c->fd[0], pay, m->len < TTY_MAX ? (size_t)m->len : TTY_MAX);\n"
+	"\t\treturn r < 0 ? -errno : r;\n"
+	"\tcase K_RECV:\n\t\tif (m->flags & F_SIG)\n\t\t\treturn recv_sigs(out, m->len);\n"
+	"\t\tif (c->fd[0] < 0)\n\t\t\treturn -EBADF;\n"
+	"\t\tfcntl(c->fd[0], F_SETFL, (m->flags & F_NOWAIT) ? O_NONBLOCK : 0);\n"
+	"\t\tif ((m->flags & F_URING) && !(m->flags & F_NOWAIT)) {\n"
+	"\t\t\t/* io_uring polls a tty (no FMODE_NOWAIT) before it reads */\n"
+	"\t\t\tstruct pollfd p = {.fd = c->fd[0], .events = POLLIN};\n"
+	"\t\t\tif (poll(&p, 1, -1) < 0)\n\t\t\t\treturn -errno;\n\t\t}\n"
+	"\t\tr = read(c->fd[0], out, (size_t)m->len);\n\t\treturn r < 0 ? -errno : r;\n"
+	"\tcase K_CLOSE:\n\t\tif (c->fd[0] >= 0)\n\t\t\tclose(c->fd[0]);\n"
+	"\t\tc->fd[0] = -1;\n\t\tc->ends = 0;\n\t\tc->id = -1;\n\t\treturn 0;\n"
+	"\tcase K_SETOPT:\n\t\treturn setopt_op(m, c);\n"
+	"\tcase K_SETTLE:\n\t\treturn settle_fd(c, m->arg);\n\t}\n"
+	"\treturn 0; /* destroy: a pty goes with its last descriptor */\n}\n\n"
+	"/* The model's barrier, in the process that holds the handle (one busy\n"
+	" * in a blocked op has nothing to settle). */\n"
+	"static long settle(struct chan *c, long want)\n{\n"
+	"\tstruct ref none;\n\tint a = actor_of(c);\n"
+	"\tif (actor_busy[a])\n\t\treturn want;\n"
+	"\tmemset(&none, 0, sizeof none);\n"
+	"\treturn op_run(a, c, &none, K_SETTLE, 0, (int)want, 0, 0, NULL);\n}\n";
 
-static void pty_setopt_c(FILE *f, const struct op *op)
+static void pty_helpers_c(FILE *f)
 {
-	fprintf(f, "\t\tif (c->fd[0] < 0) {\n\t\t\tr = -EBADF;\n\t\t} else {\n");
-	if (termios_opt(op->arg))
-		fprintf(f, "\t\t\tr = set_termios(c->fd[0], %d, %uu);\n", op->arg, op->len);
-	else if (op->arg == OPT_WINSZ)
-		fprintf(f,
-			"\t\t\tstruct winsize ws = {.ws_row = %u, .ws_col = %u};\n"
-			"\t\t\tr = ioctl(c->fd[0], TIOCSWINSZ, &ws) ? -errno : 0;\n",
-			(unsigned)op->len >> 8, (unsigned)op->len & 0xffu);
-	else
-		fprintf(f, "\t\t\tr = -ENOTSUP;\n");
-	fprintf(f, "\t\t}\n");
+	char cc[128];
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof sane_cc; i++)
+		n += (size_t)snprintf(cc + n, sizeof cc - n, "%s0%o", i ? ", " : "", sane_cc[i]);
+	fprintf(f, pty_to_c_helpers, TTY_WRITE_MAX, (unsigned)OPF_NOWAIT, (unsigned)OPF_SIG,
+		(unsigned)OPF_URING, OPT_WINSZ, OPT_CTTY, cc, OPT_RAW, OPT_SANE, OPT_IFLAG_ON,
+		OPT_IFLAG_OFF, OPT_OFLAG_ON, OPT_OFLAG_OFF, OPT_LFLAG_ON, OPT_LFLAG_OFF, OPT_CC);
 }
 
-/* A write's bytes: the payload shaped as pty_send shapes it. */
+/* A write's bytes: the payload shaped as pty_send shapes it, into pay. */
 static void pty_send_c(FILE *f, const struct op *op)
 {
 	uint8_t shaped[TTY_WRITE_MAX];
@@ -440,75 +511,15 @@ static void pty_send_c(FILE *f, const struct op *op)
 	fprintf(f, "\t\tstatic const uint8_t shaped[] = {");
 	for (size_t i = 0; i < len; i++)
 		fprintf(f, "%s%u,", i % 16 ? "" : "\n\t\t\t", shaped[i]);
-	fprintf(f, "%s};\n", len ? "\n\t\t" : "0");
-	fprintf(f,
-		"\t\tif (c->fd[0] < 0) {\n\t\t\tr = -EBADF;\n\t\t} else {\n"
-		"\t\t\tfcntl(c->fd[0], F_SETFL, %s);\n"
-		"\t\t\tr = write(c->fd[0], shaped, %zu);\n\t\t\tr = r < 0 ? -errno : r;\n\t\t}\n",
-		op->flags & OPF_NOWAIT ? "O_NONBLOCK" : "0", len);
+	fprintf(f, "%s};\n\t\tmemcpy(pay, shaped, %zu);\n", len ? "\n\t\t" : "0", len);
 }
 
 static void pty_to_c(FILE *f, const struct op *op)
 {
-	if (!op) {
-		char cc[128];
-		size_t n = 0;
-		for (size_t i = 0; i < sizeof sane_cc; i++)
-			n += (size_t)snprintf(cc + n, sizeof cc - n, "%s0%o", i ? ", " : "",
-					      sane_cc[i]);
-		fprintf(f, pty_to_c_helpers, cc, OPT_RAW, OPT_SANE, OPT_IFLAG_ON, OPT_IFLAG_OFF,
-			OPT_OFLAG_ON, OPT_OFLAG_OFF, OPT_LFLAG_ON, OPT_LFLAG_OFF, OPT_CC);
-		return;
-	}
-	switch (op->kind) {
-	case OP_CREATE:
-		fprintf(f, "\t\tint fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), index = -1;\n"
-			   "\t\tif (fd < 0) {\n\t\t\tr = -errno;\n"
-			   "\t\t} else if (grantpt(fd) || unlockpt(fd) ||\n"
-			   "\t\t\t   ptsname_r(fd, rf->name, sizeof rf->name) ||\n"
-			   "\t\t\t   ioctl(fd, TIOCGPTN, &index)) {\n"
-			   "\t\t\tr = -errno;\n\t\t\tclose(fd);\n\t\t} else {\n"
-			   "\t\t\tc->fd[0] = fd;\n\t\t\tc->id = rf->id = index;\n"
-			   "\t\t\tc->ends = END_READ | END_WRITE;\n\t\t}\n");
-		break;
-	case OP_JOIN: /* a slave, by the master's ptsname */
-		fprintf(f, "\t\tc->fd[0] = open(rf->name, O_RDWR | O_NOCTTY | O_CLOEXEC);\n"
-			   "\t\tr = c->fd[0] < 0 ? -errno : 0;\n"
-			   "\t\tc->ends = r ? 0 : END_READ | END_WRITE;\n");
-		break;
-	case OP_SEND:
+	if (op && op->kind == OP_SEND && to_c_phase() != TO_C_COLLECT &&
+	    to_c_phase() != TO_C_CANCEL)
 		pty_send_c(f, op);
-		break;
-	case OP_RECV:
-		fprintf(f,
-			"\t\tif (c->fd[0] < 0) {\n\t\t\tr = -EBADF;\n\t\t} else {\n"
-			"\t\t\tfcntl(c->fd[0], F_SETFL, %s);\n"
-			"\t\t\tr = read(c->fd[0], buf, %u);\n\t\t\tr = r < 0 ? -errno : "
-			"r;\n\t\t}\n",
-			op->flags & OPF_NOWAIT ? "O_NONBLOCK" : "0", op->len);
-		break;
-	case OP_CLOSE:
-		fprintf(f, "\t\tif (c->fd[0] >= 0)\n\t\t\tclose(c->fd[0]);\n"
-			   "\t\tc->fd[0] = -1;\n\t\tc->ends = 0;\n\t\tc->id = -1;\n");
-		break;
-	case OP_DESTROY:
-		fprintf(f, "\t\tr = 0; /* a pty goes with its last descriptor */\n");
-		break;
-	case OP_SETOPT:
-		pty_setopt_c(f, op);
-		break;
-	}
-}
-
-/* A terminal's signals go to the processes of the session it controls: one
- * process cannot be the sessions of several actors. */
-static const char *pty_to_c_refuses(const struct op *op)
-{
-	if (op->kind == OP_SETOPT && op->arg == OPT_CTTY)
-		return "a controlling terminal (setopt ctty) needs a session per actor";
-	if (op->kind == OP_RECV && (op->flags & OPF_SIG))
-		return "a terminal's signals (recv sig) go to an actor's own session";
-	return NULL;
+	actors_to_c(f, op, pty_helpers_c);
 }
 
 /* Stress: producers write frames to the master, a consumer reads them from
@@ -580,5 +591,5 @@ const struct mechanism mech_pty = {
 	.actor_setup = pty_actor_setup,
 	.actor_reset = pty_actor_reset,
 	.to_c = pty_to_c,
-	.to_c_refuses = pty_to_c_refuses,
+	.to_c_actors = 1,
 };

@@ -55,3 +55,8 @@ const struct mechanism *mechanism_find(const char *id)
 			return mechanisms[i];
 	return NULL;
 }
+
+unsigned mechanism_namespaces(const struct mechanism *m)
+{
+	return m->access ? m->access->isolation | m->access->abstract_isolation : 0;
+}

@@ -5,6 +5,7 @@
 
 #include "common/sysv_ipc.h"
 
+#include "../src/prog/to_c_ident.h"
 #include "../src/prog/ident.h"
 #include "../src/util/fault.h"
 #include "../stress/stress.h"
@@ -175,6 +176,9 @@ static void sysv_msg_to_c(FILE *f, const struct op *op)
 		break;
 	case OP_DESTROY:
 		fprintf(f, "\t\tr = msgctl(c->id, IPC_RMID, NULL) ? -errno : 0;\n");
+		break;
+	case OP_PERM:
+		to_c_perm_ipc(f, op, "msgctl", "msqid_ds", "msg_perm");
 		break;
 	case OP_SETOPT:
 		fprintf(f,

@@ -7,6 +7,7 @@
 #include "mechanism.h"
 
 #include "common/fork_call.h"
+#include "common/sem_to_c.h"
 #include "common/sysv_ipc.h"
 #include "common/sem_count.h"
 #include "common/sem_stress.h"
@@ -177,6 +178,64 @@ static int sysv_sem_exists(const struct obj_ref *ref)
 	return stat_set(ref->id, &ds) == 0;
 }
 
+/* Reproducer C (src/prog/to_c.h): the calls above, as text, in the actor's
+ * own process (common/sem_to_c.c).  c->size is the handle's SEM_UNDO. */
+static const char sysv_sem_do_op[] =
+	"union semun_ {\n\tint val;\n\tstruct semid_ds *buf;\n};\n\n"
+	"static long semop_call(const struct cmd *m, struct chan *c)\n{\n"
+	"\tstruct sembuf sb = {(unsigned short)(m->arg < 0 ? 0xffff : m->arg),\n"
+	"\t\t\t     (short)(m->kind == K_SEND ? m->len : -m->len), 0};\n"
+	"\tstruct timespec bound = {SEM_BOUND_S, 0};\n"
+	"\tif (m->flags & F_NOWAIT)\n\t\tsb.sem_flg |= IPC_NOWAIT;\n"
+	"\tif (c->size)\n\t\tsb.sem_flg |= SEM_UNDO;\n"
+	"\tint r = (m->flags & F_NOWAIT) ? semop(c->id, &sb, 1) : semtimedop(c->id, &sb, 1, "
+	"&bound);\n"
+	"\treturn r ? -errno : 0;\n}\n\n"
+	"static long setopt_op(const struct cmd *m, struct chan *c)\n{\n"
+	"\tstruct semid_ds ds;\n\tunion semun_ u = {.buf = &ds};\n\tlong r;\n"
+	"\tswitch (m->arg) {\n"
+	"\tcase O_GETVAL:\n\t\tr = semctl(c->id, m->len, GETVAL);\n\t\treturn r < 0 ? -errno : r;\n"
+	"\tcase O_SETVAL:\n\t\tu.val = m->len & 0xfff;\n"
+	"\t\treturn semctl(c->id, m->len >> 12, SETVAL, u) ? -errno : 0;\n"
+	"\tcase O_SEMSTAT:\n"
+	"\t\treturn semctl(c->id, 0, IPC_STAT, u) ? -errno : (long)ds.sem_nsems;\n"
+	"\tcase O_UNDO:\n\t\tif (semctl(c->id, 0, IPC_STAT, u))\n\t\t\treturn -errno;\n"
+	"\t\tc->size = m->len & 1;\n\t\treturn 0;\n\t}\n"
+	"\treturn -ENOTSUP;\n}\n\n"
+	"/* One op in the actor's own process. */\n"
+	"static long do_op(const struct cmd *m, struct chan *c, struct ref *rf, uint8_t *out,\n"
+	"\t\t  int64_t *mtype)\n{\n"
+	"\tstruct semid_ds ds;\n\tunion semun_ u = {.buf = &ds};\n\tint id;\n"
+	"\t(void)out;\n\t(void)mtype;\n"
+	"\tswitch (m->kind) {\n\tcase K_CREATE:\n"
+	"\t\tif ((m->arg & 7) == FORM_PRIVATE)\n\t\t\trf->key = IPC_PRIVATE;\n"
+	"\t\tid = semget(rf->key, m->len, ((m->arg >> 3) & 0777) | (m->flags & F_CREAT ? "
+	"IPC_CREAT : 0) |\n"
+	"\t\t\t\t\t\t    (m->flags & F_EXCL ? IPC_EXCL : 0));\n"
+	"\t\tif (id < 0)\n\t\t\treturn -errno;\n"
+	"\t\tc->id = rf->id = id;\n\t\tc->ends = END_READ | END_WRITE;\n"
+	"\t\tc->size = 0; /* no SEM_UNDO until setopt undo */\n\t\treturn 0;\n"
+	"\tcase K_JOIN:\n\t\tid = rf->key == IPC_PRIVATE ? rf->id : semget(rf->key, 0, 0);\n"
+	"\t\tif (id < 0)\n\t\t\treturn -errno;\n"
+	"\t\tc->id = id;\n\t\tc->ends = END_READ | END_WRITE;\n\t\tc->size = 0;\n\t\treturn 0;\n"
+	"\tcase K_SEND:\n\t\treturn (m->flags & F_FORK) ? in_child(semop_call, m, c) : "
+	"semop_call(m, c);\n"
+	"\tcase K_RECV:\n\t\treturn semop_call(m, c);\n"
+	"\tcase K_CLOSE: /* an id is not a descriptor: forget it */\n"
+	"\t\tc->id = -1;\n\t\tc->ends = 0;\n\t\treturn 0;\n"
+	"\tcase K_DESTROY:\n\t\treturn semctl(c->id, 0, IPC_RMID) ? -errno : 0;\n"
+	"\tcase K_SETOPT:\n\t\treturn setopt_op(m, c);\n"
+	"\tcase K_PERM: /* IPC_SET takes only the owner and mode */\n"
+	"\t\tmemset(&ds, 0, sizeof ds);\n\t\tds.sem_perm.uid = perm_uid(m);\n"
+	"\t\tds.sem_perm.gid = perm_gid(m);\n\t\tds.sem_perm.mode = (unsigned short)perm_mode(m);\n"
+	"\t\treturn semctl(c->id, 0, IPC_SET, u) ? -errno : 0;\n\t}\n"
+	"\treturn -ENOTSUP;\n}\n";
+
+static void sysv_sem_to_c(FILE *f, const struct op *op)
+{
+	sem_to_c(f, op, sysv_sem_do_op);
+}
+
 const struct mechanism mech_sysv_sem = {
 	.id = "sysv-sem",
 	.summary = "SysV semaphore set (semget/semop/semctl, SEM_UNDO): counting semaphores",
@@ -196,4 +255,6 @@ const struct mechanism mech_sysv_sem = {
 	.exists = sysv_sem_exists,
 	.stress = &sysv_sem_stress,
 	.options = 1ull << OPT_GETVAL | 1ull << OPT_SETVAL | 1ull << OPT_SEMSTAT | 1ull << OPT_UNDO,
+	.to_c = sysv_sem_to_c,
+	.to_c_actors = 1,
 };

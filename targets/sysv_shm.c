@@ -8,6 +8,7 @@
 
 #include "common/shm_region.h"
 
+#include "../src/prog/to_c_ident.h"
 #include "../src/audit/audit.h"
 #include "../src/prog/ident.h"
 #include "../src/sandbox/sandbox.h"
@@ -193,6 +194,10 @@ static void sysv_shm_to_c(FILE *f, const struct op *op)
 			"\tif (fresh || ((struct shm_header *)c->map)->magic != SHM_MAGIC)\n"
 			"\t\theader_init(c->map, len);\n"
 			"\trf->size = c->size;\n\treturn 0;\n}\n");
+		return;
+	}
+	if (op->kind == OP_PERM) {
+		to_c_perm_ipc(f, op, "shmctl", "shmid_ds", "shm_perm");
 		return;
 	}
 	if (shm_to_c_op(f, op, mech_sysv_shm.options))

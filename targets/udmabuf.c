@@ -25,13 +25,6 @@ static const char *udmabuf_probe(void)
 
 static struct dmabuf_device udmabuf_dev = {.path = "/dev/udmabuf", .flags = O_RDWR, .fd = -1};
 
-static int udmabuf_setup(int actor)
-{
-	(void)actor;
-	dmabuf_device_keep(&udmabuf_dev);
-	return 0;
-}
-
 static int udmabuf_alloc(int dev, size_t len)
 {
 	int memfd = memfd_create("ipcfuzz-udmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING), r;
@@ -51,11 +44,6 @@ static int udmabuf_alloc(int dev, size_t len)
 	return r;
 }
 
-static int udmabuf_new(struct chan *c, struct obj_ref *ref, const struct op *op)
-{
-	return dmabuf_create(c, ref, op, &udmabuf_dev, udmabuf_alloc);
-}
-
 static const char udmabuf_alloc_c[] =
 	"#include <linux/udmabuf.h>\n\n"
 	"static long buf_alloc(int dev, size_t len)\n{\n"
@@ -69,17 +57,12 @@ static const char udmabuf_alloc_c[] =
 	"\t\tr = ioctl(dev, UDMABUF_CREATE, &uc);\n\t\tif (r < 0)\n\t\t\tr = -errno;\n\t}\n"
 	"\tclose(memfd);\n\treturn r;\n}\n\n";
 
-static void udmabuf_to_c(FILE *f, const struct op *op)
-{
-	dmabuf_to_c(f, op, &udmabuf_dev, udmabuf_alloc_c);
-}
+static const struct dmabuf_kind udmabuf = {&udmabuf_dev, udmabuf_alloc, udmabuf_alloc_c};
+DMABUF_HOOKS(udmabuf)
 
 const struct mechanism mech_udmabuf = {
 	.id = "udmabuf",
 	.summary = "udmabuf: a sealed memfd's pages as a dma-buf (UDMABUF_CREATE), fd passing",
 	.probe = udmabuf_probe,
-	.create = udmabuf_new,
-	.actor_setup = udmabuf_setup,
-	.to_c = udmabuf_to_c,
-	DMABUF_MECHANISM,
+	DMABUF_MECHANISM(udmabuf),
 };

@@ -29,6 +29,8 @@ for f in "$src"/targets/*.c; do
 	fi
 	[ $rc = 0 ] || { bad "$t: seeds do not run"; tail "$dir/run-$t.log"; }
 	grep -q "INITED" "$dir/run-$t.log" || bad "$t: libFuzzer did not start"
+	# Peers come from the plain zygote beside the fuzzers (cheap forks).
+	grep -q "peers: lean, $dir/out/ipcfuzz-peer" "$dir/run-$t.log" || bad "$t: no lean peers"
 done
 [ $fail = 0 ] && echo "oss-fuzz build: ok"
 exit $fail

@@ -2,23 +2,27 @@
 # C reproducers of one target (ipcfuzz repro --to-c), here or in the guest:
 # every corpus seed's C compiles with plain cc -Wall and exits 0 on this
 # kernel, which does what the model predicts; a seed the C cannot replay
-# (identities, a pty's controlling terminal) must be refused with the
+# (an op its mechanism's hook cannot write) must be refused with the
 # reason.  Then the checks fire: the C of the first seed that has both
 # kinds, with one expected result and then one expected checksum changed,
 # exits 1 naming that op, so a kernel that differs from the model is
 # reported.
+# Where a seed takes identities, a check the identity decides fires too:
+# the first expected EACCES or EPERM after an ident, changed to success.
 # With `compile` (a mechanism only a guest kernel has, checked here too):
-# the C of every seed compiles, nothing runs.
+# the C of every seed compiles, nothing runs.  A kernel that lacks TARGET
+# gets that too, then 77 (skipped): what cannot run here still compiles.
 # Usage: to_c_test.sh IPCFUZZ SRC TARGET [compile]  (77: this kernel lacks TARGET)
-ipcfuzz=$1 src=$2 target=$3 mode=$4 failed=0 n=0
+ipcfuzz=$1 src=$2 target=$3 mode=$4 failed=0 n=0 lacks=
 cc=${CC_PLAIN:-cc}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 bad() { echo "FAIL $*"; failed=$((failed + 1)); }
 if [ "$mode" != compile ] && ! "$ipcfuzz" list | grep -Eq "^$target +[a-z-]+ +available"; then
-	echo "$target: not available on this kernel"; exit 77
+	echo "$target: not available on this kernel: its C is compiled, not run"
+	mode=compile lacks=1
 fi
-fire=
+fire= fire_ident=
 for f in "$src"/corpus/"$target"/*.txt; do
 	c=$dir/$(basename "$f" .txt)
 	"$ipcfuzz" repro "$f" --target "$target" --to-c "$c.c" > "$c.out" 2>&1
@@ -47,13 +51,15 @@ for f in "$src"/corpus/"$target"/*.txt; do
 	if [ $rc = 0 ]; then
 		echo "ok   $f"
 		[ -z "$fire" ] && grep -q '^		expect(' "$c.c" && grep -q '^		expect_data(' "$c.c" && fire=$c
+		[ -z "$fire_ident" ] && grep -Eq '^		r = (ident_set\(|actor_ident\(c, rf, )[12],' "$c.c" &&
+			grep -Eq '^		expect\(.*, -1L, (1|13), [0-9]+\);$' "$c.c" && fire_ident=$c
 	else
 		bad "$f: the reproducer fails on a kernel the model agrees with"; cat "$c.run"
 	fi
 done
 echo "$target: $n reproducers, $failed failed"
 [ $n -gt 0 ] || bad "no reproducer"
-[ "$mode" = compile ] && exit $((failed > 0))
+[ "$mode" = compile ] && { [ $failed = 0 ] || exit 1; [ -z "$lacks" ] || exit 77; exit 0; }
 
 # The checks fire: the first expect (a result) and the first expect_data (a
 # checksum) of one reproducer, each changed alone.
@@ -78,5 +84,25 @@ if [ -n "$fire" ]; then
 	done
 else
 	bad "no reproducer with a result and a data check to tamper with"
+fi
+
+# The identity is taken: a refusal it causes, expected as success, fires.
+if [ -n "$fire_ident" ]; then
+	t=$dir/tampered-ident
+	awk 'ident && !done && /^\t\texpect\(/ && /, -1L, (1|13), [0-9]+\);$/ {
+			sub(/, -1L, (1|13),/, ", -1L, 0,"); done = 1; op = $0
+			sub(/^[^0-9]*/, "", op); sub(/,.*/, "", op); print op > "/dev/stderr"
+		} /^\t\tr = (ident_set\(|actor_ident\(c, rf, )[12],/ { ident = 1 } { print }' \
+		"$fire_ident.c" > "$t.c" 2> "$t.op"
+	op=$(cat "$t.op")
+	$cc -o "$t" "$t.c" -lpthread -lrt || bad "$t.c does not compile"
+	"$t" > "$t.run" 2>&1
+	rc=$?
+	if [ $rc = 1 ] && grep -q "^op $op (" "$t.run"; then
+		echo "fires: the identity's refusal at op $op, expected as success, is reported"
+	else
+		bad "the identity's refusal at op $op, expected as success, passes (exit $rc)"
+		cat "$t.run"
+	fi
 fi
 [ $failed = 0 ]

@@ -52,6 +52,10 @@ host_srcs=$(cd "$root" && ls cli/*.c $core)
 cc=${HOST_CC:-cc}
 (cd "$root" && $cc -std=gnu11 -O1 "${defs[@]}" -I"$work/generated" $host_srcs -luring -lpthread -lrt \
 	-o "$work/host/ipcfuzz")
+# The lean peer zygote the fuzzers exec (src/exec/peer.c): plain as well.
+# shellcheck disable=SC2046
+(cd "$root" && $cc -std=gnu11 -O1 "${defs[@]}" -I"$work/generated" fuzz/peer_main.c $core -luring \
+	-lpthread -lrt -o "$OUT/ipcfuzz-peer")
 for t in $targets; do
 	seeds="$work/seeds/$t"
 	mkdir -p "$seeds"

@@ -185,12 +185,19 @@ void audit_restore_mask(const struct audit_snapshot *s)
 
 void audit_snapshot(struct audit_snapshot *s)
 {
+	audit_snapshot_scope(s, AUDIT_NAMESPACE);
+}
+
+void audit_snapshot_scope(struct audit_snapshot *s, enum audit_scope scope)
+{
 	memset(s, 0, sizeof *s);
 	s->blocked = blocked_now();
 	s->low_fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
 	if (s->low_fd >= 0)
 		close(s->low_fd);
 	s->fd_open = open_fds(s->low_fd);
+	if (scope == AUDIT_PROCESS)
+		return;
 	count_sysv(s);
 	int own_only = sandbox_mode() != SANDBOX_NAMESPACES;
 	s->shm_names = count_names("/dev/shm", own_only);
@@ -279,7 +286,7 @@ int audit_compare(const struct audit_snapshot *b, enum audit_scope scope, char *
 	int leaks = 0;
 	sigset_t pend;
 
-	audit_snapshot(&a);
+	audit_snapshot_scope(&a, scope);
 	/* What is open now of the span the snapshot looked at. */
 	uint64_t now = a.low_fd == b->low_fd ? a.fd_open : open_fds(b->low_fd);
 	uint64_t opened = now & ~b->fd_open, rings = 0;

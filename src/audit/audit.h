@@ -22,10 +22,12 @@ struct audit_snapshot {
 	uint64_t blocked; /* the signal mask (signals 1..64, bit sig-1) */
 };
 
-void audit_snapshot(struct audit_snapshot *s);
 /* What a process answers for: its own descriptors and signals (a peer), or
  * also the namespace's objects and names (the executor). */
 enum audit_scope { AUDIT_PROCESS, AUDIT_NAMESPACE };
+void audit_snapshot(struct audit_snapshot *s);
+/* The part a scope needs (a peer's costs no namespace counts). */
+void audit_snapshot_scope(struct audit_snapshot *s, enum audit_scope scope);
 /* Appends one line per leak to why; returns how many kinds leaked. */
 int audit_compare(const struct audit_snapshot *before, enum audit_scope scope, char *why,
 		  size_t cap);

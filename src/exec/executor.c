@@ -120,12 +120,8 @@ static bool has_ident(const struct executor *e, int a)
  * peer is gone then); else a start failure. */
 static int start_peer(struct executor *e, int a, int *ident_err)
 {
-	uint64_t t = prof_now();
-	int r = peer_start(&e->peers[a], a, e->mech, has_ident(e, a) ? &e->ident[a] : NULL,
-			   IDENT_TIMEOUT(e), ident_err);
-
-	prof_add(PROF_RESPAWN, t);
-	return r;
+	return peer_start(&e->peers[a], a, e->mech, has_ident(e, a) ? &e->ident[a] : NULL,
+			  IDENT_TIMEOUT(e), ident_err);
 }
 
 static int ensure_peer(struct executor *e, int a)
@@ -422,13 +418,20 @@ static void kill_peer_op(struct executor *e, const struct op *op)
 	prof_add(PROF_KILL, t);
 }
 
+/* Does the identity give the peer namespaces of its own (of those the
+ * mechanism can see: identity_apply makes no other)? */
+static bool private_ns(const struct executor *e, const struct op *ident)
+{
+	return identity_namespaces(ident, mechanism_namespaces(e->mech)) != 0;
+}
+
 /* Can the identity peer of actor a wait for a later program that asks for
  * the same identity?  Only one without namespaces of its own (those are
  * fresh at every start, and what a program made in them dies with them),
  * of a mechanism without an actor_setup (nothing held from its setup). */
 static bool parkable(const struct executor *e, int a)
 {
-	return has_ident(e, a) && !op_ident_ns(&e->ident[a]) && !e->mech->actor_setup &&
+	return has_ident(e, a) && !private_ns(e, &e->ident[a]) && !e->mech->actor_setup &&
 	       !e->mech->setup_after_ident;
 }
 
@@ -469,7 +472,7 @@ static void ident_op(struct executor *e, int i, const struct op *op, const struc
 	bool reuse = e->peers[a].pid && !e->used[a] && !has_ident(e, a) && !e->mech->actor_setup &&
 		     !e->mech->setup_after_ident;
 
-	if (e->parked[a].pid && !op_ident_ns(op) && same_ident(&e->parked_ident[a], op)) {
+	if (e->parked[a].pid && !private_ns(e, op) && same_ident(&e->parked_ident[a], op)) {
 		/* A peer that took this very identity before (ident_err 0). */
 		kill_peer_op(e, op);
 		e->peers[a] = e->parked[a];

@@ -50,12 +50,27 @@ static int drop(const struct op *op)
 	return 0;
 }
 
-int identity_apply(const struct op *op)
+static bool may_unshare(void)
 {
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	return !syscall(SYS_capget, &h, d) &&
+	       (d[CAP_SYS_ADMIN / 32].effective >> (CAP_SYS_ADMIN % 32) & 1);
+}
+
+unsigned identity_namespaces(const struct op *op, unsigned visible)
+{
+	return op_ident_ns(op) & visible;
+}
+
+int identity_apply(const struct op *op, unsigned visible)
+{
+	unsigned ns = op_ident_ns(op);
 	int err;
 
-	if (op_ident_ns(op) && !fault_on(FAULT_IDENT_NO_NS) &&
-	    (err = sandbox_private(ns_flags(op_ident_ns(op)))))
+	if (ns && may_unshare())
+		ns &= visible;
+	if (ns && !fault_on(FAULT_IDENT_NO_NS) && (err = sandbox_private(ns_flags(ns))))
 		return err;
 	if (!fault_on(FAULT_IDENT_NO_DROP) && (err = drop(op)))
 		return err;

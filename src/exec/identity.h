@@ -10,8 +10,14 @@
 
 /* Enters the namespaces, then drops to the groups, gid and uid (and, for
  * uid 0, the capabilities) of ident.  0 or -errno of the step that failed;
- * a failed peer is killed, never used half-changed. */
-int identity_apply(const struct op *ident);
+ * a failed peer is killed, never used half-changed.  Of the namespaces it
+ * asks for, only those in `visible` (mechanism_namespaces) are made: the
+ * others could change nothing the mechanism or its model sees, and a
+ * network namespace costs more than the rest of a program.  A process
+ * that may not unshare still tries them all, to get the EPERM. */
+int identity_apply(const struct op *ident, unsigned visible);
+/* The namespaces identity_apply makes for ident. */
+unsigned identity_namespaces(const struct op *ident, unsigned visible);
 
 /* Does the identity give the actor namespaces of its own among `ns`
  * (IDENT_NS_* bits)?  Its objects there die with it, not by the executor. */

@@ -2,13 +2,16 @@
 #include "peer.h"
 
 #include "../audit/audit.h"
+#include "../sandbox/sandbox.h"
 #include "../uring/backend.h"
 #include "../util/fault.h"
 #include "actor.h"
 #include "identity.h"
+#include "profile.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -141,7 +144,7 @@ void fds_place(int fds[2], unsigned ends)
 
 static void peer_audit_begin(struct audit_snapshot *s)
 {
-	audit_snapshot(s);
+	audit_snapshot_scope(s, AUDIT_PROCESS);
 }
 
 static void peer_main(int sock, const struct mechanism *mech)
@@ -200,7 +203,7 @@ static void peer_main(int sock, const struct mechanism *mech)
 			use_end();
 			if (!after)
 				actor_become(&a, cmd.op.actor);
-			int err = ident ? identity_apply(&cmd.op) : 0;
+			int err = ident ? identity_apply(&cmd.op, mechanism_namespaces(mech)) : 0;
 			rep.out.ret = err ? -1 : 0;
 			rep.out.err = -err;
 			if (after && !err)
@@ -310,6 +313,83 @@ static void zygote_main(int sock, const struct mechanism *mech)
 	}
 }
 
+/* What the executor and a lean zygote must agree on: the command and reply
+ * layouts (both come from one tree, so a mismatch is a stale build). */
+#define PEER_ABI ((unsigned long)(sizeof(struct peer_cmd) << 16 | sizeof(struct peer_reply)))
+
+/* Under a fuzzing engine the zygote is not the fuzzer forked but the lean
+ * peer binary built beside it (ipcfuzz-peer: no sanitizer, no coverage).
+ * Forking a process with ASan's shadow copies ~600 KB of sparse page tables
+ * (~250-400 us a fork, and again at its exit); a plain process copies
+ * ~40 KB (~60 us).  A peer's coverage never reached the engine anyway (its
+ * counters are its own copy), and every line a peer runs also runs, under
+ * the sanitizers, in the executor as actor 0.  IPCFUZZ_LEAN_PEERS=0 keeps
+ * the sanitized fork.  Returns only when there is no lean binary. */
+static const char *lean_peer_path(void)
+{
+	static char path[PATH_MAX + 16];
+	const char *env = getenv("IPCFUZZ_LEAN_PEERS");
+	char dir[PATH_MAX];
+
+	if (env && !strcmp(env, "0"))
+		return NULL;
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+	if (n <= 0)
+		return NULL;
+	dir[n] = 0;
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return NULL;
+	*slash = 0;
+	snprintf(path, sizeof path, "%s/ipcfuzz-peer", dir);
+	return access(path, X_OK) ? NULL : path;
+}
+
+const char *peer_describe(void)
+{
+	static char text[PATH_MAX + 64];
+	const char *lean = lean_peer_path();
+
+	snprintf(text, sizeof text, "%s%s", lean ? "lean, " : "forked from this process",
+		 lean ? lean : "");
+	return text;
+}
+
+static void zygote_exec_lean(int sock, const struct mechanism *mech)
+{
+	const char *path = lean_peer_path();
+	char fd_text[16], abi[32], sandbox[256];
+
+	if (!path)
+		return;
+	snprintf(fd_text, sizeof fd_text, "%d", sock);
+	snprintf(abi, sizeof abi, "%lu", PEER_ABI);
+	sandbox_export(sandbox, sizeof sandbox);
+	char *argv[] = {"ipcfuzz-peer", "--zygote", (char *)mech->id, fd_text, sandbox, abi, NULL};
+	/* A peer's coverage is not the input's: keep AFL++'s map out of it. */
+	unsetenv("__AFL_SHM_ID");
+	fcntl(sock, F_SETFD, 0);
+	execv(path, argv);
+	fcntl(sock, F_SETFD, FD_CLOEXEC);
+}
+
+int peer_lean_zygote_main(int argc, char **argv)
+{
+	const struct mechanism *mech = argc == 6 ? mechanism_find(argv[2]) : NULL;
+	int sock = argc == 6 ? atoi(argv[3]) : -1;
+
+	if (!mech || strcmp(argv[1], "--zygote") || sock < 3 || fcntl(sock, F_GETFD) < 0 ||
+	    sandbox_import(argv[4]) || strtoul(argv[5], NULL, 10) != PEER_ABI) {
+		fprintf(stderr, "ipcfuzz-peer: started by the executor only "
+				"(--zygote TARGET FD SANDBOX ABI, from the same build)\n");
+		return 2;
+	}
+	fcntl(sock, F_SETFD, FD_CLOEXEC);
+	fault_init(); /* IPCFUZZ_FAULT came with the environment */
+	zygote_main(sock, mech);
+	return 0;
+}
+
 int peer_zygote_start(const struct mechanism *mech)
 {
 	int sv[2];
@@ -332,6 +412,7 @@ int peer_zygote_start(const struct mechanism *mech)
 		close_range(3, (unsigned)sv[1] - 1, 0);
 		close_range((unsigned)sv[1] + 1, ~0u, 0);
 		audit_forget_maps(1);
+		zygote_exec_lean(sv[1], mech);
 		zygote_main(sv[1], mech);
 	}
 	close(sv[1]);
@@ -353,6 +434,7 @@ int peer_start(struct peer *p, int actor, const struct mechanism *mech, const st
 
 	if (peer_zygote_start(mech))
 		return -EPIPE;
+	uint64_t t = prof_now();
 	uint32_t a = (uint32_t)actor;
 	if (send_msg(zygote_sock, &a, sizeof a, NULL, 0, NULL) < 0 ||
 	    recv_msg(zygote_sock, &answer, sizeof answer, NULL, 0, fds) <= 0 || answer <= 0 ||
@@ -368,6 +450,7 @@ int peer_start(struct peer *p, int actor, const struct mechanism *mech, const st
 	p->pidfd = (int)syscall(SYS_pidfd_open, answer, 0);
 	if (p->pidfd >= 0)
 		p->pidfd = high_fd(p->pidfd, 4 + actor * 3);
+	prof_add(PROF_RESPAWN, t);
 	/* Now it knows which actor it is and who: its identity, the
 	 * mechanism's setup for that actor, and its audit baseline after it. */
 	return peer_setup(p, ident, timeout_ms, ident_err);
@@ -382,11 +465,13 @@ int peer_setup(struct peer *p, const struct op *ident, unsigned timeout_ms, int 
 		cmd.op = *ident;
 	cmd.op.actor = (uint8_t)p->actor;
 	*ident_err = 0;
+	uint64_t t = prof_now();
 	if (peer_send(p, &cmd, NULL) ||
 	    peer_wait(p, &rep, NULL, NULL, timeout_ms > 5000 ? timeout_ms : 5000)) {
 		peer_kill(p);
 		return -EPIPE;
 	}
+	prof_add(PROF_SETUP, t);
 	if ((*ident_err = rep.out.err))
 		peer_kill(p);
 	return 0;

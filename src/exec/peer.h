@@ -46,6 +46,11 @@ struct peer {
 /* The zygote that forks peers: start it while the process is small. */
 int peer_zygote_start(const struct mechanism *mech);
 pid_t peer_zygote_pid(void);
+/* main() of ipcfuzz-peer, the lean zygote a fuzzing build execs (peer.c
+ * says why); 2 when not started by an executor. */
+int peer_lean_zygote_main(int argc, char **argv);
+/* Which peers this process starts: "lean, <path>" or sanitized forks. */
+const char *peer_describe(void);
 /* A peer for `actor`: a spare from the zygote that runs the mechanism's
  * actor_setup and takes the identity op `ident` (NULL: none), in the order
  * the mechanism asks (setup_after_ident), in one round trip.  0; *ident_err

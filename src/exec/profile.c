@@ -10,7 +10,7 @@ uint64_t prof_programs;
 
 static const char *const names[PROF_PHASES] = {
 	"model",	  "executor ops",   "peer ops",	  "pend+await", "collect/cancel",
-	"peer end+audit", "teardown+audit", "peer start", "peer kill",
+	"peer end+audit", "teardown+audit", "peer start", "peer setup", "peer kill",
 };
 
 static void prof_report(void)

@@ -15,7 +15,8 @@ enum prof_phase {
 	PROF_COLLECT,  /* results of woken or cancelled ops */
 	PROF_PEER_END, /* peers close and audit */
 	PROF_TEARDOWN, /* destroy, ledger and namespace audit */
-	PROF_RESPAWN,  /* starting peers (a spare from the zygote) */
+	PROF_RESPAWN,  /* a new peer: a spare from the zygote */
+	PROF_SETUP,    /* a peer takes its actor and identity (namespaces) */
 	PROF_KILL,     /* killing a peer and waiting until it is gone */
 	PROF_PHASES
 };

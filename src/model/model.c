@@ -135,18 +135,34 @@ static int find_named(const struct model *m, int name_id, int actor)
 	return -1;
 }
 
+/* The kernel objects a handle, a pending op or a slot refers to: one pass
+ * over the handles, not one per object (this runs at every create). */
+static uint32_t referenced_kobjs(const struct model *m)
+{
+	uint32_t refs = 0;
+
+	_Static_assert(MODEL_MAX_KOBJ <= 32, "one bit per kernel object");
+	for (int a = 0; a < IPCF_ACTORS; a++) {
+		for (int s = 0; s < IPCF_OBJS; s++)
+			if (m->h[a][s].kobj >= 0)
+				refs |= 1u << m->h[a][s].kobj;
+		if (m->pend[a].kobj >= 0)
+			refs |= 1u << m->pend[a].kobj;
+	}
+	for (int s = 0; s < IPCF_OBJS; s++)
+		if (m->slot_kobj[s] >= 0)
+			refs |= 1u << m->slot_kobj[s];
+	return refs;
+}
+
 static int new_kobj(struct model *m, const struct op *op, int name_id)
 {
+	uint32_t refs = referenced_kobjs(m);
+
 	for (int k = 0; k < MODEL_MAX_KOBJ; k++) {
 		struct kobj *o = &m->objs[k];
 		/* Reuse a slot no handle and no name refer to any more. */
-		bool referenced = o->named;
-		for (int a = 0; a < IPCF_ACTORS && !referenced; a++)
-			for (int s = 0; s < IPCF_OBJS; s++)
-				referenced |= m->h[a][s].kobj == k || m->pend[a].kobj == k;
-		for (int s = 0; s < IPCF_OBJS; s++)
-			referenced |= m->slot_kobj[s] == k;
-		if (o->used && referenced)
+		if (o->used && (o->named || (refs >> k & 1)))
 			continue;
 		o->used = true;
 		o->named = name_id >= 0;

@@ -2,6 +2,8 @@
  * the text it writes at the top of every file (`approach` below). */
 #define _GNU_SOURCE
 #include "to_c.h"
+#include "ident.h"
+#include "to_c_ident.h"
 
 #include "../model/model.h"
 #include "../util/payload.h"
@@ -28,7 +30,12 @@ static const char approach[] =
 	" * Names and keys carry this process's pid; everything is removed at the\n"
 	" * end.  Exit status: 0 the kernel did what the model predicts, 1 not.\n"
 	" * (Where an actor must be a process of its own, as a signal's receiver,\n"
-	" * the mechanism's part below runs actors 1 and 2 as children.)\n";
+	" * the mechanism's part below runs actors 1 and 2 as children.)  An actor\n"
+	" * under an identity (ident) takes it as ipcfuzz's peers do, in the order\n"
+	" * src/exec/identity.c does: a child takes it first thing; where one\n"
+	" * process plays every actor, it puts the identity on around each of the\n"
+	" * actor's ops (the saved uid stays ours) and enters the actor's\n"
+	" * namespaces with setns.  An object made in one goes with it.\n";
 
 static const char prelude[] =
 	"#define _GNU_SOURCE\n"
@@ -95,6 +102,8 @@ struct emitter {
 	struct op pend_op[IPCF_ACTORS];
 	int pend_index[IPCF_ACTORS];
 	uint8_t *pend_payload[IPCF_ACTORS]; /* a blocked send's payload */
+	int idents;			    /* the program has ident ops */
+	unsigned ident_ns[IPCF_ACTORS];	    /* the namespaces each actor asked for */
 };
 
 /* The payload of the op a hook is writing (to_c_payload), and its phase. */
@@ -186,6 +195,40 @@ static void emit_expect(struct emitter *e, int index, const struct op *op, const
 		fprintf(e->f, "\t\t}\n");
 }
 
+/* An object an actor makes in a namespace of its own goes with it: the
+ * clean-up, in the reproducer's namespaces, must not look for it. */
+static int made_private(const struct emitter *e, const struct op *op)
+{
+	return e->m->access && (e->ident_ns[op->actor] & e->m->access->isolation);
+}
+
+/* The C of the op itself: ident is the same for every mechanism
+ * (to_c_ident.c); where one process plays every actor, the op's actor's
+ * identity is put on around it. */
+static void op_code(struct emitter *e, const struct op *op)
+{
+	int wrap = e->idents && !e->m->to_c_actors && op->actor && op->kind != OP_IDENT;
+
+	if (op->kind == OP_IDENT) {
+		to_c_ident_op(e->f, op, e->m->to_c_actors);
+		return;
+	}
+	if (op->kind == OP_PERM && !e->m->set_perm) {
+		fprintf(e->f, "\t\tr = -ENOTSUP;\n");
+		return;
+	}
+	if (wrap)
+		fprintf(e->f,
+			"\t\tif (ident_enter(%d)) {\n"
+			"\t\t\tprintf(\"actor %d cannot take its identity: %%s\\n\", "
+			"strerror(errno));\n"
+			"\t\t\tfailures++;\n\t\t}\n",
+			op->actor, op->actor);
+	hook(e, op);
+	if (wrap)
+		fprintf(e->f, "\t\tident_leave(%d);\n", op->actor);
+}
+
 /* One op run now: its block, the hook's code, the checks. */
 static void emit_op(struct emitter *e, int index, const struct op *op, const struct step *st,
 		    const struct expect *ex, int alt)
@@ -223,10 +266,15 @@ static void emit_op(struct emitter *e, int index, const struct op *op, const str
 		fprintf(f, "\t\tpayload_fill(pay, %u, %u, %du);\n", op->len, op->seed, index);
 	if (op->kind == OP_SEND || op->kind == OP_RECV)
 		fprintf(f, "\t\talarm(5);\n");
-	hook(e, op);
+	op_code(e, op);
 	if (op->kind == OP_SEND || op->kind == OP_RECV)
 		fprintf(f, "\t\talarm(0);\n");
-	if (op->kind == OP_CREATE)
+	if (op->kind == OP_CREATE && made_private(e, op))
+		fprintf(f,
+			"\t\tif (r >= 0) /* in the actor's own namespace: it goes with it */\n"
+			"\t\t\tref[%d] = nr;\n",
+			op->obj);
+	else if (op->kind == OP_CREATE)
 		fprintf(f,
 			"\t\tif (r >= 0) {\n\t\t\tref[%d] = nr;\n\t\t\tmade[nmade++] = "
 			"nr;\n\t\t}\n",
@@ -316,6 +364,19 @@ static void settle_code(struct emitter *e, const struct step *st)
 	}
 }
 
+/* Where one process plays every actor, a peer that ipcfuzz replaces
+ * (killed, or under a new identity) closes every handle it holds. */
+static void peer_handles_close(struct emitter *e, int a)
+{
+	char chan[32];
+
+	fprintf(e->f, "\tfor (int s = 0; s < SLOTS; s++) {\n"
+		      "\t\tstruct ref *rf = &ref[s];\n\t\t(void)rf;\n");
+	snprintf(chan, sizeof chan, "&ch[%d][s]", a);
+	close_code(e, chan);
+	fprintf(e->f, "\t}\n");
+}
+
 static void emit_step(struct emitter *e, int i, uint8_t *payload)
 {
 	const struct op *op = &e->p->ops[i];
@@ -324,7 +385,8 @@ static void emit_step(struct emitter *e, int i, uint8_t *payload)
 	char line[256];
 
 	/* The same interruptions as the executor's step(). */
-	if (op->actor && e->model.pend[op->actor].active && op->kind != OP_KILL)
+	if (op->actor && e->model.pend[op->actor].active && op->kind != OP_KILL &&
+	    op->kind != OP_IDENT) /* those replace the actor: see peer_gone */
 		cancel(e, op->actor);
 	int holder = op->kind == OP_JOIN ? model_join_source(&e->model, op) : -1;
 	if (holder > 0 && e->model.pend[holder].active)
@@ -346,13 +408,11 @@ static void emit_step(struct emitter *e, int i, uint8_t *payload)
 	}
 	if (op->kind == OP_KILL) {
 		end_actor(e, op->actor, 0);
-		fprintf(e->f, "\t/* the peer dies: its handles close */\n"
-			      "\tfor (int s = 0; s < SLOTS; s++) {\n"
-			      "\t\tstruct ref *rf = &ref[s];\n\t\t(void)rf;\n");
-		char chan[32];
-		snprintf(chan, sizeof chan, "&ch[%d][s]", op->actor);
-		close_code(e, chan);
-		fprintf(e->f, "\t}\n");
+		fprintf(e->f, "\t/* the peer dies: its handles close */\n");
+		peer_handles_close(e, op->actor);
+		if (e->ident_ns[op->actor] && !e->m->to_c_actors)
+			fprintf(e->f, "\tident_ns_new(%d); /* a restarted peer's are new */\n",
+				op->actor);
 	} else if (st.how == STEP_SKIP) {
 		fprintf(e->f, "\t/* skipped: the actor holds no such handle */\n");
 	} else if (st.how == STEP_PEND) {
@@ -368,6 +428,13 @@ static void emit_step(struct emitter *e, int i, uint8_t *payload)
 		}
 	} else {
 		struct expect dies = {.ret = -1, .err = -1}; /* no result: see emit_expect */
+		if (op->kind == OP_IDENT && op->actor) {
+			if (!e->m->to_c_actors) {
+				fprintf(e->f, "\t/* the peer is replaced: its handles close */\n");
+				peer_handles_close(e, op->actor);
+			}
+			e->ident_ns[op->actor] = op_ident_ns(op);
+		}
 		fix_join_macros(e, &st, op);
 		emit_op(e, i, &eff, &st, st.kills & (1u << op->actor) ? &dies : &st.ex, 0);
 		undef_join_macros(e);
@@ -413,15 +480,31 @@ static void emit_source(FILE *f, const char *name, const char *src)
 	}
 }
 
-/* ident and perm need actors of other identities and namespaces, and a
- * mechanism may name ops of its own that need processes of their own: the
- * single-process reproducer cannot be them, so it says so instead. */
+/* Does the mechanism's hook write the C of op?  (A perm of a mechanism
+ * that has set_perm is its hook's to write.) */
+static int hook_writes(const struct mechanism *m, const struct op *op)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return 0;
+	m->to_c(f, op);
+	fclose(f);
+	free(text);
+	return len > 0;
+}
+
+/* A mechanism may name ops of its own that need processes of their own:
+ * the reproducer cannot be them, so it says so instead. */
 int prog_to_c_supported(const struct mechanism *m, const struct prog *p, const char **why)
 {
 	const char *no = NULL;
 	for (size_t i = 0; i < p->n && !no; i++)
-		if (p->ops[i].kind == OP_IDENT || p->ops[i].kind == OP_PERM)
-			no = "the program takes identities (ident/perm)";
+		if (p->ops[i].kind == OP_PERM && m->set_perm && m->to_c &&
+		    !hook_writes(m, &p->ops[i]))
+			no = "perm (owner and mode at run time) is not written for this mechanism";
 		else if (m->to_c_refuses)
 			no = m->to_c_refuses(&p->ops[i]);
 	if (why)
@@ -431,7 +514,7 @@ int prog_to_c_supported(const struct mechanism *m, const struct prog *p, const c
 
 int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const char *origin)
 {
-	struct emitter e = {.f = f, .m = m, .p = p};
+	struct emitter e = {.f = f, .m = m, .p = p, .idents = to_c_has_ident(p)};
 	struct limits lim;
 	char line[256];
 
@@ -465,6 +548,9 @@ int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const ch
 	fprintf(f, "/* ---- end of ipcfuzz sources ---- */\n\n");
 	fprintf(f, naming, NAME_EMPTY, NAME_SLASH, NAME_LONG, NAME_PRIVATE);
 	fprintf(f, "%s", checks);
+	fprintf(f, "#define SETUP_AFTER_IDENT %d /* a peer: ident before its set-up */\n",
+		m->setup_after_ident ? 1 : 0);
+	to_c_ident_helpers(f, p);
 	fprintf(f, "/* ---- %s ---- */\n", m->id);
 	m->to_c(f, NULL);
 	fprintf(f, "\n");
@@ -480,6 +566,8 @@ int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const ch
 		   "\tfor (int s = 0; s < SLOTS; s++) {\n"
 		   "\t\tname_for(ref[s].name, sizeof ref[s].name, (unsigned)s, 0);\n"
 		   "\t\tref[s].key = key_for((unsigned)s);\n\t\tref[s].id = -1;\n\t}\n");
+	if (e.idents)
+		fprintf(f, "\tident_init();\n");
 	uint8_t *payload = malloc(IPCF_MAX_LEN + 1);
 	for (int a = 0; a < IPCF_ACTORS; a++)
 		e.pend_payload[a] = malloc(IPCF_MAX_LEN + 1);

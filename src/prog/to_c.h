@@ -28,9 +28,10 @@
 #include "../../targets/mechanism.h"
 #include "prog.h"
 
-/* 0, or -2 when the program uses what one process cannot replay with plain
- * syscalls (identities, or an op the mechanism's to_c_refuses names); why
- * (when not NULL) says what. */
+/* 0, or -2 when the program uses what the reproducer cannot replay with
+ * plain syscalls (an op the mechanism's to_c_refuses names, or a perm its
+ * hook does not write); why (when not NULL) says what.  Identities are
+ * replayed (to_c_ident.h). */
 int prog_to_c_supported(const struct mechanism *m, const struct prog *p, const char **why);
 /* Returns 0, -1 when the mechanism has no to_c hook, or -2 (above). */
 int prog_to_c(FILE *f, const struct mechanism *m, const struct prog *p, const char *origin);

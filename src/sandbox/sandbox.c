@@ -139,6 +139,30 @@ enum sandbox_mode sandbox_enter(void)
 	return mode;
 }
 
+void sandbox_export(char *buf, size_t cap)
+{
+	/* Neither the prefix nor the mqueue directory holds a space. */
+	snprintf(buf, cap, "%d %d %ld %s %s", (int)mode, private_pts, (long)key_base, prefix,
+		 mq_dir[0] ? mq_dir : "-");
+}
+
+int sandbox_import(const char *text)
+{
+	int m, pts;
+	long key;
+	char pre[sizeof prefix], mq[sizeof mq_dir];
+
+	if (!text || sscanf(text, "%d %d %ld %63s %63s", &m, &pts, &key, pre, mq) != 5 ||
+	    (m != SANDBOX_NAMESPACES && m != SANDBOX_PREFIX))
+		return -1;
+	mode = (enum sandbox_mode)m;
+	private_pts = pts;
+	key_base = (int32_t)key;
+	snprintf(prefix, sizeof prefix, "%s", pre);
+	snprintf(mq_dir, sizeof mq_dir, "%s", strcmp(mq, "-") ? mq : "");
+	return 0;
+}
+
 enum sandbox_mode sandbox_mode(void)
 {
 	return mode;

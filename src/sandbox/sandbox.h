@@ -16,6 +16,13 @@ enum sandbox_mode sandbox_enter(void);
 enum sandbox_mode sandbox_mode(void);
 const char *sandbox_describe(void);
 
+/* The sandbox a process entered, as one line of text, and the same state
+ * taken over by a process exec'd inside it (the lean peer zygote): it is
+ * already in the namespaces, it only needs the names.  0, or -1 when the
+ * text is not an export. */
+void sandbox_export(char *buf, size_t cap);
+int sandbox_import(const char *text);
+
 /* Moves the calling process into new namespaces (CLONE_NEWIPC, NEWNS,
  * NEWNET): a new mount namespace gets a fresh /dev/shm, a new network one
  * its loopback up.  0 or -errno.  Peers with an identity use it too. */

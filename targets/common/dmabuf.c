@@ -277,16 +277,25 @@ static const char to_c_helpers[] =
 	"}\n"
 	"\n";
 
-void dmabuf_to_c(FILE *f, const struct op *op, const struct dmabuf_device *d, const char *alloc_c)
+int dmabuf_kind_setup(const struct dmabuf_kind *k)
+{
+	dmabuf_device_keep(k->dev);
+	return 0;
+}
+
+void dmabuf_to_c(FILE *f, const struct op *op, const struct dmabuf_kind *k)
 {
 	if (!op) {
-		fprintf(f, to_c_helpers, alloc_c, SHM_MAGIC, SHM_MAGIC);
+		fprintf(f, to_c_helpers, k->alloc_c, SHM_MAGIC, SHM_MAGIC);
 		fprintf(f,
+			"/* The allocator's device, opened before main (and any identity). */\n"
+			"static int dev_fd = -1, dev_err;\n\n"
+			"__attribute__((constructor)) static void dev_open(void)\n{\n"
+			"\tdev_fd = open(\"%s\", %s | O_CLOEXEC);\n\tdev_err = errno;\n}\n\n"
 			"static long buf_new(size_t len)\n{\n"
-			"\tint dev = open(\"%s\", %s | O_CLOEXEC);\n"
-			"\tif (dev < 0)\n\t\treturn -errno;\n"
-			"\tlong r = buf_alloc(dev, len);\n\tclose(dev);\n\treturn r;\n}\n\n",
-			d->path, (d->flags & O_ACCMODE) == O_RDWR ? "O_RDWR" : "O_RDONLY");
+			"\treturn dev_fd < 0 ? -dev_err : buf_alloc(dev_fd, len);\n}\n\n",
+			k->dev->path,
+			(k->dev->flags & O_ACCMODE) == O_RDWR ? "O_RDWR" : "O_RDONLY");
 		return;
 	}
 	switch (op->kind) {

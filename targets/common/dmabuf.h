@@ -47,13 +47,43 @@ ssize_t dmabuf_send(struct chan *c, const struct op *op, const uint8_t *buf, siz
 ssize_t dmabuf_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap, int64_t *mtype);
 int dmabuf_close(struct chan *c, unsigned ends);
 int dmabuf_destroy(struct chan *c, const struct obj_ref *ref);
-/* The to_c hook's body (src/prog/to_c.h); alloc_c: the allocator as C,
- * `static long buf_alloc(int dev, size_t len)`, given d's descriptor. */
-void dmabuf_to_c(FILE *f, const struct op *op, const struct dmabuf_device *d, const char *alloc_c);
 
-/* The descriptor fields the three targets share, spelled once. */
-#define DMABUF_MECHANISM                                                                           \
+/* What one dma-buf target is: its allocator's device, the allocation, and
+ * the allocation as C for the reproducer (its includes and a `static long
+ * buf_alloc(int dev, size_t len)` returning a dma-buf fd or -errno). */
+struct dmabuf_kind {
+	struct dmabuf_device *dev;
+	dmabuf_alloc_fn alloc;
+	const char *alloc_c;
+};
+/* actor_setup: the device kept open (dmabuf_device_keep). */
+int dmabuf_kind_setup(const struct dmabuf_kind *k);
+/* The to_c hook's body (src/prog/to_c.h): the device is opened once,
+ * before any actor takes an identity, as the actors' actor_setup does. */
+void dmabuf_to_c(FILE *f, const struct op *op, const struct dmabuf_kind *k);
+
+/* The hooks that name a target's struct dmabuf_kind `kind` (a descriptor's
+ * functions take no context), and the descriptor fields the three targets
+ * share, spelled once: DMABUF_HOOKS(kind) defines kind_setup, kind_create
+ * and kind_to_c, DMABUF_MECHANISM(kind) names them. */
+#define DMABUF_HOOKS(kind)                                                                         \
+	static int kind##_setup(int actor)                                                         \
+	{                                                                                          \
+		(void)actor;                                                                       \
+		return dmabuf_kind_setup(&kind);                                                   \
+	}                                                                                          \
+	static int kind##_create(struct chan *c, struct obj_ref *ref, const struct op *op)         \
+	{                                                                                          \
+		return dmabuf_create(c, ref, op, kind.dev, kind.alloc);                            \
+	}                                                                                          \
+	static void kind##_to_c(FILE *f, const struct op *op)                                      \
+	{                                                                                          \
+		dmabuf_to_c(f, op, &kind);                                                         \
+	}
+
+#define DMABUF_MECHANISM(kind)                                                                     \
 	.cls = CLASS_SHARED_RECORDS, .join_path = JOIN_BY_INHERIT, .naming = NAMING_NONE,          \
+	.create = kind##_create, .actor_setup = kind##_setup, .to_c = kind##_to_c,                 \
 	.join = dmabuf_join, .send = dmabuf_send, .recv = dmabuf_recv, .close = dmabuf_close,      \
 	.destroy = dmabuf_destroy, .stress = &shm_ring_stress
 

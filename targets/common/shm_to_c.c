@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "shm_region.h"
 
+#include "../../src/prog/to_c_ident.h"
+
 #include <fcntl.h>
 
 /* In the generated C a handle without END_WRITE is mapped read-only. */
@@ -157,6 +159,9 @@ int shm_to_c_op(FILE *f, const struct op *op, uint64_t options)
 		return 1;
 	case OP_SETOPT:
 		setopt_c(f, op, options);
+		return 1;
+	case OP_PERM: /* an inode: its descriptor (SysV: the target's own) */
+		to_c_perm_fd(f, op, "c->fd[0]");
 		return 1;
 	}
 	return 0;

@@ -12,6 +12,7 @@
 #include "stream_fd.h"
 
 #include "../../src/prog/ident.h"
+#include "../../src/prog/to_c_ident.h"
 
 #include <sys/socket.h>
 
@@ -273,6 +274,11 @@ void sock_to_c(FILE *f, const struct op *op, const struct sock_kind *k)
 		break;
 	case OP_DESTROY:
 		fprintf(f, "\t\tr = unix_unlink(rf);\n");
+		break;
+	case OP_PERM: /* the socket file: by path only */
+		fprintf(f, "\t\tif (rf->name[0] != '/') {\n\t\t\tr = -ENOTSUP;\n\t\t} else {\n");
+		to_c_perm_path(f, op, "rf->name");
+		fprintf(f, "\t\t}\n");
 		break;
 	case OP_SETOPT:
 		if (op->arg == OPT_SHUTDOWN)
