@@ -13,7 +13,7 @@
 # who sleeps when a 10-message queue fills) swings a single run several
 # times over, for the peers as much as for ipcfuzz.
 #   BENCH_SECONDS (default 3)  BENCH_REPEAT (default 3)
-#   BENCH_MECHS (default: the seven below)
+#   BENCH_MECHS (default: the nine below)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${BENCH_SECONDS:-3}
@@ -35,6 +35,8 @@ table=(
 	"unix-stream|--sockpair 1|a socketpair write of varying size"
 	"sysv-shm|--shm-sysv 1|a segment made, attached, checked, removed"
 	"posix-shm|--shm 1|a segment made, mapped, checked, unlinked"
+	"sysv-sem|--sem-sysv 1|a semop P/V pair, no data"
+	"posix-sem|--sem 1|a sem_wait/sem_post pair, no data"
 )
 
 ours() { # mechanism -> verified messages/s

@@ -47,7 +47,7 @@ int ring_init(void *region, size_t len, uint32_t max_frame)
 	/* A shared futex needs pages the kernel can pin: a VM_PFNMAP mapping
 	 * (a dma-buf) has none, FUTEX_WAKE says EFAULT, and glibc would abort
 	 * in a contended pthread_mutex_timedlock.  There the ring polls. */
-	r->poll = syscall(SYS_futex, &r->head, FUTEX_WAKE, 1, NULL, NULL, 0) < 0 && errno == EFAULT;
+	r->poll = (uint32_t)sync_futex_refused(&r->head);
 	r->magic = RING_MAGIC; /* last: joiners check it */
 	return 0;
 }

@@ -466,7 +466,7 @@ static int consume_messages(struct part *me)
 			return part_fail(me, "recv", n);
 		/* A frame rebuilt from what a signal carried has no send time. */
 		verify_frame(x, me->index, me->tag, inbox, (size_t)n,
-			     x->prof->frame_recv ? 0 : VF_TIMED);
+			     x->prof->frame_recv && !x->prof->frame_whole ? 0 : VF_TIMED);
 	}
 }
 

@@ -75,6 +75,9 @@ struct stress_profile {
 	 * submission of linked non-blocking sends, and waits for room with
 	 * poll(2).  NULL: each frame is one send through the descriptor. */
 	int (*send_fd)(const struct chan *c);
+	/* frame_recv hands back the very bytes frame_send was given (a slot
+	 * buffer's), send time included: latency is measured. */
+	uint8_t frame_whole;
 };
 
 #endif

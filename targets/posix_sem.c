@@ -10,6 +10,7 @@
 
 #include "common/fork_call.h"
 #include "common/sem_count.h"
+#include "common/sem_stress.h"
 #include "common/sem_to_c.h"
 
 #include "../src/audit/audit.h"
@@ -301,6 +302,7 @@ const struct mechanism mech_posix_sem = {
 	.control = posix_sem_control,
 	.access = &posix_sem_access,
 	.exists = posix_sem_exists,
+	.stress = &posix_sem_stress,
 	.options = 1ull << OPT_GETVAL,
 	.to_c = posix_sem_to_c,
 	.to_c_actors = 1,

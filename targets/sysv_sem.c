@@ -10,6 +10,7 @@
 #include "common/sem_to_c.h"
 #include "common/sysv_ipc.h"
 #include "common/sem_count.h"
+#include "common/sem_stress.h"
 
 #include "../src/prog/ident.h"
 #include "../src/util/fault.h"
@@ -252,6 +253,7 @@ const struct mechanism mech_sysv_sem = {
 	.set_perm = sysv_sem_set_perm,
 	.access = &sysv_sem_access,
 	.exists = sysv_sem_exists,
+	.stress = &sysv_sem_stress,
 	.options = 1ull << OPT_GETVAL | 1ull << OPT_SETVAL | 1ull << OPT_SEMSTAT | 1ull << OPT_UNDO,
 	.to_c = sysv_sem_to_c,
 	.to_c_actors = 1,

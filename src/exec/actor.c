@@ -175,7 +175,9 @@ void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_r
 		r = m->join(c, ref);
 		break;
 	case OP_SEND:
-		payload_fill(a->payload, op->len, op->seed, salt);
+		if (!a->payload_ready)
+			payload_fill(a->payload, op->len, op->seed, salt);
+		a->payload_ready = false;
 		r = m->send(c, op, a->payload, op->len);
 		break;
 	case OP_RECV: {

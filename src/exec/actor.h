@@ -3,6 +3,7 @@
 #ifndef IPCFUZZ_ACTOR_H
 #define IPCFUZZ_ACTOR_H
 
+#include <stdbool.h>
 #include "../../targets/mechanism.h"
 
 /* The signal that interrupts a blocked op (watchdog and cancel): a handler
@@ -18,6 +19,9 @@ struct actor {
 	uint8_t *payload, *data; /* IPCF_MAX_LEN + 1 bytes each */
 	unsigned watchdog_ms;	 /* 0 = the caller bounds blocking */
 	int64_t hint;		 /* what the model expects of the next op (chan.hint) */
+	/* The caller already made the next send's payload in `payload` (the
+	 * executor does, for the model): it is not made twice. */
+	bool payload_ready;
 };
 
 /* Also runs the mechanism's actor_setup for this process, unless index is

@@ -43,7 +43,7 @@ struct executor {
 	struct obj_ref created[IPCF_MAX_OPS];
 	int ncreated;
 	unsigned timeout_ms;
-	uint8_t *payload, *pdata;
+	uint8_t *pdata;
 	const struct prog *p;
 	struct report *r;
 	struct audit_snapshot snap;
@@ -70,7 +70,6 @@ struct executor *executor_new(const struct mechanism *mech, const struct executo
 	e->timeout_ms = o && o->timeout_ms ? o->timeout_ms : timeout_from_env();
 	model_init(&e->model, mech, &e->lim);
 	actor_init(&e->self, mech, 0, e->timeout_ms);
-	e->payload = malloc(IPCF_MAX_LEN + 1);
 	e->pdata = malloc(IPCF_MAX_LEN + 1);
 	for (int a = 0; a < IPCF_ACTORS; a++) {
 		e->peers[a].sock = e->peers[a].pidfd = -1;
@@ -93,7 +92,6 @@ void executor_free(struct executor *e)
 	}
 	actor_fini(&e->self);
 	model_free(&e->model);
-	free(e->payload);
 	free(e->pdata);
 	free(e);
 }
@@ -532,10 +530,12 @@ static void step(struct executor *e, int i)
 	int holder = op->kind == OP_JOIN ? model_join_source(&e->model, op) : -1;
 	if (holder > 0 && e->model.pend[holder].active)
 		cancel_pending(e, i, holder);
-	if (op->kind == OP_SEND)
-		payload_fill(e->payload, op->len, op->seed, (uint32_t)i);
+	/* The model's payload is the one the executor sends as actor 0. */
+	e->self.payload_ready = op->kind == OP_SEND;
+	if (e->self.payload_ready)
+		payload_fill(e->self.payload, op->len, op->seed, (uint32_t)i);
 	uint64_t t = prof_now();
-	model_step(&e->model, op, e->payload, &st);
+	model_step(&e->model, op, e->self.payload, &st);
 	prof_add(PROF_MODEL, t);
 	if (st.force_nowait)
 		eff.flags |= OPF_NOWAIT;

@@ -386,6 +386,8 @@ int peer_lean_zygote_main(int argc, char **argv)
 	}
 	fcntl(sock, F_SETFD, FD_CLOEXEC);
 	fault_init(); /* IPCFUZZ_FAULT came with the environment */
+	/* Set up the allocator once here, not again in every peer forked. */
+	free(malloc(IPCF_MAX_LEN + 1));
 	zygote_main(sock, mech);
 	return 0;
 }

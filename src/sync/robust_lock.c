@@ -1,8 +1,11 @@
 #include "robust_lock.h"
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <sched.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 int robust_lock_init(pthread_mutex_t *m)
 {
@@ -68,4 +71,9 @@ int robust_lock_poll(pthread_mutex_t *m, unsigned timeout_ms)
 		else
 			nanosleep(&nap, NULL);
 	}
+}
+
+int sync_futex_refused(void *word)
+{
+	return syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0) < 0 && errno == EFAULT;
 }

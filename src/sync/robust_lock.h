@@ -21,5 +21,8 @@ void robust_unlock(pthread_mutex_t *m);
  * glibc aborts inside pthread_mutex_timedlock).  Waiters never set the
  * futex's waiters bit, so the unlock makes no futex call either. */
 int robust_lock_poll(pthread_mutex_t *m, unsigned timeout_ms);
+/* 1 when the kernel refuses a shared futex on this word of a mapping (a
+ * VM_PFNMAP one: FUTEX_WAKE says EFAULT): lock it with robust_lock_poll. */
+int sync_futex_refused(void *word);
 
 #endif

@@ -128,6 +128,7 @@ static const struct {
 	{"sem-bad-errno", FAULT_SEM_BAD_ERRNO},
 	{"guard-noop", FAULT_GUARD_NOOP},
 	{"guard-die-mid", FAULT_GUARD_DIE_MID},
+	{"sem-stress-no-post", FAULT_SEM_STRESS_NO_POST},
 };
 
 void fault_init(void)

@@ -125,6 +125,8 @@ enum fault {
 	FAULT_SEM_BAD_ERRNO = FAULT_SYNC_BASE + 6,  /* ERANGE / EOVERFLOW reported as EINVAL */
 	FAULT_GUARD_NOOP = FAULT_SYNC_BASE + 7,	    /* a shm guard takes and gives nothing */
 	FAULT_GUARD_DIE_MID = FAULT_SYNC_BASE + 8,  /* a guarded write dies halfway (SIGKILL) */
+	/* sync: the semaphores' stress profiles (targets/common/sem_stress.c) */
+	FAULT_SEM_STRESS_NO_POST = FAULT_SYNC_BASE + 9, /* a frame published, "filled" not posted */
 	/* io_uring paths (FAULT_URING_BASE + 0..7) */
 	FAULT_URING_TTY_EOF_EIO = FAULT_URING_BASE + 0, /* a tty's ring read says EIO for EOF */
 	/* a FIFO's non-blocking receive waits in the ring (polled first) */

@@ -2,11 +2,9 @@
 #include "dmabuf.h"
 
 #include "../../src/audit/audit.h"
-#include "../../src/sync/robust_lock.h"
 #include "../../src/util/fault.h"
 #include "../../src/util/record.h"
-#include "shm_records.h"
-#include "../../stress/stress.h"
+#include "shm_region.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,20 +14,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define DMABUF_MAGIC 0x646d6162u /* "dmab" */
-
-struct dmabuf_header {
-	pthread_mutex_t lock;
-	uint32_t magic;
-	uint32_t size; /* bytes of the record region the creator asked for */
-};
-#define HDR_BYTES ((sizeof(struct dmabuf_header) + 63u) & ~(size_t)63u)
-
-static uint8_t *region(struct chan *c)
-{
-	return (uint8_t *)c->map + HDR_BYTES;
-}
 
 /* DMA_BUF_IOCTL_SYNC; the kernel may ask to be called again (EINTR, EAGAIN
  * while a fence is pending), a few times at most. */
@@ -58,7 +42,7 @@ static int map_buf(struct chan *c, int fd, uint32_t init_size, int init)
 	c->ends = OPF_READ | OPF_WRITE;
 	if (end < 0)
 		return -errno;
-	if ((size_t)end < HDR_BYTES)
+	if ((size_t)end < SHM_HDR_BYTES)
 		return -ENODATA;
 	void *p = mmap(NULL, (size_t)end, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
@@ -66,20 +50,18 @@ static int map_buf(struct chan *c, int fd, uint32_t init_size, int init)
 	audit_note_map(p, (size_t)end);
 	c->map = p;
 	c->map_len = (size_t)end;
-	struct dmabuf_header *h = p;
+	struct shm_header *h = p;
 	if (init) {
 		int r = sync_buf(c, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 		if (r)
 			return r;
-		robust_lock_init(&h->lock);
-		h->size = init_size;
-		h->magic = DMABUF_MAGIC;
+		shm_header_init(h, init_size); /* finds that it must poll */
 		if ((r = sync_buf(c, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE)))
 			return r;
 	}
-	if (h->magic != DMABUF_MAGIC)
+	if (h->magic != SHM_MAGIC)
 		return -ENODATA;
-	c->size = h->size < c->map_len - HDR_BYTES ? h->size : c->map_len - HDR_BYTES;
+	c->size = h->size < c->map_len - SHM_HDR_BYTES ? h->size : c->map_len - SHM_HDR_BYTES;
 	return 0;
 }
 
@@ -123,7 +105,7 @@ int dmabuf_create(struct chan *c, struct obj_ref *ref, const struct op *op, stru
 	int dev = device_fd(d), fd = dev;
 
 	if (dev >= 0)
-		fd = alloc(dev, (HDR_BYTES + op->len + page - 1) & ~(page - 1));
+		fd = alloc(dev, (SHM_HDR_BYTES + op->len + page - 1) & ~(page - 1));
 	device_put(d);
 	ref->id = -1;
 	if (fd < 0)
@@ -151,15 +133,12 @@ int dmabuf_join(struct chan *c, const struct obj_ref *ref)
 static ssize_t synced(struct chan *c, const struct op *op, const uint8_t *in, uint8_t *out,
 		      size_t len)
 {
-	struct dmabuf_header *h = c->map;
-
-	if (!h)
+	if (!c->map)
 		return -EBADF;
 	int r = sync_buf(c, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	if (r)
 		return r;
-	ssize_t n = in ? locked_record_write(&h->lock, LOCK_POLL, region(c), c->size, op, in, len)
-		       : locked_record_read(&h->lock, LOCK_POLL, region(c), c->size, op, out, len);
+	ssize_t n = in ? shm_send(c, op, in, len) : shm_recv(c, op, out, len, NULL);
 	r = sync_buf(c, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	n = n < 0 ? n : r ? r : n;
 	return n == -ERANGE && fault_on(FAULT_DMA_BAD_ERRNO) ? -EINVAL : n;
@@ -168,7 +147,7 @@ static ssize_t synced(struct chan *c, const struct op *op, const uint8_t *in, ui
 ssize_t dmabuf_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
 {
 	if (c->map && fault_on(FAULT_DMA_TORN))
-		return record_write(region(c), c->size, (uint16_t)op->arg, buf, len, 1)
+		return record_write(shm_region(c), c->size, (uint16_t)op->arg, buf, len, 1)
 			       ?: (ssize_t)len;
 	return synced(c, op, buf, NULL, len);
 }
@@ -200,21 +179,6 @@ int dmabuf_destroy(struct chan *c, const struct obj_ref *ref)
 	return 0; /* a dma-buf dies with its last descriptor and mapping */
 }
 
-/* The stress ring owns the records region and brings its own lock (it
- * polls too: it finds that the kernel refuses futexes in a dma-buf). */
-static void *stress_region(struct chan *c, size_t *len)
-{
-	*len = c->size;
-	return region(c);
-}
-
-const struct stress_profile dmabuf_stress = {
-	.kind = STRESS_RING,
-	.max_frame = 8192,
-	.create_len = 65535,
-	.region = stress_region,
-};
-
 /* Reproducer C (src/prog/to_c.h): the buffer layout and the calls above as
  * text; `alloc_c` is the allocator's part (its includes and a
  * `static long buf_alloc(int dev, size_t len)` returning a dma-buf fd or
@@ -224,7 +188,8 @@ static const char to_c_helpers[] =
 	"#include <linux/dma-buf.h>\n"
 	"%s\n"
 	"/* A dma-buf: a header with a robust lock, then records; every access\n"
-	" * between DMA_BUF_IOCTL_SYNC start and end (ipcfuzz targets/common/dmabuf.c). */\n"
+	" * between DMA_BUF_IOCTL_SYNC start and end (ipcfuzz targets/common/dmabuf.c;\n"
+	" * the start of its shm_region.h header). */\n"
 	"struct dmabuf_header {\n"
 	"\tpthread_mutex_t lock;\n"
 	"\tuint32_t magic, size;\n"
@@ -321,7 +286,7 @@ int dmabuf_kind_setup(const struct dmabuf_kind *k)
 void dmabuf_to_c(FILE *f, const struct op *op, const struct dmabuf_kind *k)
 {
 	if (!op) {
-		fprintf(f, to_c_helpers, k->alloc_c, DMABUF_MAGIC, DMABUF_MAGIC);
+		fprintf(f, to_c_helpers, k->alloc_c, SHM_MAGIC, SHM_MAGIC);
 		fprintf(f,
 			"/* The allocator's device, opened before main (and any identity). */\n"
 			"static int dev_fd = -1, dev_err;\n\n"

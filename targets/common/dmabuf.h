@@ -1,11 +1,12 @@
 /* A dma-buf as a shared-records channel: what ion, dma-heap and udmabuf
  * share once their allocator has handed back a dma-buf descriptor.
  *
- * The buffer is mapped whole; its first bytes are a header with a robust
- * process-shared lock, the rest are checksummed records (the posix-shm
- * layout, judged by the shared-records model).  Every CPU access is
+ * The buffer is mapped whole and laid out as every shared-memory target's
+ * object (common/shm_region.h): a header with a robust process-shared lock,
+ * then checksummed records, written and read by shm_send / shm_recv.  Every CPU access is
  * bracketed by DMA_BUF_IOCTL_SYNC START/END, as the dma-buf rules want.
- * The lock is taken by polling (robust_lock_poll), never by a futex wait:
+ * The lock is taken by polling (the header's poll, which shm_header_init
+ * sets when it finds the kernel refusing futexes here), never by a futex wait:
  * dma-buf mappings are VM_PFNMAP, where the kernel refuses shared futexes
  * (EFAULT) and glibc's pthread_mutex_timedlock aborts on that.
  * A peer joins by inheriting the descriptor (SCM_RIGHTS from a holder) and
@@ -14,6 +15,7 @@
 #define IPCFUZZ_DMABUF_H
 
 #include "../mechanism.h"
+#include "shm_region.h" /* the layout, the record ops and the stress ring */
 
 /* An allocator: a dma-buf of len bytes (page-rounded), O_RDWR|O_CLOEXEC,
  * made through the allocator's device `dev`; or a negative errno. */
@@ -45,7 +47,6 @@ ssize_t dmabuf_send(struct chan *c, const struct op *op, const uint8_t *buf, siz
 ssize_t dmabuf_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap, int64_t *mtype);
 int dmabuf_close(struct chan *c, unsigned ends);
 int dmabuf_destroy(struct chan *c, const struct obj_ref *ref);
-extern const struct stress_profile dmabuf_stress; /* STRESS_RING over the records */
 
 /* What one dma-buf target is: its allocator's device, the allocation, and
  * the allocation as C for the reproducer (its includes and a `static long
@@ -84,6 +85,6 @@ void dmabuf_to_c(FILE *f, const struct op *op, const struct dmabuf_kind *k);
 	.cls = CLASS_SHARED_RECORDS, .join_path = JOIN_BY_INHERIT, .naming = NAMING_NONE,          \
 	.create = kind##_create, .actor_setup = kind##_setup, .to_c = kind##_to_c,                 \
 	.join = dmabuf_join, .send = dmabuf_send, .recv = dmabuf_recv, .close = dmabuf_close,      \
-	.destroy = dmabuf_destroy, .stress = &dmabuf_stress
+	.destroy = dmabuf_destroy, .stress = &shm_ring_stress
 
 #endif

@@ -36,6 +36,7 @@ void shm_header_init(void *map, uint32_t size)
 	h->guard = SHM_GUARD_MUTEX;
 	h->semkey = 0;
 	h->dirty = 0;
+	h->poll = (uint32_t)sync_futex_refused(&h->magic);
 	h->magic = SHM_MAGIC;
 }
 
@@ -199,7 +200,8 @@ static int guard_take(struct shm_header *h, unsigned kind, struct access *a)
 		return 0;
 	switch (kind) {
 	case SHM_GUARD_MUTEX:
-		r = robust_lock(&h->lock, LOCK_TIMEOUT_MS);
+		r = h->poll ? robust_lock_poll(&h->lock, LOCK_TIMEOUT_MS)
+			    : robust_lock(&h->lock, LOCK_TIMEOUT_MS);
 		if (r == -EOWNERDEAD && h->dirty) {
 			struct access lost = *a;
 			lost.off = h->dirty - 1;

@@ -35,6 +35,8 @@ struct shm_header {
 	uint32_t guard; /* enum shm_guard_kind */
 	int32_t semkey; /* SHM_GUARD_SYSV: the set's key (looked up per op) */
 	uint32_t dirty; /* 1 + the offset of the record a guarded write is in */
+	uint32_t poll;	/* the kernel refuses futexes here (a dma-buf): the
+			 * mutex is taken by polling (robust_lock_poll) */
 };
 #define SHM_HDR_BYTES ((sizeof(struct shm_header) + 63u) & ~(size_t)63u)
 /* The records start where they always did (seeds, C reproducers). */

@@ -71,6 +71,19 @@ fire) # Each check fires, exactly once, on a stream broken on purpose.
 		done
 	done
 	;;
+fault) # A fault in a profile's own path (FAULT CHECK MECH...): CHECK fires,
+	# exactly once, on each MECH, and nothing else does.
+	fault=$1 check=$2
+	shift 2
+	for m in "$@"; do
+		IPCFUZZ_FAULT=$fault run 1 "$m" --messages 2000 --producers 1 --consumers 1 --msg-size 64-256
+		[ -z "$(ran)" ] && { echo "skipped: $(field "$m" .reason)"; exit 77; }
+		expect "$m" .status fail
+		for c in $checks; do
+			if [ "$c" = "$check" ]; then expect "$m" ".$c" 1; else expect "$m" ".$c" 0; fi
+		done
+	done
+	;;
 leak) # The leak audit fails a run whose mechanism leaves something behind.
 	case $1 in
 	msg-no-rmid) target=sysv-msg ;;
@@ -188,7 +201,7 @@ robust) # Runs SIGKILLed at random moments leave no process behind, and once
 		n=0
 		keys=$(ipcs -a | awk '$1 ~ /^0x/ {print $1}')
 		for pid in $(cat "$tmp/p1.pids" "$tmp/p2.pids"); do
-			n=$((n + $(ls /dev/shm | grep -c "^ipcfuzz\.$pid\.")))
+			n=$((n + $(ls /dev/shm | grep -Ec "^(sem\.)?ipcfuzz\.$pid\.")))
 			base=$((0x1e000000 | ((pid & 0xfffff) << 4)))
 			for k in $keys; do
 				[ $((k)) -ge $base ] && [ $((k)) -lt $((base + 16)) ] && n=$((n + 1))
