@@ -1,4 +1,5 @@
 /* ipcfuzz list: every mechanism, whether this kernel has it, and why not. */
+#include "../src/uring/probe.h"
 #include "../targets/mechanism.h"
 #include "cli.h"
 
@@ -31,6 +32,39 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
+static void json_string_or_null(const char *s)
+{
+	if (s)
+		json_string(s);
+	else
+		printf("null");
+}
+
+/* The io_uring use path: whether this kernel allows it, and what still
+ * goes through system calls when an op says `uring`. */
+static void list_uring(const struct mechanism *m, int json)
+{
+	const char *why = m->uring_ops ? uring_probe(m->uring_ops) : NULL;
+
+	if (json) {
+		printf(", \"io_uring\": ");
+		if (!m->uring_ops) {
+			printf("null");
+			return;
+		}
+		printf("{\"available\": %s, \"reason\": ", why ? "false" : "true");
+		json_string_or_null(why);
+		printf(", \"syscalls\": ");
+		json_string_or_null(m->uring_syscalls);
+		printf("}");
+	} else if (m->uring_ops) {
+		printf("%-16s io_uring: %s%s", "", why ? "skipped: " : "available", why ? why : "");
+		if (!why && m->uring_syscalls)
+			printf("; as system calls: %s", m->uring_syscalls);
+		printf("\n");
+	}
+}
+
 int cmd_list(int argc, char **argv)
 {
 	int json = 0;
@@ -54,16 +88,16 @@ int cmd_list(int argc, char **argv)
 			json_string(m->id);
 			printf(", \"class\": \"%s\", \"available\": %s, \"reason\": ",
 			       class_names[m->cls], why ? "false" : "true");
-			if (why)
-				json_string(why);
-			else
-				printf("null");
+			json_string_or_null(why);
 			printf(", \"summary\": ");
 			json_string(m->summary);
+			list_uring(m, json);
 			printf("}");
 		} else {
 			printf("%-16s %-15s %-10s %s\n", m->id, class_names[m->cls],
 			       why ? "skipped" : "available", why ? why : m->summary);
+			if (!why)
+				list_uring(m, json);
 		}
 	}
 	if (json)

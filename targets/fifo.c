@@ -261,5 +261,7 @@ const struct mechanism mech_fifo = {
 	.exists = fifo_exists,
 	.to_c = fifo_to_c,
 	.uring_ops = URING_OPS_PIPE,
+	.uring_syscalls = "non-blocking reads and writes: a FIFO has no FMODE_NOWAIT, so the ring "
+			  "polls it (RWF_NOWAIT is EOPNOTSUPP)",
 	.stress = &stream_fd_stress,
 };

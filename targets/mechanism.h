@@ -185,6 +185,9 @@ struct mechanism {
 	 * (URING_OPS_* of src/uring/backend.h, checked by the probe); 0 = no
 	 * io_uring use path, and the flag changes nothing. */
 	uint64_t uring_ops;
+	/* Optional: what its use path still does through system calls when an
+	 * op says `uring`, and why (`ipcfuzz list` shows it). */
+	const char *uring_syscalls;
 	/* Optional: how `ipcfuzz stress` drives it (NULL = not stressed). */
 	const struct stress_profile *stress;
 	/* Optional: puts a new actor process (0 = the executor) into the state

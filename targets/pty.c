@@ -584,6 +584,8 @@ const struct mechanism mech_pty = {
 	 * says so); a non-blocking op and a 0-byte write are the system call
 	 * (see tty_io). */
 	.uring_ops = URING_OPS_RW,
+	.uring_syscalls = "non-blocking reads and 0-byte writes: the ring polls a tty first and "
+			  "would wait where read(2)/write(2) return at once",
 	.create = pty_create,
 	.join = pty_join,
 	.send = pty_send,

@@ -22,6 +22,19 @@ expect 2 "replay bad runs" "$ipcfuzz" replay --runs 0 "$src/corpus/pipe"
 expect 0 "help" "$ipcfuzz" --help
 expect 0 "list" "$ipcfuzz" list
 "$ipcfuzz" list --json | python3 -m json.tool >/dev/null || { echo "FAIL: list --json is not JSON"; fail=1; }
+# list says whether io_uring can be used, and why not when it cannot.
+sysctl=$(mktemp) && echo 2 > "$sysctl"
+IPCFUZZ_URING_SYSCTL=$sysctl "$ipcfuzz" list --json | python3 -c '
+import json, sys
+m = {x["id"]: x for x in json.load(sys.stdin)}
+u = m["pipe"]["io_uring"]
+assert u and not u["available"] and "io_uring_disabled" in u["reason"], u
+assert m["sysv-msg"]["io_uring"] is None
+assert m["fifo"]["io_uring"]["syscalls"]' || { echo "FAIL: list --json io_uring"; fail=1; }
+IPCFUZZ_URING_SYSCTL=$sysctl "$ipcfuzz" list | grep -q "^ *io_uring: skipped: io_uring disabled by sysctl" ||
+	{ echo "FAIL: list io_uring skipped"; fail=1; }
+"$ipcfuzz" list | grep -q "^ *io_uring: available" || { echo "FAIL: list io_uring available"; fail=1; }
+rm -f "$sysctl"
 grep -q "unknown command" /tmp/cli_test.$$ 2>/dev/null
 # A broken text program names its line.
 printf 'create a0 o0\nsend a0 o0 bogus=1\n' > /tmp/cli_test_bad.$$
