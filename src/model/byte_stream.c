@@ -373,6 +373,11 @@ static void sock_stream_setopt(struct model *m, struct kobj *o, const struct op 
 
 	if (sock_join_peercred(m, o, op, ex))
 		return;
+	/* tcp: once the model stopped following the connection (a SHUT_RD),
+	 * whether a RST closed it, and so a shutdown's ENOTCONN, is beyond it
+	 * (found by AFL++). */
+	if (s->room.inet && op->arg == OPT_SHUTDOWN && sock_room_unsure(m, &s->room, ex))
+		return;
 	/* tcp: a RST (the receiver closed with bytes unread, or a send after
 	 * its FIN) closed the connection, or both FINs were exchanged (the
 	 * sender's shutdown sent one and the receiver is gone): shutting the
