@@ -355,15 +355,20 @@ static void dgram_setopt(struct model *m, struct kobj *o, const struct op *op, s
 	struct dgram_state *s = o->state;
 	if (sock_join_peercred(m, o, op, ex))
 		return;
-	/* udp: the receiver is bound, not connected: SHUT_RD is ENOTCONN */
+	/* udp: the receiver is bound, not connected: SHUT_RD is ENOTCONN, and
+	 * done all the same (inet_shutdown's "hack to wake up other
+	 * listeners"): a blocked receive returns 0, and so does every blocking
+	 * one that finds the queue empty after it (found by fuzz-udp). */
 	if (s->kind == DG_UDP && op->arg == OPT_SHUTDOWN && op->len % 3u != 1 &&
 	    (m->h[op->actor][op->obj].ends & OPF_READ)) {
 		fail(ex, ENOTCONN);
+		s->room.shut_rd = true;
 		return;
 	}
+	bool receiver_shut = s->room.shut_rd;
 	sock_room_shutdown(m, &s->room, op, s->kind == DG_CONNECTED, ex);
-	if (s->kind == DG_UDP)
-		s->room.shut_rd = false; /* SHUT_RD never reaches a udp receiver */
+	if (s->kind == DG_UDP) /* a sender's SHUT_RD never reaches a udp receiver */
+		s->room.shut_rd = receiver_shut;
 }
 
 static bool dgram_may_pend(const struct op *op)
