@@ -69,7 +69,7 @@ int identity_apply(const struct op *op, unsigned visible)
 	int err;
 
 	if (ns && may_unshare())
-		ns &= visible;
+		ns = identity_namespaces(op, visible);
 	if (ns && !fault_on(FAULT_IDENT_NO_NS) && (err = sandbox_private(ns_flags(ns))))
 		return err;
 	if (!fault_on(FAULT_IDENT_NO_DROP) && (err = drop(op)))

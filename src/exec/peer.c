@@ -324,7 +324,7 @@ static void zygote_main(int sock, const struct mechanism *mech)
  * ~40 KB (~60 us).  A peer's coverage never reached the engine anyway (its
  * counters are its own copy), and every line a peer runs also runs, under
  * the sanitizers, in the executor as actor 0.  IPCFUZZ_LEAN_PEERS=0 keeps
- * the sanitized fork.  Returns only when there is no lean binary. */
+ * the sanitized fork.  The lean binary's path, or NULL. */
 static const char *lean_peer_path(void)
 {
 	static char path[PATH_MAX + 16];
@@ -355,6 +355,7 @@ const char *peer_describe(void)
 	return text;
 }
 
+/* Returns only when there is no lean binary (or it cannot be exec'd). */
 static void zygote_exec_lean(int sock, const struct mechanism *mech)
 {
 	const char *path = lean_peer_path();
