@@ -33,7 +33,7 @@ struct executor {
 	/* The identity each peer runs (or is to be started) under: an OP_IDENT,
 	 * or kind OP_KIND_COUNT for the executor's own.  Reset every program. */
 	struct op ident[IPCF_ACTORS];
-	/* An identity peer (no namespaces of its own) kept from an earlier
+	/* An identity peer (no namespaces its mechanism can see) kept from an earlier
 	 * program, idle and audited clean, with the OP_IDENT it took: the
 	 * next OP_IDENT of that actor that asks for the same takes it over
 	 * instead of forking one (see park()). */
