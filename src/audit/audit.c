@@ -61,6 +61,11 @@ static void count_sysv(struct audit_snapshot *s)
 		s->sem_sets = count_own_sysv("/proc/sysvipc/sem");
 		return;
 	}
+	audit_count_sysv_ns(s);
+}
+
+void audit_count_sysv_ns(struct audit_snapshot *s)
+{
 	struct msginfo mi = {0};
 	struct shm_info si = {0};
 	struct seminfo se = {0};
@@ -92,11 +97,18 @@ static long count_dir(const char *dir, int own_only)
  * host's /dev/shm (fallback mode) only our own names count, by a scan. */
 static long count_names(const char *dir, int own_only)
 {
+	if (!own_only)
+		return audit_dir_entries(AT_FDCWD, dir);
+	return count_dir(dir, 1);
+}
+
+long audit_dir_entries(int dirfd, const char *path)
+{
 	struct stat st;
 
-	if (!own_only)
-		return stat(dir, &st) ? 0 : (long)(st.st_size / 20);
-	return count_dir(dir, 1);
+	if (fstatat(dirfd, path, &st, path[0] ? 0 : AT_EMPTY_PATH))
+		return -1;
+	return (long)(st.st_size / 20);
 }
 
 /* Which of [low, low+64) are open: one poll() marks closed ones POLLNVAL. */

@@ -32,6 +32,13 @@ void audit_snapshot_scope(struct audit_snapshot *s, enum audit_scope scope);
 int audit_compare(const struct audit_snapshot *before, enum audit_scope scope, char *why,
 		  size_t cap);
 
+/* The current namespaces' own counters, which need no permission: its
+ * SysV objects (the fields msg_queues, shm_segments, sem_sets), and the
+ * entries of a tmpfs or mqueue directory (path "" with a directory's fd;
+ * -1 when it cannot be read). */
+void audit_count_sysv_ns(struct audit_snapshot *s);
+long audit_dir_entries(int dirfd, const char *path);
+
 /* Mappings made by targets are noted, and must be gone after the program. */
 void audit_note_map(void *addr, size_t len);
 int audit_check_maps(char *why, size_t cap);

@@ -23,6 +23,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Identities parked per actor: a corpus's programs use a few identities
+ * each, and a fresh one costs a peer start, and namespaces when it has
+ * its own (measured on fuzz-sysv-msg: one slot served 65% of OP_IDENTs,
+ * four 85%). */
+#define PARK_SLOTS 4
+
 struct executor {
 	const struct mechanism *mech;
 	struct limits lim;
@@ -33,12 +39,21 @@ struct executor {
 	/* The identity each peer runs (or is to be started) under: an OP_IDENT,
 	 * or kind OP_KIND_COUNT for the executor's own.  Reset every program. */
 	struct op ident[IPCF_ACTORS];
-	/* An identity peer (no namespaces its mechanism can see) kept from an earlier
-	 * program, idle and audited clean, with the OP_IDENT it took: the
-	 * next OP_IDENT of that actor that asks for the same takes it over
-	 * instead of forking one (see park()). */
-	struct peer parked[IPCF_ACTORS];
-	struct op parked_ident[IPCF_ACTORS];
+	/* An identity peer kept from an earlier program, idle and audited
+	 * clean (its own namespaces, if any, as empty as when made), with the
+	 * OP_IDENT it took: the next OP_IDENT of that actor that asks for the
+	 * same takes it over instead of starting one (see park()). */
+	struct parked {
+		struct peer peer;
+		struct op ident;
+		uint64_t last; /* when it was last parked: the oldest goes first */
+	} parked[IPCF_ACTORS][PARK_SLOTS];
+	uint64_t parkings;
+	bool ns_kept[IPCF_ACTORS]; /* its PEER_END said so, this program */
+	/* A peer with no identity, clean and unused, that an OP_IDENT served
+	 * from the parked ones put aside: actor a's peer again after the
+	 * program (a kill and a start saved). */
+	struct peer aside[IPCF_ACTORS];
 	struct obj_ref slot_ref[IPCF_OBJS];
 	struct obj_ref created[IPCF_MAX_OPS];
 	int ncreated;
@@ -73,7 +88,9 @@ struct executor *executor_new(const struct mechanism *mech, const struct executo
 	e->pdata = malloc(IPCF_MAX_LEN + 1);
 	for (int a = 0; a < IPCF_ACTORS; a++) {
 		e->peers[a].sock = e->peers[a].pidfd = -1;
-		e->parked[a].sock = e->parked[a].pidfd = -1;
+		e->aside[a].sock = e->aside[a].pidfd = -1;
+		for (int k = 0; k < PARK_SLOTS; k++)
+			e->parked[a][k].peer.sock = e->parked[a][k].peer.pidfd = -1;
 		e->ident[a].kind = OP_KIND_COUNT;
 	}
 	peer_zygote_start(mech);
@@ -88,7 +105,9 @@ void executor_free(struct executor *e)
 		return;
 	for (int a = 1; a < IPCF_ACTORS; a++) {
 		peer_kill(&e->peers[a]);
-		peer_kill(&e->parked[a]);
+		peer_kill(&e->aside[a]);
+		for (int k = 0; k < PARK_SLOTS; k++)
+			peer_kill(&e->parked[a][k].peer);
 	}
 	actor_fini(&e->self);
 	model_free(&e->model);
@@ -134,15 +153,21 @@ static int ensure_peer(struct executor *e, int a)
 	return r ? r : ident_err ? -EPIPE : 0;
 }
 
-/* A peer that stopped answering or died: report it, then get rid of it. */
-static void peer_failed(struct executor *e, int a, int index, int err)
+/* A peer of actor a that stopped answering or died: report it, then get
+ * rid of it. */
+static void peer_lost(struct executor *e, int a, struct peer *p, int index, int err)
 {
 	char why[160];
 
 	snprintf(why, sizeof why, "peer a%d %s\n", a,
 		 err == -ETIMEDOUT ? "did not answer within the timeout (hang)" : "died");
 	report_fail(e->r, target(e), e->p, index, err == -ETIMEDOUT ? "hang" : "peer-died", why);
-	peer_kill(&e->peers[a]);
+	peer_kill(p);
+}
+
+static void peer_failed(struct executor *e, int a, int index, int err)
+{
+	peer_lost(e, a, &e->peers[a], index, err);
 	e->used[a] = false;
 }
 
@@ -416,20 +441,14 @@ static void kill_peer_op(struct executor *e, const struct op *op)
 	prof_add(PROF_KILL, t);
 }
 
-/* Does the identity give the peer namespaces of its own (of those the
- * mechanism can see: identity_apply makes no other)? */
-static bool private_ns(const struct executor *e, const struct op *ident)
-{
-	return identity_namespaces(ident, mechanism_namespaces(e->mech)) != 0;
-}
-
 /* Can the identity peer of actor a wait for a later program that asks for
- * the same identity?  Only one without namespaces of its own (those are
- * fresh at every start, and what a program made in them dies with them),
- * of a mechanism without an actor_setup (nothing held from its setup). */
+ * the same identity?  Only one whose own namespaces (if it has any) hold
+ * what they held when it made them: what a program makes there must die
+ * with them, as a fresh peer's would be new (ns_audit.h); and only of a
+ * mechanism without an actor_setup (nothing held from its setup). */
 static bool parkable(const struct executor *e, int a)
 {
-	return has_ident(e, a) && !private_ns(e, &e->ident[a]) && !e->mech->actor_setup &&
+	return has_ident(e, a) && e->ns_kept[a] && !e->mech->actor_setup &&
 	       !e->mech->setup_after_ident;
 }
 
@@ -442,18 +461,40 @@ static bool same_ident(const struct op *x, const struct op *y)
 
 /* The end of a program that ran cleanly: actor a's identity peer, which
  * its PEER_END just audited clean, waits (it holds nothing; it runs under
- * the identity it took, as a fresh one would).  Else it is killed. */
+ * the identity it took, as a fresh one would), in place of one parked
+ * under the same identity, else of the one parked longest ago.  Else it
+ * is killed. */
 static void park(struct executor *e, int a)
 {
 	if (!e->peers[a].pid || report_failed(e->r) || !parkable(e, a)) {
 		peer_kill(&e->peers[a]);
 		return;
 	}
-	peer_kill(&e->parked[a]);
-	e->parked[a] = e->peers[a];
-	e->parked_ident[a] = e->ident[a];
+	struct parked *slot = &e->parked[a][0];
+	for (int k = 0; k < PARK_SLOTS; k++) {
+		struct parked *pk = &e->parked[a][k];
+		if (!pk->peer.pid || same_ident(&pk->ident, &e->ident[a])) {
+			slot = pk;
+			break;
+		}
+		if (pk->last < slot->last)
+			slot = pk;
+	}
+	peer_kill(&slot->peer);
+	slot->peer = e->peers[a];
+	slot->ident = e->ident[a];
+	slot->last = ++e->parkings;
 	e->peers[a].pid = 0;
 	e->peers[a].sock = e->peers[a].pidfd = -1;
+}
+
+/* A parked peer of actor a under the identity op asks for, or NULL. */
+static struct parked *parked_as(struct executor *e, int a, const struct op *op)
+{
+	for (int k = 0; k < PARK_SLOTS; k++)
+		if (e->parked[a][k].peer.pid && same_ident(&e->parked[a][k].ident, op))
+			return &e->parked[a][k];
+	return NULL;
 }
 
 /* OP_IDENT of a peer: it is replaced by one that takes the identity before
@@ -470,12 +511,17 @@ static void ident_op(struct executor *e, int i, const struct op *op, const struc
 	bool reuse = e->peers[a].pid && !e->used[a] && !has_ident(e, a) && !e->mech->actor_setup &&
 		     !e->mech->setup_after_ident;
 
-	if (e->parked[a].pid && !private_ns(e, op) && same_ident(&e->parked_ident[a], op)) {
+	struct parked *pk = parked_as(e, a, op);
+	if (pk) {
 		/* A peer that took this very identity before (ident_err 0). */
+		if (reuse && !e->aside[a].pid) {
+			e->aside[a] = e->peers[a];
+			e->peers[a].pid = 0;
+		}
 		kill_peer_op(e, op);
-		e->peers[a] = e->parked[a];
-		e->parked[a].pid = 0;
-		e->parked[a].sock = e->parked[a].pidfd = -1;
+		e->peers[a] = pk->peer;
+		pk->peer.pid = 0;
+		pk->peer.sock = pk->peer.pidfd = -1;
 		e->ident[a] = *op;
 		e->used[a] = true;
 		report_judge(e->r, target(e), e->mech->cls, e->p, i, op, &st->ex, &out, NULL, NULL);
@@ -581,6 +627,29 @@ static void report_leaks(struct executor *e, const char *who, const char *why)
 	report_fail(e->r, target(e), e->p, -1, check, detail);
 }
 
+/* PEER_END: the peer closes what it holds and audits itself; one that
+ * leaked (reported) or cannot be reset (a session leader) is killed.
+ * Whether its own namespaces hold what they held when made. */
+static bool end_peer(struct executor *e, int a, struct peer *p)
+{
+	struct peer_cmd cmd = {.what = PEER_END};
+	struct peer_reply rep = {0};
+
+	if (peer_send(p, &cmd, NULL) || peer_wait(p, &rep, NULL, NULL, e->timeout_ms)) {
+		peer_lost(e, a, p, -1, -EPIPE);
+		return false;
+	}
+	if (rep.leaks[0]) {
+		char who[16];
+		snprintf(who, sizeof who, "peer a%d", a);
+		report_leaks(e, who, rep.leaks);
+		peer_kill(p); /* a fresh one next time */
+	} else if (rep.out.ret == 1) {
+		peer_kill(p); /* cannot be reset (a session leader) */
+	}
+	return rep.ns_kept;
+}
+
 static void teardown(struct executor *e)
 {
 	char why[1024] = "";
@@ -591,33 +660,27 @@ static void teardown(struct executor *e)
 			cancel_pending(e, n - 1, a);
 	uint64_t t = prof_now();
 	for (int a = 1; a < IPCF_ACTORS; a++) {
-		struct peer_cmd cmd = {.what = PEER_END};
-		struct peer_reply rep = {0};
-		if (!e->used[a] || !e->peers[a].pid)
-			continue;
-		if (peer_send(&e->peers[a], &cmd, NULL) ||
-		    peer_wait(&e->peers[a], &rep, NULL, NULL, e->timeout_ms)) {
-			peer_failed(e, a, -1, -EPIPE);
-			continue;
-		}
-		if (rep.leaks[0]) {
-			char who[16];
-			snprintf(who, sizeof who, "peer a%d", a);
-			report_leaks(e, who, rep.leaks);
-			peer_kill(&e->peers[a]); /* a fresh one next time */
-		} else if (rep.out.ret == 1) {
-			peer_kill(&e->peers[a]); /* cannot be reset (a session leader) */
-		}
+		e->ns_kept[a] = false;
+		if (e->used[a] && e->peers[a].pid)
+			e->ns_kept[a] = end_peer(e, a, &e->peers[a]);
+		/* Unused, but a signal may still have reached it. */
+		if (e->aside[a].pid)
+			end_peer(e, a, &e->aside[a]);
 		e->used[a] = false;
 	}
 	/* Peers under an identity go: their private namespaces with them, and
 	 * the next program finds every actor as the executor is. */
-	for (int a = 1; a < IPCF_ACTORS; a++)
+	for (int a = 1; a < IPCF_ACTORS; a++) {
 		if (has_ident(e, a)) {
 			park(e, a);
-			e->used[a] = false;
 			e->ident[a].kind = OP_KIND_COUNT;
 		}
+		if (e->aside[a].pid) { /* park() took actor a's peer */
+			e->peers[a] = e->aside[a];
+			e->aside[a].pid = 0;
+			e->aside[a].sock = e->aside[a].pidfd = -1;
+		}
+	}
 	umask((mode_t)e->lim.self.umask);
 	prof_add(PROF_PEER_END, t);
 	t = prof_now();

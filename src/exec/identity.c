@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "identity.h"
 
+#include "../audit/ns_audit.h"
 #include "../prog/ident.h"
 #include "../sandbox/sandbox.h"
 #include "../util/fault.h"
@@ -63,15 +64,19 @@ unsigned identity_namespaces(const struct op *op, unsigned visible)
 	return op_ident_ns(op) & visible;
 }
 
-int identity_apply(const struct op *op, unsigned visible)
+int identity_apply(const struct op *op, unsigned visible, struct audit_ns *made)
 {
 	unsigned ns = op_ident_ns(op);
 	int err;
 
+	audit_ns_end(made);
 	if (ns && may_unshare())
 		ns = identity_namespaces(op, visible);
-	if (ns && !fault_on(FAULT_IDENT_NO_NS) && (err = sandbox_private(ns_flags(ns))))
-		return err;
+	if (ns && !fault_on(FAULT_IDENT_NO_NS)) {
+		if ((err = sandbox_private(ns_flags(ns))))
+			return err;
+		audit_ns_begin(made, ns_flags(ns)); /* while it may still mount */
+	}
 	if (!fault_on(FAULT_IDENT_NO_DROP) && (err = drop(op)))
 		return err;
 	/* A credential change makes the process undumpable, which hands its

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "../audit/ns_audit.h"
 #include "../prog/prog.h"
 
 /* Enters the namespaces, then drops to the groups, gid and uid (and, for
@@ -14,8 +15,9 @@
  * asks for, only those in `visible` (mechanism_namespaces) are made: the
  * others could change nothing the mechanism or its model sees, and a
  * network namespace costs more than the rest of a program.  A process
- * that may not unshare still tries them all, to get the EPERM. */
-int identity_apply(const struct op *ident, unsigned visible);
+ * that may not unshare still tries them all, to get the EPERM.  `made`
+ * gets what the namespaces it made hold (ns_audit.h). */
+int identity_apply(const struct op *ident, unsigned visible, struct audit_ns *made);
 /* The namespaces identity_apply makes for ident. */
 unsigned identity_namespaces(const struct op *ident, unsigned visible);
 

@@ -153,6 +153,7 @@ static void peer_main(int sock, const struct mechanism *mech)
 	struct peer_cmd cmd = {0};
 	struct peer_reply rep = {0};
 	struct audit_snapshot base;
+	struct audit_ns ns = {.mq_root = -1}; /* those its identity made */
 
 	/* Which actor this is comes with PEER_SETUP: a spare is forked before
 	 * anyone knows which actor it will replace. */
@@ -203,7 +204,8 @@ static void peer_main(int sock, const struct mechanism *mech)
 			use_end();
 			if (!after)
 				actor_become(&a, cmd.op.actor);
-			int err = ident ? identity_apply(&cmd.op, mechanism_namespaces(mech)) : 0;
+			int err = ident ? identity_apply(&cmd.op, mechanism_namespaces(mech), &ns)
+					: 0;
 			rep.out.ret = err ? -1 : 0;
 			rep.out.err = -err;
 			if (after && !err)
@@ -228,6 +230,7 @@ static void peer_main(int sock, const struct mechanism *mech)
 				(void)!dup(sock);
 			audit_check_maps(rep.leaks, sizeof rep.leaks);
 			audit_compare(&base, AUDIT_PROCESS, rep.leaks, sizeof rep.leaks);
+			rep.ns_kept = audit_ns_unchanged(&ns);
 			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
 			break;
 		case PEER_SYNC:

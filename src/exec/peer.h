@@ -32,6 +32,8 @@ struct peer_cmd {
 
 struct peer_reply {
 	struct outcome out; /* PEER_END: out.ret = 1 when the peer must be replaced */
+	int32_t ns_kept;    /* PEER_END: its own namespaces hold what they held when made
+			     * (or it has none): it may wait for a later program */
 	struct obj_ref ref;
 	char leaks[512];
 };

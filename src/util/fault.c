@@ -56,6 +56,7 @@ static const struct {
 	{"uring-tty-zero-write", FAULT_URING_TTY_ZERO_WRITE},
 	{"ident-no-drop", FAULT_IDENT_NO_DROP},
 	{"ident-no-ns", FAULT_IDENT_NO_NS},
+	{"ns-audit-blind", FAULT_NS_AUDIT_BLIND},
 	{"access-errno", FAULT_ACCESS_ERRNO},
 	{"sig-no-coalesce", FAULT_SIG_NO_COALESCE},
 	{"sig-rt-reorder", FAULT_SIG_RT_REORDER},

@@ -1,0 +1,102 @@
+/* Is a peer's private namespace still as it was made (ns_audit.h)? */
+#define _GNU_SOURCE
+#include "ns_audit.h"
+
+#include "../util/fault.h"
+#include "audit.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+/* A detached mount of the current IPC namespace's mqueue filesystem: no
+ * mount point anywhere, but its root directory's size counts the
+ * namespace's queues, which a process that shares its parent's mount
+ * namespace could not see otherwise.  Needs CAP_SYS_ADMIN: made before the
+ * identity drops it. */
+static int mqueue_root(void)
+{
+	int fs = fsopen("mqueue", FSOPEN_CLOEXEC), root = -1;
+
+	if (fs < 0)
+		return -1;
+	if (!fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		root = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	close(fs);
+	/* Far above what programs use, as the peer's own sockets are. */
+	if (root >= 0) {
+		int hi = fcntl(root, F_DUPFD_CLOEXEC, 990);
+		close(root);
+		root = hi;
+	}
+	return root;
+}
+
+/* Sockets of the current network namespace: the lines of /proc/net/unix
+ * (a program of a unix-* mechanism makes no other kind). */
+static long unix_sockets(void)
+{
+	char buf[4096];
+	long lines = 0;
+	ssize_t n;
+	int fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	close(fd);
+	return n < 0 ? -1 : lines;
+}
+
+static void count(struct audit_ns *c, int flags, int mq_root)
+{
+	c->known = true;
+	if (flags & CLONE_NEWIPC) {
+		struct audit_snapshot s;
+		audit_count_sysv_ns(&s);
+		c->msg_queues = s.msg_queues;
+		c->shm_segments = s.shm_segments;
+		c->sem_sets = s.sem_sets;
+		c->mq_names = mq_root >= 0 ? audit_dir_entries(mq_root, "") : -1;
+		c->known &= c->mq_names >= 0;
+	}
+	if (flags & CLONE_NEWNS) {
+		c->shm_names = audit_dir_entries(AT_FDCWD, "/dev/shm");
+		c->known &= c->shm_names >= 0;
+	}
+	if (flags & CLONE_NEWNET) {
+		c->unix_sockets = unix_sockets();
+		c->known &= c->unix_sockets >= 0;
+	}
+}
+
+void audit_ns_begin(struct audit_ns *s, int flags)
+{
+	audit_ns_end(s);
+	s->flags = flags;
+	s->mq_root = flags & CLONE_NEWIPC ? mqueue_root() : -1;
+	count(s, flags, s->mq_root);
+}
+
+bool audit_ns_unchanged(const struct audit_ns *s)
+{
+	struct audit_ns now = {0};
+
+	if (!s->flags || fault_on(FAULT_NS_AUDIT_BLIND))
+		return true;
+	count(&now, s->flags, s->mq_root);
+	return s->known && now.known && now.msg_queues == s->msg_queues &&
+	       now.shm_segments == s->shm_segments && now.sem_sets == s->sem_sets &&
+	       now.mq_names == s->mq_names && now.shm_names == s->shm_names &&
+	       now.unix_sockets == s->unix_sockets;
+}
+
+void audit_ns_end(struct audit_ns *s)
+{
+	if (s->flags && s->mq_root >= 0)
+		close(s->mq_root);
+	*s = (struct audit_ns){.mq_root = -1};
+}

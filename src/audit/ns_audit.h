@@ -1,0 +1,33 @@
+/* The namespaces a peer made for itself (an identity's, see
+ * src/exec/identity.c): are they as empty at the end of a program as when
+ * they were made?  Then the peer may wait for the next program that asks
+ * for the same identity instead of being replaced: a fresh namespace costs
+ * more than the rest of most programs (an IPC namespace ~30 us, a network
+ * namespace ~360 us here), and one nothing is left in shows a program
+ * nothing a fresh one would not (SysV ids aside, which no model predicts). */
+#ifndef IPCFUZZ_NS_AUDIT_H
+#define IPCFUZZ_NS_AUDIT_H
+
+#include <stdbool.h>
+
+struct audit_ns {
+	int flags;   /* CLONE_NEW* of the namespaces made; 0: none */
+	int mq_root; /* the IPC namespace's mqueue root (a detached mount), or -1 */
+	bool known;  /* every count below could be taken */
+	int msg_queues, shm_segments, sem_sets;
+	long shm_names, mq_names, unix_sockets;
+};
+
+/* Right after unshare(flags), while the process may still mount: the
+ * counts of what the new namespaces hold (nothing yet, but tmpfs and
+ * mqueue directories start at a size of their own). */
+void audit_ns_begin(struct audit_ns *s, int flags);
+/* Do the namespaces hold what they held at audit_ns_begin?  false when
+ * anything differs or could not be counted.  The counts are of the whole
+ * namespace: also what another process holds there (a socket passed to the
+ * executor) counts, so a namespace is never reused under an object. */
+bool audit_ns_unchanged(const struct audit_ns *s);
+/* The process leaves its namespaces (it is replaced): forget them. */
+void audit_ns_end(struct audit_ns *s);
+
+#endif
