@@ -142,6 +142,9 @@ struct access_rule {
 	/* An abstract name has no inode and no permission: it is reachable
 	 * from this namespace only (ECONNREFUSED elsewhere). */
 	unsigned abstract_isolation;
+	/* Its names are POSIX message queues: a peer's own IPC namespace is
+	 * audited for them too (src/audit/ns_audit.c, a mount each). */
+	uint8_t mqueue_names;
 };
 
 /* Every function returns 0 or a negative errno; data-moving ones return the

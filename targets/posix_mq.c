@@ -275,6 +275,7 @@ static void posix_mq_to_c(FILE *f, const struct op *op)
 static const struct access_rule posix_mq_access = {
 	.perm = PERM_FILE,
 	.isolation = IDENT_NS_IPC,
+	.mqueue_names = 1,
 	.join = 6,
 	.umask = 1,
 	.sticky = 1,

@@ -51,7 +51,7 @@ static long unix_sockets(void)
 	return n < 0 ? -1 : lines;
 }
 
-static void count(struct audit_ns *c, int flags, int mq_root)
+static void count(struct audit_ns *c, int flags, int mq_root, bool mqueues)
 {
 	c->known = true;
 	if (flags & CLONE_NEWIPC) {
@@ -61,7 +61,7 @@ static void count(struct audit_ns *c, int flags, int mq_root)
 		c->shm_segments = s.shm_segments;
 		c->sem_sets = s.sem_sets;
 		c->mq_names = mq_root >= 0 ? audit_dir_entries(mq_root, "") : -1;
-		c->known &= c->mq_names >= 0;
+		c->known &= c->mq_names >= 0 || !mqueues;
 	}
 	if (flags & CLONE_NEWNS) {
 		c->shm_names = audit_dir_entries(AT_FDCWD, "/dev/shm");
@@ -73,12 +73,13 @@ static void count(struct audit_ns *c, int flags, int mq_root)
 	}
 }
 
-void audit_ns_begin(struct audit_ns *s, int flags)
+void audit_ns_begin(struct audit_ns *s, int flags, bool mqueues)
 {
 	audit_ns_end(s);
 	s->flags = flags;
-	s->mq_root = flags & CLONE_NEWIPC ? mqueue_root() : -1;
-	count(s, flags, s->mq_root);
+	s->mq_root = flags & CLONE_NEWIPC && mqueues ? mqueue_root() : -1;
+	s->mqueues = mqueues;
+	count(s, flags, s->mq_root, mqueues);
 }
 
 bool audit_ns_unchanged(const struct audit_ns *s)
@@ -87,7 +88,7 @@ bool audit_ns_unchanged(const struct audit_ns *s)
 
 	if (!s->flags || fault_on(FAULT_NS_AUDIT_BLIND))
 		return true;
-	count(&now, s->flags, s->mq_root);
+	count(&now, s->flags, s->mq_root, s->mqueues);
 	return s->known && now.known && now.msg_queues == s->msg_queues &&
 	       now.shm_segments == s->shm_segments && now.sem_sets == s->sem_sets &&
 	       now.mq_names == s->mq_names && now.shm_names == s->shm_names &&

@@ -64,9 +64,9 @@ unsigned identity_namespaces(const struct op *op, unsigned visible)
 	return op_ident_ns(op) & visible;
 }
 
-int identity_apply(const struct op *op, unsigned visible, struct audit_ns *made)
+int identity_apply(const struct op *op, const struct mechanism *m, struct audit_ns *made)
 {
-	unsigned ns = op_ident_ns(op);
+	unsigned ns = op_ident_ns(op), visible = mechanism_namespaces(m);
 	int err;
 
 	audit_ns_end(made);
@@ -75,7 +75,8 @@ int identity_apply(const struct op *op, unsigned visible, struct audit_ns *made)
 	if (ns && !fault_on(FAULT_IDENT_NO_NS)) {
 		if ((err = sandbox_private(ns_flags(ns))))
 			return err;
-		audit_ns_begin(made, ns_flags(ns)); /* while it may still mount */
+		/* While it may still mount. */
+		audit_ns_begin(made, ns_flags(ns), m->access && m->access->mqueue_names);
 	}
 	if (!fault_on(FAULT_IDENT_NO_DROP) && (err = drop(op)))
 		return err;

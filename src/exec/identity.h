@@ -7,17 +7,18 @@
 #include <stdbool.h>
 
 #include "../audit/ns_audit.h"
+#include "../../targets/mechanism.h"
 #include "../prog/prog.h"
 
 /* Enters the namespaces, then drops to the groups, gid and uid (and, for
  * uid 0, the capabilities) of ident.  0 or -errno of the step that failed;
  * a failed peer is killed, never used half-changed.  Of the namespaces it
- * asks for, only those in `visible` (mechanism_namespaces) are made: the
+ * asks for, only those m's names live in (mechanism_namespaces) are made: the
  * others could change nothing the mechanism or its model sees, and a
  * network namespace costs more than the rest of a program.  A process
  * that may not unshare still tries them all, to get the EPERM.  `made`
  * gets what the namespaces it made hold (ns_audit.h). */
-int identity_apply(const struct op *ident, unsigned visible, struct audit_ns *made);
+int identity_apply(const struct op *ident, const struct mechanism *m, struct audit_ns *made);
 /* The namespaces identity_apply makes for ident. */
 unsigned identity_namespaces(const struct op *ident, unsigned visible);
 

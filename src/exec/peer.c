@@ -204,8 +204,7 @@ static void peer_main(int sock, const struct mechanism *mech)
 			use_end();
 			if (!after)
 				actor_become(&a, cmd.op.actor);
-			int err = ident ? identity_apply(&cmd.op, mechanism_namespaces(mech), &ns)
-					: 0;
+			int err = ident ? identity_apply(&cmd.op, mech, &ns) : 0;
 			rep.out.ret = err ? -1 : 0;
 			rep.out.err = -err;
 			if (after && !err)

@@ -105,17 +105,20 @@ static int unix_unlink(const struct obj_ref *ref)
 	return 0;
 }
 
-/* bind(2) of a path: its directory first (search from the create's mode),
- * the socket file through the umask and the create's mode. */
+/* bind(2) of a path: its directory first (search from the create's mode,
+ * exactly: made under a umask of 0), the socket file through the umask and
+ * the create's mode. */
 static int bind_path(int fd, const struct sockaddr *sa, socklen_t alen, const struct obj_ref *ref,
 		     unsigned mode)
 {
 	char dir[sizeof ref->name];
 
 	unix_dir(ref, dir, sizeof dir);
-	if (mkdir(dir, 0700) || chmod(dir, 0700 | (mode & 0011)))
+	mode_t old = umask(0);
+	if (mkdir(dir, 0700 | (mode & 0011))) {
+		umask(old);
 		return -1;
-	mode_t old = umask(0777);
+	}
 	umask(old | (~mode & 0777));
 	int r = bind(fd, sa, alen);
 	umask(old);
@@ -169,7 +172,8 @@ static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const
 		snprintf(ref->name, sizeof ref->name, "127.0.0.1");
 		bound = bind(l, (struct sockaddr *)&ss, alen);
 	}
-	if (bound || getsockname(l, (struct sockaddr *)&ss, &alen) ||
+	/* The port a loopback bind chose (a unix address is known already). */
+	if (bound || (k->domain != AF_UNIX && getsockname(l, (struct sockaddr *)&ss, &alen)) ||
 	    (k->type != SOCK_DGRAM && listen(l, 4)) ||
 	    (connect(s, (struct sockaddr *)&ss, alen) && !(inet_stream && errno == EINPROGRESS))) {
 		err = -errno;
@@ -180,13 +184,14 @@ static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const
 		 * the handshake still be lost (seen once in a fuzz run, on
 		 * loopback), the caller makes the pair again. */
 		struct pollfd p = {.fd = l, .events = POLLIN};
-		if (poll(&p, 1, ACCEPT_WAIT_MS) == 0) {
+		/* A unix connect has queued the connection when it returns. */
+		if (inet_stream && poll(&p, 1, ACCEPT_WAIT_MS) == 0) {
 			err = -ETIMEDOUT;
 			goto fail;
 		}
-		int a = accept4(l, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		int a = accept4(l, NULL, NULL, SOCK_CLOEXEC | (inet_stream ? SOCK_NONBLOCK : 0));
 		/* Accepted: the connecting side is established too. */
-		if (a < 0 || fcntl(a, F_SETFL, 0) || (inet_stream && fcntl(s, F_SETFL, 0))) {
+		if (a < 0 || (inet_stream && (fcntl(a, F_SETFL, 0) || fcntl(s, F_SETFL, 0)))) {
 			err = -errno;
 			if (a >= 0)
 				close(a);

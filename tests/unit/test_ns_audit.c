@@ -22,7 +22,7 @@ static void in_namespaces(void)
 {
 	struct audit_ns ns = {.mq_root = -1};
 
-	audit_ns_begin(&ns, CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWNET);
+	audit_ns_begin(&ns, CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWNET, true);
 	CHECK(ns.known, "every count can be taken in fresh namespaces");
 	CHECK(audit_ns_unchanged(&ns), "fresh namespaces are as made");
 
