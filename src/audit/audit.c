@@ -581,18 +581,6 @@ int audit_full(char *why, size_t cap)
 	return leaks;
 }
 
-static int any_name(const char *name)
-{
-	(void)name;
-	return 1;
-}
-
-static int any_key(long key)
-{
-	(void)key;
-	return 1;
-}
-
 static int own_key(long key)
 {
 	return sandbox_owns_key((int32_t)key);
@@ -604,8 +592,8 @@ void audit_sweep(void)
 	 * carries our prefix. */
 	int ns = sandbox_mode() == SANDBOX_NAMESPACES;
 
-	sandbox_remove_names("/dev/shm", ns ? any_name : sandbox_owns_name);
+	sandbox_remove_names("/dev/shm", ns ? sandbox_any_name : sandbox_owns_name);
 	if (sandbox_mqueue_dir()[0])
-		sandbox_remove_names(sandbox_mqueue_dir(), any_name);
-	sandbox_remove_sysv(ns ? any_key : own_key);
+		sandbox_remove_names(sandbox_mqueue_dir(), sandbox_any_name);
+	sandbox_remove_sysv(ns ? sandbox_any_key : own_key);
 }

@@ -263,6 +263,25 @@ static int pid_alive(long pid)
 	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
+/* A directory of a create's own (a socket's path: "<name>.d/s"): its
+ * entries, one level deep, as the layout has no deeper. */
+static int remove_dir_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[600];
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+	closedir(d);
+	return 0;
+}
+
 void sandbox_remove_names(const char *dir, int (*match)(const char *name))
 {
 	DIR *d = opendir(dir);
@@ -272,7 +291,8 @@ void sandbox_remove_names(const char *dir, int (*match)(const char *name))
 	while (d && (e = readdir(d)))
 		if (e->d_name[0] != '.' && match(e->d_name)) {
 			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-			unlink(path);
+			if (unlink(path) && errno == EISDIR && remove_dir_entries(path) == 0)
+				rmdir(path);
 		}
 	if (d)
 		closedir(d);
@@ -303,6 +323,18 @@ void sandbox_remove_sysv(int (*match)(long key))
 	remove_sysv_in("/proc/sysvipc/msg", 'm', match);
 	remove_sysv_in("/proc/sysvipc/shm", 's', match);
 	remove_sysv_in("/proc/sysvipc/sem", 'e', match);
+}
+
+int sandbox_any_name(const char *name)
+{
+	(void)name;
+	return 1;
+}
+
+int sandbox_any_key(long key)
+{
+	(void)key;
+	return 1;
 }
 
 /* A name "ipcfuzz.<pid>." whose process is gone was left by a killed run. */

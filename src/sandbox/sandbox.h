@@ -48,9 +48,13 @@ int sandbox_owns_key(int32_t key);
 /* Removes what dead ipcfuzz processes left behind in fallback mode (names
  * and keys carrying a pid that no longer runs); touches nothing else. */
 void sandbox_sweep_stale(void);
-/* Unlinks the entries of dir that match / removes the SysV objects whose
- * key matches (the one place that deletes things by pattern). */
+/* Unlinks the entries of dir that match (a directory among them with what
+ * is in it) / removes the SysV objects whose key matches (the one place
+ * that deletes things by pattern). */
 void sandbox_remove_names(const char *dir, int (*match)(const char *name));
 void sandbox_remove_sysv(int (*match)(long key));
+/* The match for all: inside namespaces of our own everything is ours. */
+int sandbox_any_name(const char *name);
+int sandbox_any_key(long key);
 
 #endif

@@ -49,7 +49,7 @@ enum fault {
 	FAULT_IDENT_NO_DROP = 30,  /* ident skips setgroups/setresgid/setresuid */
 	FAULT_IDENT_NO_NS = 31,	   /* ident skips unshare */
 	FAULT_ACCESS_ERRNO = 32,   /* EACCES reported as EPERM */
-	FAULT_NS_AUDIT_BLIND = 46, /* a peer's own namespaces always "as made" */
+	FAULT_NS_AUDIT_BLIND = 46, /* a peer's own namespaces kept as they are, "as made" */
 	/* signal */
 	FAULT_SIG_NO_COALESCE = 33,   /* a standard signal received twice */
 	FAULT_SIG_RT_REORDER = 34,    /* two queued real-time signals swapped */

@@ -51,6 +51,17 @@ static void in_namespaces(void)
 	close(s);
 	CHECK(audit_ns_unchanged(&ns), "the socket closed");
 
+	/* What a program leaves, swept at its end. */
+	q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	mq = mq_open("/ns-audit", O_CREAT | O_RDWR, 0600, NULL);
+	mq_close(mq);
+	close(open("/dev/shm/ns-audit", O_CREAT | O_RDWR, 0600));
+	mkdir("/dev/shm/ns-audit.d", 0700);
+	close(open("/dev/shm/ns-audit.d/s", O_CREAT | O_RDWR, 0600));
+	CHECK(q >= 0 && !audit_ns_unchanged(&ns), "objects left");
+	audit_ns_sweep(&ns);
+	CHECK(audit_ns_unchanged(&ns), "swept: a queue, a POSIX queue, a name, a directory");
+
 	audit_ns_end(&ns);
 	CHECK(ns.mq_root == -1 && audit_ns_unchanged(&ns), "ended: no namespaces to judge");
 	int rc = check_done("test_ns_audit");
