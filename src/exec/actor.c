@@ -6,13 +6,19 @@
 #include "../util/fault.h"
 #include "../util/payload.h"
 
+/* A peer's process name (its comm): see actor_by_pid. */
+#define PEER_COMM "ipcfuzz-a%d"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
-#include <time.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static void on_kick(int sig)
@@ -52,7 +58,13 @@ void actor_init(struct actor *a, const struct mechanism *mech, int index, unsign
 
 void actor_become(struct actor *a, int index)
 {
+	char comm[16];
+
 	a->index = index;
+	if (index > 0) {
+		snprintf(comm, sizeof comm, PEER_COMM, index);
+		prctl(PR_SET_NAME, comm);
+	}
 	if (a->mech->actor_setup)
 		a->mech->actor_setup(index);
 }
@@ -66,12 +78,34 @@ int actor_reset(struct actor *a)
  * pids, so the table travels with every op). */
 static pid_t pids[IPCF_ACTORS];
 
+/* A peer names itself after its actor (actor_become), so a pid the table
+ * does not know is still found: a receive left blocked before its sender's
+ * peer started (found by fuzz-unix-dgram), and a pid the table knows but
+ * whose process is gone (restarted since) is no actor now, as the model
+ * says. */
+static int actor_by_comm(pid_t pid)
+{
+	char path[40], comm[32] = "";
+	int fd, actor = -1, n = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	ssize_t got = read(fd, comm, sizeof comm - 1);
+	close(fd);
+	if (got > 0 && sscanf(comm, PEER_COMM "%n", &actor, &n) == 1 && n && comm[n] == '\n' &&
+	    actor > 0 && actor < IPCF_ACTORS)
+		return actor;
+	return -1;
+}
+
 int actor_by_pid(pid_t pid)
 {
-	for (int i = 0; pid > 0 && i < IPCF_ACTORS; i++)
-		if (pids[i] == pid)
-			return i;
-	return -1;
+	if (pid <= 0)
+		return -1;
+	if (pid == pids[0]) /* the executor: never restarted */
+		return 0;
+	return actor_by_comm(pid);
 }
 
 void actor_fini(struct actor *a)
