@@ -10,6 +10,9 @@
 #include <sys/types.h>
 
 #define AUDIT_FD_SPAN 64
+/* The plumbing's own descriptors (peer sockets, a namespace's mqueue root)
+ * sit at or above this, far above what programs use: never a leak. */
+#define AUDIT_HIGH_FD 900
 
 struct audit_snapshot {
 	int low_fd;	  /* lowest free descriptor */

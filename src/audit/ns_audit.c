@@ -28,7 +28,7 @@ static int mqueue_root(void)
 	close(fs);
 	/* Far above what programs use, as the peer's own sockets are. */
 	if (root >= 0) {
-		int hi = fcntl(root, F_DUPFD_CLOEXEC, 990);
+		int hi = fcntl(root, F_DUPFD_CLOEXEC, AUDIT_HIGH_FD + 90); /* above the peer's */
 		close(root);
 		root = hi;
 	}

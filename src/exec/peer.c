@@ -28,7 +28,7 @@
 
 /* Peer sockets sit far above the descriptors programs use, so starting a
  * peer never looks like a leak to the audit. */
-#define PEER_FD_BASE 900
+#define PEER_FD_BASE AUDIT_HIGH_FD
 
 static ssize_t send_msg(int sock, const void *hdr, size_t hlen, const void *data, size_t dlen,
 			const int fds[2])
