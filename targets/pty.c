@@ -210,8 +210,9 @@ static ssize_t recv_signals(uint8_t *buf, size_t cap)
 				   .code = (int8_t)si.si_code,
 				   .sender = si.si_pid ? SENDER_GONE : SENDER_NONE,
 				   .how = HOW_WAIT};
-		if (si.si_pid && actor_by_pid(si.si_pid) >= 0)
-			r.sender = (uint8_t)actor_by_pid(si.si_pid);
+		int actor = si.si_pid ? actor_by_pid(si.si_pid) : -1;
+		if (actor >= 0)
+			r.sender = (uint8_t)actor;
 		sigrec_put(buf + n * SIGREC_BYTES, &r);
 		n++;
 	}

@@ -30,14 +30,15 @@ void audit_ns_begin(struct audit_ns *s, int flags, bool mqueues);
  * namespace: also what another process holds there (a socket passed to the
  * executor) counts, so a namespace is never reused under an object. */
 bool audit_ns_unchanged(const struct audit_ns *s);
-/* Removes what a program left in them (SysV objects, POSIX queues where
- * counted, /dev/shm names and directories): they go now, as they would
- * with the namespaces, so that the peer may be parked, and what the queues
- * reserved against the user's RLIMIT_MSGQUEUE is free at once (a dying
- * namespace frees it only after an RCU grace period: the next program's
- * mq_open saw EMFILE, and only root may raise the limit).  Whatever it
- * cannot remove, audit_ns_unchanged still sees. */
-void audit_ns_sweep(const struct audit_ns *s);
+/* The end of a program: are the namespaces as made, once what the program
+ * left in them (SysV objects, POSIX queues where counted, /dev/shm names
+ * and directories) is removed?  It goes now, as it would with the
+ * namespaces, so that the peer may be parked, and what the queues reserved
+ * against the user's RLIMIT_MSGQUEUE is free at once (a dying namespace
+ * frees it only after an RCU grace period: the next program's mq_open saw
+ * EMFILE, and raising the limit takes CAP_SYS_RESOURCE).  Nothing is read
+ * or removed beyond the counts when nothing was left. */
+bool audit_ns_reset(const struct audit_ns *s);
 /* The process leaves its namespaces (it is replaced): forget them. */
 void audit_ns_end(struct audit_ns *s);
 

@@ -80,9 +80,7 @@ static pid_t pids[IPCF_ACTORS];
 
 /* A peer names itself after its actor (actor_become), so a pid the table
  * does not know is still found: a receive left blocked before its sender's
- * peer started (found by fuzz-unix-dgram), and a pid the table knows but
- * whose process is gone (restarted since) is no actor now, as the model
- * says. */
+ * peer started (found by fuzz-unix-dgram). */
 static int actor_by_comm(pid_t pid)
 {
 	char path[40], comm[32] = "";
@@ -105,6 +103,11 @@ int actor_by_pid(pid_t pid)
 		return -1;
 	if (pid == pids[0]) /* the executor: never restarted */
 		return 0;
+	/* A pid the table knows whose process is gone (killed, and reaped
+	 * before the kill returned) is no actor now, as the model says. */
+	for (int i = 1; i < IPCF_ACTORS; i++)
+		if (pids[i] == pid)
+			return kill(pid, 0) == 0 || errno == EPERM ? i : -1;
 	return actor_by_comm(pid);
 }
 

@@ -229,8 +229,7 @@ static void peer_main(int sock, const struct mechanism *mech)
 				(void)!dup(sock);
 			audit_check_maps(rep.leaks, sizeof rep.leaks);
 			audit_compare(&base, AUDIT_PROCESS, rep.leaks, sizeof rep.leaks);
-			audit_ns_sweep(&ns);
-			rep.ns_kept = audit_ns_unchanged(&ns);
+			rep.ns_kept = audit_ns_reset(&ns);
 			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
 			break;
 		case PEER_SYNC:

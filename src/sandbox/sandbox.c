@@ -124,7 +124,9 @@ static int enter_namespaces(void)
  * RLIMIT_MSGQUEUE: at a fuzzer's pace of identities with namespaces of
  * their own, a create would fail with EMFILE that no program caused.  The
  * model bounds what one program may reserve; the limit only has to stay
- * out of the way (where we may raise it). */
+ * out of the way.  Raising it takes CAP_SYS_RESOURCE, which a container's
+ * root may lack: there the peers' sweep of their own namespaces
+ * (audit_ns_reset) frees their queues at once instead. */
 static void no_mqueue_rlimit(void)
 {
 	struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
@@ -263,25 +265,6 @@ static int pid_alive(long pid)
 	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
-/* A directory of a create's own (a socket's path: "<name>.d/s"): its
- * entries, one level deep, as the layout has no deeper. */
-static int remove_dir_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[600];
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-			unlink(path);
-		}
-	closedir(d);
-	return 0;
-}
-
 void sandbox_remove_names(const char *dir, int (*match)(const char *name))
 {
 	DIR *d = opendir(dir);
@@ -291,8 +274,12 @@ void sandbox_remove_names(const char *dir, int (*match)(const char *name))
 	while (d && (e = readdir(d)))
 		if (e->d_name[0] != '.' && match(e->d_name)) {
 			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-			if (unlink(path) && errno == EISDIR && remove_dir_entries(path) == 0)
+			/* A directory of a create's own (a socket's path,
+			 * "<name>.d/s"): what is in it, then itself. */
+			if (unlink(path) && errno == EISDIR) {
+				sandbox_remove_names(path, sandbox_any_name);
 				rmdir(path);
+			}
 		}
 	if (d)
 		closedir(d);
