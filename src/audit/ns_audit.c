@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* A detached mount of the current IPC namespace's mqueue filesystem: no
@@ -26,9 +27,8 @@ static int mqueue_root(void)
 	if (!fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
 		root = fsmount(fs, FSMOUNT_CLOEXEC, 0);
 	close(fs);
-	/* Far above what programs use, as the peer's own sockets are. */
 	if (root >= 0) {
-		int hi = fcntl(root, F_DUPFD_CLOEXEC, AUDIT_HIGH_FD + 90); /* above the peer's */
+		int hi = fcntl(root, F_DUPFD_CLOEXEC, AUDIT_MQ_ROOT_FD);
 		close(root);
 		root = hi;
 	}
@@ -97,15 +97,20 @@ bool audit_ns_unchanged(const struct audit_ns *s)
 	       now.unix_sockets == s->unix_sockets;
 }
 
-static void sweep(const struct audit_ns *s)
+static void sweep_queues(int mq_root)
 {
 	char root[32];
 
+	snprintf(root, sizeof root, "/proc/self/fd/%d", mq_root);
+	sandbox_remove_names(root, sandbox_any_name);
+}
+
+static void sweep(const struct audit_ns *s)
+{
 	if (s->flags & CLONE_NEWIPC) {
 		sandbox_remove_sysv(sandbox_any_key);
-		snprintf(root, sizeof root, "/proc/self/fd/%d", s->mq_root);
 		if (s->mq_root >= 0)
-			sandbox_remove_names(root, sandbox_any_name);
+			sweep_queues(s->mq_root);
 	}
 	if (s->flags & CLONE_NEWNS)
 		sandbox_remove_names("/dev/shm", sandbox_any_name);
@@ -118,6 +123,17 @@ bool audit_ns_reset(const struct audit_ns *s)
 		return true;
 	sweep(s);
 	return audit_ns_unchanged(s);
+}
+
+void audit_ns_sweep_queues_of(int pidfd)
+{
+	int root = (int)syscall(SYS_pidfd_getfd, pidfd, AUDIT_MQ_ROOT_FD, 0);
+
+	if (root < 0)
+		return;
+	if (!fault_on(FAULT_NS_AUDIT_BLIND))
+		sweep_queues(root);
+	close(root);
 }
 
 void audit_ns_end(struct audit_ns *s)

@@ -8,7 +8,13 @@
 #ifndef IPCFUZZ_NS_AUDIT_H
 #define IPCFUZZ_NS_AUDIT_H
 
+#include "audit.h"
+
 #include <stdbool.h>
+
+/* Where a peer keeps its IPC namespace's mqueue root (far above what
+ * programs use, as its own sockets are). */
+#define AUDIT_MQ_ROOT_FD (AUDIT_HIGH_FD + 90)
 
 struct audit_ns {
 	int flags;    /* CLONE_NEW* of the namespaces made; 0: none */
@@ -39,6 +45,13 @@ bool audit_ns_unchanged(const struct audit_ns *s);
  * EMFILE, and raising the limit takes CAP_SYS_RESOURCE).  Nothing is read
  * or removed beyond the counts when nothing was left. */
 bool audit_ns_reset(const struct audit_ns *s);
+/* A peer about to be killed (pidfd): the queues left in its IPC namespace
+ * go first, taken through its mqueue root, if it holds one.  They would go
+ * with the namespace, but only after a grace period, and until then they
+ * count against the user's RLIMIT_MSGQUEUE (see audit_ns_reset): a later
+ * program's mq_open saw EMFILE after an identity's peer that made a queue
+ * in its own namespace was killed (found by fuzz-posix-mq). */
+void audit_ns_sweep_queues_of(int pidfd);
 /* The process leaves its namespaces (it is replaced): forget them. */
 void audit_ns_end(struct audit_ns *s);
 

@@ -2,6 +2,7 @@
 #include "peer.h"
 
 #include "../audit/audit.h"
+#include "../audit/ns_audit.h"
 #include "../sandbox/sandbox.h"
 #include "../uring/backend.h"
 #include "../util/fault.h"
@@ -208,6 +209,7 @@ static void peer_main(int sock, const struct mechanism *mech, const struct actor
 				actor_become(&a, cmd.op.actor);
 			peer_audit_begin(&base);
 			base_leader = getsid(0) == getpid();
+			rep.mq_root = ns.mq_root >= 0;
 			send_msg(sock, &rep, sizeof rep, NULL, 0, NULL);
 			break;
 		}
@@ -479,6 +481,7 @@ int peer_setup(struct peer *p, const struct op *ident, unsigned timeout_ms, int 
 		return -EPIPE;
 	}
 	prof_add(PROF_SETUP, t);
+	p->mq_root = rep.mq_root;
 	if ((*ident_err = rep.out.err))
 		peer_kill(p);
 	return 0;
@@ -522,12 +525,15 @@ static void peer_forget(struct peer *p)
 	p->pid = 0;
 	p->sock = -1;
 	p->pidfd = -1;
+	p->mq_root = false;
 }
 
 void peer_kill(struct peer *p)
 {
 	if (!p->pid)
 		return;
+	if (p->mq_root && p->pidfd >= 0)
+		audit_ns_sweep_queues_of(p->pidfd);
 	kill(p->pid, SIGKILL);
 	peer_forget(p);
 }

@@ -34,6 +34,7 @@ struct peer_reply {
 	struct outcome out; /* PEER_END: out.ret = 1 when the peer must be replaced */
 	int32_t ns_kept;    /* PEER_END: its own namespaces hold what they held when made
 			     * (or it has none): it may wait for a later program */
+	int32_t mq_root;    /* PEER_SETUP: it holds an mqueue root (AUDIT_MQ_ROOT_FD) */
 	struct obj_ref ref;
 	char leaks[512];
 };
@@ -43,6 +44,7 @@ struct peer {
 	int sock;
 	int pidfd; /* tells when a killed peer is gone */
 	int actor;
+	bool mq_root; /* its identity's IPC namespace has queues to sweep at a kill */
 };
 
 /* The zygote that forks peers: start it while the process is small. */
