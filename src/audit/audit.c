@@ -217,6 +217,16 @@ void audit_snapshot_scope(struct audit_snapshot *s, enum audit_scope scope)
 	s->mq_names = mq[0] ? count_names(mq, 0) : 0;
 }
 
+void audit_snapshot_carry(struct audit_snapshot *s, const struct audit_snapshot *counts)
+{
+	audit_snapshot_scope(s, AUDIT_PROCESS);
+	s->msg_queues = counts->msg_queues;
+	s->shm_segments = counts->shm_segments;
+	s->sem_sets = counts->sem_sets;
+	s->shm_names = counts->shm_names;
+	s->mq_names = counts->mq_names;
+}
+
 /* An io_uring instance is a descriptor whose /proc link says so.  Only
  * descriptors that appeared during the run are asked, so this costs
  * nothing when nothing leaked. */
@@ -294,11 +304,19 @@ static long sem_names(char *why, size_t cap)
 
 int audit_compare(const struct audit_snapshot *b, enum audit_scope scope, char *why, size_t cap)
 {
+	struct audit_snapshot seen;
+	return audit_compare_now(b, scope, why, cap, &seen);
+}
+
+int audit_compare_now(const struct audit_snapshot *b, enum audit_scope scope, char *why, size_t cap,
+		      struct audit_snapshot *seen)
+{
 	struct audit_snapshot a;
 	int leaks = 0;
 	sigset_t pend;
 
 	audit_snapshot_scope(&a, scope);
+	*seen = a;
 	/* What is open now of the span the snapshot looked at. */
 	uint64_t now = a.low_fd == b->low_fd ? a.fd_open : open_fds(b->low_fd);
 	uint64_t opened = now & ~b->fd_open, rings = 0;
