@@ -55,7 +55,7 @@ static unsigned ns_index(unsigned bit)
 	return bit == IDENT_NS_NET ? 1 : bit == IDENT_NS_MNT ? 2 : 0;
 }
 
-void access_reset(struct model *m)
+MODEL_BOOKKEEPING void access_reset(struct model *m)
 {
 	for (int a = 0; a < IPCF_ACTORS; a++)
 		m->cred[a] = m->lim.self;

@@ -31,7 +31,7 @@ void model_init(struct model *m, const struct mechanism *mech, const struct limi
 	model_reset(m);
 }
 
-void model_reset(struct model *m)
+MODEL_BOOKKEEPING void model_reset(struct model *m)
 {
 	for (int k = 0; k < MODEL_MAX_KOBJ; k++)
 		m->objs[k].used = false;
@@ -70,7 +70,7 @@ int model_kobj_index(const struct model *m, const struct kobj *o)
 	return (int)(o - m->objs);
 }
 
-int model_count_ends(const struct model *m, int k, unsigned end)
+MODEL_BOOKKEEPING int model_count_ends(const struct model *m, int k, unsigned end)
 {
 	int n = 0;
 	for (int a = 0; a < IPCF_ACTORS; a++)
@@ -137,7 +137,7 @@ static int find_named(const struct model *m, int name_id, int actor)
 
 /* The kernel objects a handle, a pending op or a slot refers to: one pass
  * over the handles, not one per object (this runs at every create). */
-static uint32_t referenced_kobjs(const struct model *m)
+MODEL_BOOKKEEPING static uint32_t referenced_kobjs(const struct model *m)
 {
 	uint32_t refs = 0;
 
@@ -155,7 +155,7 @@ static uint32_t referenced_kobjs(const struct model *m)
 	return refs;
 }
 
-static int new_kobj(struct model *m, const struct op *op, int name_id)
+MODEL_BOOKKEEPING static int new_kobj(struct model *m, const struct op *op, int name_id)
 {
 	uint32_t refs = referenced_kobjs(m);
 
@@ -404,7 +404,7 @@ static void step_create(struct model *m, const struct op *op, struct step *st)
 		m->cls->opened(m, k, op);
 }
 
-int model_join_source(const struct model *m, const struct op *op)
+MODEL_BOOKKEEPING int model_join_source(const struct model *m, const struct op *op)
 {
 	int k = m->slot_kobj[op->obj];
 
