@@ -514,8 +514,52 @@ static void pidfd_wait_reaped(int pidfd)
 	}
 }
 
+/* A peer's /proc stat and syscall files, kept open from one await to the
+ * next (a look is then two preads, not two opens, reads and closes), one
+ * pair per actor, for the peer that actor last had. */
+static struct proc_view {
+	pid_t pid; /* 0: none open */
+	int stat, syscall;
+} views[IPCF_ACTORS];
+
+static void view_close(struct proc_view *v)
+{
+	if (v->pid) {
+		close(v->stat);
+		close(v->syscall);
+	}
+	v->pid = 0;
+}
+
+static struct proc_view *view_of(const struct peer *p)
+{
+	struct proc_view *v = &views[p->actor];
+	char path[64];
+
+	if (v->pid == p->pid)
+		return v;
+	view_close(v);
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)p->pid);
+	int stat = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof path, "/proc/%d/syscall", (int)p->pid);
+	int sys = open(path, O_RDONLY | O_CLOEXEC);
+	if (stat < 0 || sys < 0) {
+		if (stat >= 0)
+			close(stat);
+		if (sys >= 0)
+			close(sys);
+		return NULL;
+	}
+	v->stat = high_fd(stat, 40 + 2 * p->actor);
+	v->syscall = high_fd(sys, 41 + 2 * p->actor);
+	v->pid = p->pid;
+	return v;
+}
+
 static void peer_forget(struct peer *p)
 {
+	if (views[p->actor].pid == p->pid)
+		view_close(&views[p->actor]);
 	if (p->pidfd >= 0) {
 		pidfd_wait(p->pidfd, 5000);
 		pidfd_wait_reaped(p->pidfd);
@@ -579,27 +623,27 @@ int peer_wait(struct peer *p, struct peer_reply *r, uint8_t *data, int fds[2], u
 
 /* The kernel's view of the peer: sleeping, and in a call other than the
  * recvmsg it waits for commands in. */
-static int peer_sleeps_in_op(pid_t pid)
+static int peer_sleeps_in_op(const struct peer *p)
 {
-	char path[64], buf[512];
-	FILE *f;
+	struct proc_view *v = view_of(p);
+	char buf[512];
 	long nr = -1;
 	char state = 0;
 
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "re"))) {
-		if (fgets(buf, sizeof buf, f)) {
-			char *close_paren = strrchr(buf, ')');
-			if (close_paren && close_paren[1])
-				state = close_paren[2];
-		}
-		fclose(f);
+	if (!v)
+		return 0;
+	ssize_t n = pread(v->stat, buf, sizeof buf - 1, 0);
+	if (n > 0) {
+		buf[n] = 0;
+		char *close_paren = strrchr(buf, ')');
+		if (close_paren && close_paren[1])
+			state = close_paren[2];
 	}
-	snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
-	if ((f = fopen(path, "re"))) {
-		if (fscanf(f, "%ld", &nr) != 1)
+	n = pread(v->syscall, buf, sizeof buf - 1, 0);
+	if (n > 0) {
+		buf[n] = 0;
+		if (sscanf(buf, "%ld", &nr) != 1)
 			nr = -1;
-		fclose(f);
 	}
 	return state == 'S' && nr >= 0 && nr != SYS_recvmsg;
 }
@@ -610,7 +654,7 @@ int peer_await_blocked(struct peer *p, unsigned timeout_ms)
 
 	/* It is usually there within microseconds: yield first, then sleep. */
 	for (unsigned spin = 0; spin < 200000; spin++) {
-		if (peer_sleeps_in_op(p->pid))
+		if (peer_sleeps_in_op(p))
 			return 0;
 		if (poll(&pfd, 1, 0) > 0)
 			return -EAGAIN; /* it answered: it did not block */
