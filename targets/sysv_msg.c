@@ -133,7 +133,10 @@ static int sysv_msg_exists(const struct obj_ref *ref)
 static void sysv_msg_to_c(FILE *f, const struct op *op)
 {
 	if (!op) {
-		fprintf(f, "static struct {\n\tlong mtype;\n\tuint8_t text[%u];\n} msg;\n",
+		/* unused: a program whose data ops are all skipped */
+		fprintf(f,
+			"static struct {\n\tlong mtype;\n\tuint8_t text[%u];\n} msg "
+			"__attribute__((unused));\n",
 			IPCF_MAX_LEN + 1);
 		return;
 	}
