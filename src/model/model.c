@@ -445,6 +445,14 @@ static bool removed(const struct model *m, int k)
 	return m->objs[k].removed;
 }
 
+/* An id from another IPC namespace names nothing in the actor's, unless
+ * objects were made there too: then it may name one of them, which no
+ * model can say (a fresh namespace's first queue may take the very id). */
+static bool stale_id_may_name(const struct model *m, int actor)
+{
+	return m->ns_had_objs[access_ns(m, actor)];
+}
+
 static void step_join(struct model *m, const struct op *op, struct step *st)
 {
 	int k;
@@ -501,11 +509,8 @@ static void step_join(struct model *m, const struct op *op, struct step *st)
 	bool by_id = m->mech->naming == NAMING_SYSV_KEY && m->slot_kobj[op->obj] >= 0 &&
 		     m->objs[m->slot_kobj[op->obj]].name_id < 0;
 	k = by_id ? m->slot_kobj[op->obj] : find_named(m, m->slot_name[op->obj], op->actor);
-	/* An id from another IPC namespace names nothing in the joiner's,
-	 * unless objects were made there too: then it may name one of them,
-	 * which no model can say, so the join is not run. */
 	bool stale = by_id && m->objs[k].ns != access_ns(m, op->actor);
-	if (stale && m->ns_had_objs[access_ns(m, op->actor)]) {
+	if (stale && stale_id_may_name(m, op->actor)) { /* not run */
 		close_handle(m, op->actor, op->obj, OPF_READ | OPF_WRITE, st);
 		st->how = STEP_SKIP;
 		st->ex.skipped = true;
@@ -554,12 +559,10 @@ static bool gone(const struct model *m, const struct op *op, struct step *st)
 
 	if (!h->stale && !removed(m, h->kobj))
 		return false;
-	/* An id from another IPC namespace, used after objects were made in
-	 * the actor's own since its join: it may name one of them now, which
-	 * no model can say (as at a join, step_join), so the op is not run:
-	 * run, it could change that object behind the model's back (found by
-	 * fuzz-sysv-msg: a fresh namespace's first queue took the very id). */
-	if (h->stale && m->ns_had_objs[access_ns(m, op->actor)]) {
+	/* Objects were made in the actor's namespace since its join: the op
+	 * is not run, as such a join is not (run, it could change one of them
+	 * behind the model's back; found by fuzz-sysv-msg). */
+	if (h->stale && stale_id_may_name(m, op->actor)) {
 		st->ex.skipped = true;
 		return true;
 	}
