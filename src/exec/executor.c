@@ -631,15 +631,28 @@ static void report_leaks(struct executor *e, const char *who, const char *why)
 	report_fail(e->r, target(e), e->p, -1, check, detail);
 }
 
-/* PEER_END: the peer closes what it holds and audits itself; one that
- * leaked (reported) or cannot be reset (a session leader) is killed.
- * Whether its own namespaces hold what they held when made. */
-static bool end_peer(struct executor *e, int a, struct peer *p)
+/* PEER_END: the peer closes what it holds and audits itself.  Every peer
+ * to end gets its command before any reply is read: on one core the
+ * peers then run back to back, and the executor wakes once, not once a
+ * peer.  false: the command could not be sent (the peer is gone). */
+static bool end_send(struct executor *e, int a, struct peer *p)
 {
 	struct peer_cmd cmd = {.what = PEER_END};
+
+	if (!peer_send(p, &cmd, NULL))
+		return true;
+	peer_lost(e, a, p, -1, -EPIPE);
+	return false;
+}
+
+/* The reply to end_send: one that leaked (reported) or cannot be reset (a
+ * session leader) is killed.  Whether its own namespaces hold what they
+ * held when made. */
+static bool end_reply(struct executor *e, int a, struct peer *p)
+{
 	struct peer_reply rep = {0};
 
-	if (peer_send(p, &cmd, NULL) || peer_wait(p, &rep, NULL, NULL, e->timeout_ms)) {
+	if (peer_wait(p, &rep, NULL, NULL, e->timeout_ms)) {
 		peer_lost(e, a, p, -1, -EPIPE);
 		return false;
 	}
@@ -654,6 +667,37 @@ static bool end_peer(struct executor *e, int a, struct peer *p)
 	return rep.ns_kept;
 }
 
+/* Ends the used peers and those set aside (unused, but a signal may still
+ * have reached them).  Where a process's state is part of the mechanism
+ * (it has an actor_reset: a pty's hangup, a signal), one peer's close can
+ * signal another, so they end one at a time, in actor order. */
+static void end_peers(struct executor *e)
+{
+	bool sent[IPCF_ACTORS] = {false}, aside_sent[IPCF_ACTORS] = {false};
+	bool in_turn = e->mech->actor_reset != NULL;
+
+	for (int a = 1; a < IPCF_ACTORS; a++) {
+		e->ns_kept[a] = false;
+		if (e->used[a] && e->peers[a].pid && end_send(e, a, &e->peers[a])) {
+			sent[a] = !in_turn;
+			if (in_turn)
+				e->ns_kept[a] = end_reply(e, a, &e->peers[a]);
+		}
+		if (e->aside[a].pid && end_send(e, a, &e->aside[a])) {
+			aside_sent[a] = !in_turn;
+			if (in_turn)
+				end_reply(e, a, &e->aside[a]);
+		}
+		e->used[a] = false;
+	}
+	for (int a = 1; a < IPCF_ACTORS; a++) {
+		if (sent[a])
+			e->ns_kept[a] = end_reply(e, a, &e->peers[a]);
+		if (aside_sent[a])
+			end_reply(e, a, &e->aside[a]);
+	}
+}
+
 static void teardown(struct executor *e)
 {
 	char why[1024] = "";
@@ -663,15 +707,7 @@ static void teardown(struct executor *e)
 		if (e->model.pend[a].active && e->peers[a].pid)
 			cancel_pending(e, n - 1, a);
 	uint64_t t = prof_now();
-	for (int a = 1; a < IPCF_ACTORS; a++) {
-		e->ns_kept[a] = false;
-		if (e->used[a] && e->peers[a].pid)
-			e->ns_kept[a] = end_peer(e, a, &e->peers[a]);
-		/* Unused, but a signal may still have reached it. */
-		if (e->aside[a].pid)
-			end_peer(e, a, &e->aside[a]);
-		e->used[a] = false;
-	}
+	end_peers(e);
 	/* Peers under an identity go: their private namespaces with them, and
 	 * the next program finds every actor as the executor is. */
 	for (int a = 1; a < IPCF_ACTORS; a++) {
