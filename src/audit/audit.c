@@ -308,6 +308,14 @@ int audit_compare(const struct audit_snapshot *b, enum audit_scope scope, char *
 	return audit_compare_now(b, scope, why, cap, &seen);
 }
 
+bool audit_names_same(const struct audit_snapshot *a, const struct audit_snapshot *b)
+{
+	return sandbox_mode() == SANDBOX_NAMESPACES && sandbox_mqueue_dir()[0] &&
+	       a->msg_queues == b->msg_queues && a->shm_segments == b->shm_segments &&
+	       a->sem_sets == b->sem_sets && a->shm_names == b->shm_names &&
+	       a->mq_names == b->mq_names;
+}
+
 int audit_compare_now(const struct audit_snapshot *b, enum audit_scope scope, char *why, size_t cap,
 		      struct audit_snapshot *seen)
 {

@@ -5,6 +5,7 @@
 #ifndef IPCFUZZ_AUDIT_H
 #define IPCFUZZ_AUDIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -37,6 +38,10 @@ void audit_snapshot_scope(struct audit_snapshot *s, enum audit_scope scope);
  * may open and close descriptors between them).  Saves ~5 syscalls a
  * program. */
 void audit_snapshot_carry(struct audit_snapshot *s, const struct audit_snapshot *counts);
+/* Do a's and b's counts of SysV objects and names say the same, and do
+ * they see every name (our own namespaces, with our own mqueue mount)?
+ * Then no object made between them is left. */
+bool audit_names_same(const struct audit_snapshot *a, const struct audit_snapshot *b);
 /* Appends one line per leak to why; returns how many kinds leaked. */
 int audit_compare(const struct audit_snapshot *before, enum audit_scope scope, char *why,
 		  size_t cap);
