@@ -330,6 +330,15 @@ static void sock_stream_send(struct model *m, struct kobj *o, const struct op *o
 	if (s->room.shut || !readers) {
 		ex->ret = -1;
 		ex->err = EPIPE; /* a stream's peer gone or shut: EPIPE, even for 0 bytes */
+		/* tcp, the receiver closed, then the sender shut its side: its
+		 * FIN finds the receiver's orphan in FIN_WAIT2 (EPIPE), unless
+		 * a delayed ACK let that orphan go on to TIME_WAIT first, which
+		 * the sandbox does not keep (tcp_max_tw_buckets 0): then the FIN
+		 * is answered by a RST, and the first send is ECONNRESET. */
+		if (s->room.inet && s->fin_sent && !readers) {
+			ex->err_alt = ECONNRESET;
+			ex->varies = true;
+		}
 		return;
 	}
 	if (!len)

@@ -11,7 +11,7 @@
 #include <string.h>
 
 extern const struct mechanism mech_pipe, mech_sysv_msg, mech_posix_shm, mech_signal, mech_pty;
-extern const struct mechanism mech_unix_stream, mech_unix_dgram;
+extern const struct mechanism mech_unix_stream, mech_unix_dgram, mech_tcp;
 
 /* Root with every capability but CAP_SYS_RESOURCE (as in many containers),
  * umask 022, every id of the identity table mapped. */
@@ -469,8 +469,32 @@ static void pty_sessions(void)
 	model_free(&m);
 }
 
+/* tcp's half-close: EPIPE after the sender's own shutdown; ECONNRESET too
+ * only where the receiver was closed before it (its orphan may be gone by
+ * the time the FIN comes: tests/findings/tcp_fin_after_orphan_gone.c). */
+static void tcp_half_close(void)
+{
+	struct model m;
+	struct step st;
+
+	model_init(&m, &mech_tcp, &lim);
+	run(&m, "create a0 o0");
+	run(&m, "setopt a0 o0 opt=shutdown value=1");
+	st = run(&m, "send a0 o0 len=10 nowait");
+	CHECK(st.ex.err == EPIPE && !st.ex.err_alt, "shut, receiver open: err %d or %d", st.ex.err,
+	      st.ex.err_alt);
+	run(&m, "create a0 o1");
+	run(&m, "close a0 o1 read");
+	run(&m, "setopt a0 o1 opt=shutdown value=1");
+	st = run(&m, "send a0 o1 len=10 nowait");
+	CHECK(st.ex.err == EPIPE && st.ex.err_alt == ECONNRESET && st.ex.varies,
+	      "receiver closed, then shut: err %d or %d", st.ex.err, st.ex.err_alt);
+	model_free(&m);
+}
+
 int main(void)
 {
+	tcp_half_close();
 	signals();
 	line_discipline();
 	pty_sessions();
