@@ -334,7 +334,9 @@ static void sock_stream_send(struct model *m, struct kobj *o, const struct op *o
 		 * FIN finds the receiver's orphan in FIN_WAIT2 (EPIPE), unless
 		 * a delayed ACK let that orphan go on to TIME_WAIT first, which
 		 * the sandbox does not keep (tcp_max_tw_buckets 0): then the FIN
-		 * is answered by a RST, and the first send is ECONNRESET. */
+		 * is answered by a RST, and the first send is ECONNRESET.  (The
+		 * model keeps no order of the close and the shutdown: only a close
+		 * first can see it, and the other is let through too.) */
 		if (s->room.inet && s->fin_sent && !readers) {
 			ex->err_alt = ECONNRESET;
 			ex->varies = true;
