@@ -667,35 +667,34 @@ static bool end_reply(struct executor *e, int a, struct peer *p)
 	return rep.ns_kept;
 }
 
+/* The replies to actor a's end_send calls. */
+static void end_replies(struct executor *e, int a, bool peer, bool aside)
+{
+	if (peer)
+		e->ns_kept[a] = end_reply(e, a, &e->peers[a]);
+	if (aside)
+		end_reply(e, a, &e->aside[a]);
+}
+
 /* Ends the used peers and those set aside (unused, but a signal may still
  * have reached them).  Where a process's state is part of the mechanism
  * (it has an actor_reset: a pty's hangup, a signal), one peer's close can
  * signal another, so they end one at a time, in actor order. */
 static void end_peers(struct executor *e)
 {
-	bool sent[IPCF_ACTORS] = {false}, aside_sent[IPCF_ACTORS] = {false};
+	bool sent[IPCF_ACTORS], aside_sent[IPCF_ACTORS];
 	bool in_turn = e->mech->actor_reset != NULL;
 
 	for (int a = 1; a < IPCF_ACTORS; a++) {
 		e->ns_kept[a] = false;
-		if (e->used[a] && e->peers[a].pid && end_send(e, a, &e->peers[a])) {
-			sent[a] = !in_turn;
-			if (in_turn)
-				e->ns_kept[a] = end_reply(e, a, &e->peers[a]);
-		}
-		if (e->aside[a].pid && end_send(e, a, &e->aside[a])) {
-			aside_sent[a] = !in_turn;
-			if (in_turn)
-				end_reply(e, a, &e->aside[a]);
-		}
+		sent[a] = e->used[a] && e->peers[a].pid && end_send(e, a, &e->peers[a]);
+		aside_sent[a] = e->aside[a].pid && end_send(e, a, &e->aside[a]);
 		e->used[a] = false;
+		if (in_turn)
+			end_replies(e, a, sent[a], aside_sent[a]);
 	}
-	for (int a = 1; a < IPCF_ACTORS; a++) {
-		if (sent[a])
-			e->ns_kept[a] = end_reply(e, a, &e->peers[a]);
-		if (aside_sent[a])
-			end_reply(e, a, &e->aside[a]);
-	}
+	for (int a = 1; a < IPCF_ACTORS && !in_turn; a++)
+		end_replies(e, a, sent[a], aside_sent[a]);
 }
 
 static void teardown(struct executor *e)
