@@ -137,7 +137,10 @@ void sock_room_shutdown(struct model *m, struct sock_room *r, const struct op *o
 		return;
 	}
 	r->shut = true;
-	r->shut_rd |= how != 1 || propagate;
+	/* SHUT_RDWR of a handle without its receiving socket shuts only its
+	 * sender (sock_control): a joiner's blocked receive stays blocked
+	 * (found by fuzz-unix-dgram; seed shut_both_sender_only.txt). */
+	r->shut_rd |= (how != 1 && (have & OPF_READ)) || propagate;
 }
 
 /* ---- datagrams ---- */

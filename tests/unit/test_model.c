@@ -492,8 +492,32 @@ static void tcp_half_close(void)
 	model_free(&m);
 }
 
+/* unix-dgram: a shutdown of both directions by a handle that closed its
+ * receiving socket shuts its sender only; the receiver still waits. */
+static void dgram_shutdown_sender_only(void)
+{
+	struct model m;
+	struct step st;
+
+	model_init(&m, &mech_unix_dgram, &lim);
+	run(&m, "create a0 o0 name=slot mode=0600");
+	run(&m, "join a1 o0");
+	run(&m, "close a0 o0 read");
+	run(&m, "setopt a0 o0 opt=shutdown value=2");
+	st = run(&m, "recv a1 o0 len=16");
+	CHECK(st.how == STEP_PEND, "receiver after a sender-only shutdown: how %d ret %lld",
+	      (int)st.how, (long long)st.ex.ret);
+	run(&m, "create a0 o1 name=slot mode=0600");
+	run(&m, "setopt a0 o1 opt=shutdown value=2");
+	st = run(&m, "recv a0 o1 len=16");
+	CHECK(st.how == STEP_RUN && st.ex.ret == 0, "receiver shut by its holder: how %d ret %lld",
+	      (int)st.how, (long long)st.ex.ret);
+	model_free(&m);
+}
+
 int main(void)
 {
+	dgram_shutdown_sender_only();
 	tcp_half_close();
 	signals();
 	line_discipline();
