@@ -52,6 +52,10 @@ bool audit_ns_reset(const struct audit_ns *s);
  * program's mq_open saw EMFILE after an identity's peer that made a queue
  * in its own namespace was killed (found by fuzz-posix-mq). */
 void audit_ns_sweep_queues_of(int pidfd);
+/* Does the current network namespace hold no unix socket, as a new one?
+ * (The only kind the programs of a mechanism with network isolation,
+ * unix-*, make.) */
+bool audit_ns_net_empty(void);
 /* The process leaves its namespaces (it is replaced): forget them. */
 void audit_ns_end(struct audit_ns *s);
 

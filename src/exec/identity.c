@@ -64,16 +64,34 @@ unsigned identity_namespaces(const struct op *op, unsigned visible)
 	return op_ident_ns(op) & visible;
 }
 
-int identity_apply(const struct op *op, const struct mechanism *m, struct audit_ns *made)
+/* New namespaces of flags, but for the network one the lent namespace
+ * (netns_pool.h) when it holds no socket: *lent 1 when joined, -1 when
+ * found used (a new one is made instead), 0 when not offered or asked. */
+static int enter_namespaces(int flags, int lent_netns, int *lent)
+{
+	*lent = 0;
+	if ((flags & CLONE_NEWNET) && lent_netns >= 0) {
+		*lent = -1;
+		if (!setns(lent_netns, CLONE_NEWNET) && audit_ns_net_empty()) {
+			*lent = 1;
+			flags &= ~CLONE_NEWNET;
+		}
+	}
+	return sandbox_private(flags);
+}
+
+int identity_apply(const struct op *op, const struct mechanism *m, struct audit_ns *made,
+		   int lent_netns, int *lent)
 {
 	unsigned ns = op_ident_ns(op), visible = mechanism_namespaces(m);
 	int err;
 
+	*lent = 0;
 	audit_ns_end(made);
 	if (ns && may_unshare())
 		ns = identity_namespaces(op, visible);
 	if (ns && !fault_on(FAULT_IDENT_NO_NS)) {
-		if ((err = sandbox_private(ns_flags(ns))))
+		if ((err = enter_namespaces(ns_flags(ns), lent_netns, lent)))
 			return err;
 		/* While it may still mount. */
 		audit_ns_begin(made, ns_flags(ns), m->access && m->access->mqueue_names);

@@ -17,9 +17,13 @@
  * others could change nothing the mechanism or its model sees, and a
  * network namespace costs more than the rest of a program.  A process
  * that may not unshare still tries them all, to get the EPERM.  `made`
- * gets what the namespaces it made hold (ns_audit.h). */
-int identity_apply(const struct op *ident, const struct mechanism *m, struct audit_ns *made);
-/* The namespaces identity_apply makes for ident. */
+ * gets what the namespaces it made hold (ns_audit.h).  lent_netns (or -1):
+ * a network namespace lent by the executor's pool (netns_pool.h), joined in
+ * place of a new one when it holds no socket; *lent says what became of it
+ * (1 joined, -1 found used, 0 not needed). */
+int identity_apply(const struct op *ident, const struct mechanism *m, struct audit_ns *made,
+		   int lent_netns, int *lent);
+/* The namespaces identity_apply makes for ident (when it may). */
 unsigned identity_namespaces(const struct op *ident, unsigned visible);
 
 /* Does the identity give the actor namespaces of its own among `ns`

@@ -3,6 +3,8 @@
 
 #include "../audit/audit.h"
 #include "../audit/ns_audit.h"
+#include "../prog/ident.h"
+#include "../sandbox/netns_pool.h"
 #include "../sandbox/sandbox.h"
 #include "../uring/backend.h"
 #include "../util/fault.h"
@@ -202,7 +204,11 @@ static void peer_main(int sock, const struct mechanism *mech, const struct actor
 			use_end();
 			if (!after)
 				actor_become(&a, cmd.op.actor);
-			int err = ident ? identity_apply(&cmd.op, mech, &ns) : 0;
+			int lent = 0;
+			int err = ident ? identity_apply(&cmd.op, mech, &ns, fds[0], &lent) : 0;
+			if (fds[0] >= 0)
+				close(fds[0]);
+			rep.lent_netns = lent;
 			rep.out.ret = err ? -1 : 0;
 			rep.out.err = -err;
 			if (after && !err)
@@ -251,6 +257,7 @@ static void peer_main(int sock, const struct mechanism *mech, const struct actor
  * zygote costs a fraction of that, which keeps OP_KILL affordable. */
 static int zygote_sock = -1;
 static pid_t zygote_pid;
+static const struct mechanism *peers_mech; /* the one the zygote's peers run */
 
 /* Moves a descriptor out of the audited range. */
 static int high_fd(int fd, int slot)
@@ -405,6 +412,7 @@ int peer_zygote_start(const struct mechanism *mech)
 
 	if (zygote_pid)
 		return 0;
+	peers_mech = mech;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		return -errno;
 	sv[0] = high_fd(sv[0], 0);
@@ -465,6 +473,12 @@ int peer_start(struct peer *p, int actor, const struct mechanism *mech, const st
 	return peer_setup(p, ident, timeout_ms, ident_err);
 }
 
+/* Does the identity live in a network namespace of its own? */
+static bool wants_netns(const struct op *ident)
+{
+	return ident && identity_namespaces(ident, mechanism_namespaces(peers_mech)) & IDENT_NS_NET;
+}
+
 int peer_setup(struct peer *p, const struct op *ident, unsigned timeout_ms, int *ident_err)
 {
 	struct peer_cmd cmd = {.what = PEER_SETUP};
@@ -475,12 +489,22 @@ int peer_setup(struct peer *p, const struct op *ident, unsigned timeout_ms, int 
 	cmd.op.actor = (uint8_t)p->actor;
 	*ident_err = 0;
 	uint64_t t = prof_now();
-	if (peer_send(p, &cmd, NULL) ||
+	/* Lent before it is sent: a peer killed from here on gives it back
+	 * (peer_forget) only once it is gone. */
+	p->netns = wants_netns(ident) ? netns_pool_take() : 0;
+	int lend[2] = {netns_pool_fd(p->netns), -1};
+	if (peer_send(p, &cmd, lend) ||
 	    peer_wait(p, &rep, NULL, NULL, timeout_ms > 5000 ? timeout_ms : 5000)) {
 		peer_kill(p);
 		return -EPIPE;
 	}
 	prof_add(PROF_SETUP, t);
+	if (rep.lent_netns <= 0) {
+		/* Not needed, or something was left in it (the peer made a new
+		 * one): lent again, or never. */
+		(rep.lent_netns ? netns_pool_drop : netns_pool_release)(p->netns);
+		p->netns = 0;
+	}
 	p->mq_root = rep.mq_root;
 	if ((*ident_err = rep.out.err))
 		peer_kill(p);
@@ -566,10 +590,13 @@ static void peer_forget(struct peer *p)
 		close(p->pidfd);
 	}
 	close(p->sock);
+	/* Gone and reaped: nothing of it runs in the namespace lent to it. */
+	netns_pool_release(p->netns);
 	p->pid = 0;
 	p->sock = -1;
 	p->pidfd = -1;
 	p->mq_root = false;
+	p->netns = 0;
 }
 
 void peer_kill(struct peer *p)

@@ -35,6 +35,8 @@ struct peer_reply {
 	int32_t ns_kept;    /* PEER_END: its own namespaces hold what they held when made
 			     * (or it has none): it may wait for a later program */
 	int32_t mq_root;    /* PEER_SETUP: it holds an mqueue root (AUDIT_MQ_ROOT_FD) */
+	int32_t lent_netns; /* PEER_SETUP: what became of the network namespace lent
+			     * to it (identity_apply's *lent) */
 	struct obj_ref ref;
 	char leaks[512];
 };
@@ -45,6 +47,7 @@ struct peer {
 	int pidfd; /* tells when a killed peer is gone */
 	int actor;
 	bool mq_root; /* its identity's IPC namespace has queues to sweep at a kill */
+	int netns;    /* the slot of the network namespace lent to it, or 0 */
 };
 
 /* The zygote that forks peers: start it while the process is small. */
