@@ -179,10 +179,8 @@ static void sem_data(struct model *m, struct kobj *o, const struct op *op, struc
 		bool forked = op->kind == OP_SEND && (op->flags & OPF_FORK);
 		/* A forked child's V with undo is taken back when it exits: a
 		 * waiter it lets through first is interrupted beforehand. */
-		for (int a = 0;
-		     forked && sysv_op(op) && ctx->undo[op->actor][op->obj] && a < IPCF_ACTORS; a++)
-			if (m->pend[a].active && m->pend[a].kobj == model_kobj_index(m, o))
-				model_cancel_first(m, a);
+		if (forked && sysv_op(op) && ctx->undo[op->actor][op->obj])
+			model_cancel_first_on(m, model_kobj_index(m, o), -1);
 		r = semop_apply(s, op->actor, op->arg, sysv_op(op), ctx->undo[op->actor][op->obj],
 				forked);
 	} else {
@@ -366,9 +364,8 @@ static void sem_actor_gone(struct model *m, int actor)
 			s->val[i] = v;
 			s->adj[actor][i] = 0;
 		}
-		for (int a = 0; changed && a < IPCF_ACTORS; a++)
-			if (a != actor && m->pend[a].active && m->pend[a].kobj == k)
-				model_cancel_first(m, a);
+		if (changed)
+			model_cancel_first_on(m, k, actor);
 	}
 }
 

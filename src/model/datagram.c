@@ -245,10 +245,14 @@ static void dgram_send(struct model *m, struct kobj *o, const struct op *op, con
 
 	ex->ret = 0;
 	/* A sender's own shutdown (SHUT_WR) is its socket's: with sockets of
-	 * joiners sending too, which one is shut is not followed. */
+	 * joiners sending too, which one is shut is not followed, nor so
+	 * whether this send wakes a blocked receive: that is interrupted first
+	 * (found by fuzz-unix-dgram; seed shut_sender_receiver_waits.txt). */
 	if (s->kind == DG_UNIX && m->sa.joined[model_kobj_index(m, o)] && s->room.shut &&
-	    !s->room.shut_rd)
+	    !s->room.shut_rd) {
 		s->room.unsure = true;
+		model_cancel_first_on(m, model_kobj_index(m, o), -1);
+	}
 	if (sock_room_unsure(m, &s->room, ex))
 		return;
 	if (len > max_len[s->kind]) {

@@ -269,6 +269,13 @@ void model_cancel_first(struct model *m, int actor)
 	m->pend[actor].active = false;
 }
 
+void model_cancel_first_on(struct model *m, int k, int except)
+{
+	for (int a = 0; a < IPCF_ACTORS; a++)
+		if (a != except && m->pend[a].active && m->pend[a].kobj == k)
+			model_cancel_first(m, a);
+}
+
 void model_sync_actor(struct model *m, int actor)
 {
 	if (actor)

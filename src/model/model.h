@@ -322,6 +322,8 @@ int model_kobj_index(const struct model *m, const struct kobj *o);
 void model_kill_actor(struct model *m, int actor);
 /* The class needs actor's pending op interrupted before this op runs. */
 void model_cancel_first(struct model *m, int actor);
+/* The same for every op pending on object k but `except`'s (-1: none). */
+void model_cancel_first_on(struct model *m, int k, int except);
 /* The class needs actor to run once after this op (asynchronous delivery). */
 void model_sync_actor(struct model *m, int actor);
 /* The class needs a barrier after this op (see struct step.settle). */
