@@ -2,15 +2,20 @@
 
 #include <string.h>
 
-/* Word i of a payload is splitmix64 of (seed, salt, i): different ops with
- * the same seed differ by salt (the op index), so duplicated data does not
- * look right, and no word repeats at any distance, so lost or shifted data
- * does not either.  No word depends on the one before (a generator chain
- * like xorshift's costs its latency per word), so they are computed side by
- * side into a block on the stack, outside the sanitizers' view, and the
- * block is copied out with memcpy: one range check per block, not one per
- * word.  Hot (every send), and nothing in it is worth coverage feedback. */
+/* Payload words come in lines of eight: line k starts from splitmix64 of
+ * (seed, salt, k), and its words step from there by an odd constant.
+ * Different ops with the same seed differ by salt (the op index), so
+ * duplicated data does not look right, and no word repeats at any distance
+ * (two lines' words meet only if their starts differ by less than eight
+ * steps: ~2^-60 a pair), so lost or shifted data does not either.  One
+ * hash per line, not per word: every send fills its payload (twice, for a
+ * peer's: the model's copy and the peer's), and fuzzed lengths run to 32
+ * KB, so a hash per word was a tenth of a unix-dgram program's time.  The
+ * lines are computed into a block on the stack, outside the sanitizers'
+ * view, and the block is copied out with memcpy: one range check per
+ * block, not one per word.  Nothing in it is worth coverage feedback. */
 #define PAYLOAD_BLOCK 512 /* words */
+#define PAYLOAD_LINE  8	  /* words */
 
 /* The block is payload_fill's own array: nothing for the sanitizers to check
  * (and both functions must carry the same attributes for one to be inlined
@@ -21,24 +26,27 @@
 #define PAYLOAD_UNCHECKED
 #endif
 
-PAYLOAD_UNCHECKED static uint64_t payload_word(uint64_t base, uint64_t i)
+PAYLOAD_UNCHECKED static uint64_t payload_line(uint64_t base, uint64_t k)
 {
-	uint64_t z = base + i * 0x9e3779b97f4a7c15ull;
+	uint64_t z = base + k * 0x9e3779b97f4a7c15ull;
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
 }
 
 /* Byte k of a word is word >> 8k, whatever the machine's byte order. */
-PAYLOAD_UNCHECKED static void payload_block(uint64_t block[PAYLOAD_BLOCK], size_t words,
-					    uint64_t base, uint64_t first)
+PAYLOAD_UNCHECKED static void payload_block(uint64_t block[PAYLOAD_BLOCK], size_t lines,
+					    uint64_t base, uint64_t first_line)
 {
-	for (size_t i = 0; i < words && i < PAYLOAD_BLOCK; i++) {
-		uint64_t w = payload_word(base, first + i);
+	for (size_t l = 0; l < lines && l < PAYLOAD_BLOCK / PAYLOAD_LINE; l++) {
+		uint64_t h = payload_line(base, first_line + l);
+		for (size_t j = 0; j < PAYLOAD_LINE; j++) {
+			uint64_t w = h + j * 0xd6e8feb86659fd93ull;
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-		w = __builtin_bswap64(w);
+			w = __builtin_bswap64(w);
 #endif
-		block[i] = w;
+			block[l * PAYLOAD_LINE + j] = w;
+		}
 	}
 }
 
@@ -50,7 +58,8 @@ __attribute__((no_sanitize("coverage"))) void payload_fill(uint8_t *buf, size_t 
 
 	for (size_t done = 0; done < len;) {
 		size_t n = len - done < sizeof block ? len - done : sizeof block;
-		payload_block(block, (n + 7) / 8, base, done / 8);
+		size_t line = PAYLOAD_LINE * sizeof(uint64_t);
+		payload_block(block, (n + line - 1) / line, base, done / line);
 		memcpy(buf + done, block, n);
 		done += n;
 	}
