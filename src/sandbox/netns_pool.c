@@ -11,8 +11,9 @@
 #include <stdbool.h>
 #include <unistd.h>
 
-/* Enough for a live peer and every parked one of each actor; the
- * descriptors sit above the audited range, below a 1024-file limit. */
+/* Enough for a live peer and every parked one (PARK_SLOTS) of each of the
+ * two peer actors; the descriptors sit above the audited range, below a
+ * 1024-file limit. */
 #define POOL_SIZE    24
 #define POOL_FD_BASE (AUDIT_HIGH_FD + 96)
 
@@ -24,8 +25,7 @@ static struct {
 /* The sandbox's own network namespace, to come back to after making one. */
 static int home = -1;
 
-/* A new namespace with its loopback up, made by this thread stepping into
- * it and back (unshare(CLONE_NEWNET) moves only the calling thread). */
+/* The calling thread's network namespace, above the audited range. */
 static int this_netns(void)
 {
 	int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -36,6 +36,8 @@ static int this_netns(void)
 	return hi;
 }
 
+/* A new namespace with its loopback up, made by this thread stepping into
+ * it and back (unshare(CLONE_NEWNET) moves only the calling thread). */
 static int make_netns(void)
 {
 	if (sandbox_mode() != SANDBOX_NAMESPACES)
@@ -77,7 +79,7 @@ int netns_pool_take(void)
 
 int netns_pool_fd(int slot)
 {
-	return slot > 0 && slot <= POOL_SIZE ? pool[slot - 1].fd : -1;
+	return slot > 0 && slot <= POOL_SIZE && pool[slot - 1].fd > 0 ? pool[slot - 1].fd : -1;
 }
 
 void netns_pool_release(int slot)
