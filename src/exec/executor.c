@@ -573,8 +573,14 @@ static void step(struct executor *e, int i)
 	struct step st;
 	struct op eff = *op;
 
-	bool restarts = op->actor && (op->kind == OP_KILL || op->kind == OP_IDENT);
-	if (op->actor && e->model.pend[op->actor].active && !restarts)
+	/* Also before an op that replaces the actor (OP_KILL, OP_IDENT), though
+	 * the op would go with the peer: a dying process's io_uring is torn
+	 * down by a kernel worker after the exit, and until then its requests
+	 * hold their files (a FIFO's, pipe's or socket's only reader, blocked
+	 * in its ring, outlived its peer, and the next write was taken instead
+	 * of EPIPE: found by fuzz-fifo; seed corpus/fifo/kill_reader_in_ring.txt).
+	 * Every backend alike, so that their traces compare. */
+	if (op->actor && e->model.pend[op->actor].active)
 		cancel_pending(e, i, op->actor);
 	/* An inherited join needs the holder's attention too. */
 	int holder = op->kind == OP_JOIN ? model_join_source(&e->model, op) : -1;

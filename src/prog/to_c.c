@@ -385,8 +385,7 @@ static void emit_step(struct emitter *e, int i, uint8_t *payload)
 	char line[256];
 
 	/* The same interruptions as the executor's step(). */
-	if (op->actor && e->model.pend[op->actor].active && op->kind != OP_KILL &&
-	    op->kind != OP_IDENT) /* those replace the actor: see peer_gone */
+	if (op->actor && e->model.pend[op->actor].active)
 		cancel(e, op->actor);
 	int holder = op->kind == OP_JOIN ? model_join_source(&e->model, op) : -1;
 	if (holder > 0 && e->model.pend[holder].active)
