@@ -24,9 +24,9 @@
  *  - a signal to a process that is gone (and reaped) fails with ESRCH;
  *  - kill permission (check_kill_permission): the sender's uid is the
  *    receiver's, or the sender has CAP_KILL over the receiver's user
- *    namespace, else EPERM.  Only the executor can have it: each peer's
- *    own namespace is a sibling of every other peer's, and the executor's
- *    is their parent;
+ *    namespace, or the signal is SIGCONT within one session, else EPERM.  Only the executor can
+ * have it: each peer's own namespace is a sibling of every other peer's, and the executor's is
+ * their parent;
  *
  * A send op is a burst of len (at most 64) signals; it returns how many
  * were sent before the first failure (or the failure). */
@@ -323,9 +323,12 @@ static int send_one(struct model *m, int from, int to, int sig, enum send_how ho
 
 #define CAP_KILL_ 5
 
-static bool may_kill(const struct model *m, int from, int to)
+static bool may_kill(const struct model *m, int from, int to, int sig)
 {
-	return from == to || m->cred[from].uid == m->cred[to].uid ||
+	/* SIGCONT: also to any process of the sender's session, which every
+	 * actor shares (none makes a session of its own here; found by
+	 * fuzz-signal, seed cont_same_session.txt). */
+	return from == to || sig == SIGCONT || m->cred[from].uid == m->cred[to].uid ||
 	       (from == 0 && access_cap(m, 0, CAP_KILL_));
 }
 
@@ -372,7 +375,7 @@ static void sig_send(struct model *m, struct kobj *o, const struct op *op, const
 			err = ESRCH;
 		else if (sig < 0 || sig > 64)
 			err = EINVAL;
-		else if (!may_kill(m, op->actor, to))
+		else if (!may_kill(m, op->actor, to, sig))
 			err = EPERM;
 		else
 			err = send_one(m, op->actor, to, sig, how,
