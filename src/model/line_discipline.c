@@ -582,6 +582,14 @@ static void set_winsize(struct model *m, struct pair *p, unsigned value)
 	p->ws.cols = cols;
 }
 
+/* Would a read begun under termios a wait differently under b? */
+static bool reads_differently(const struct ntty_termios *a, const struct ntty_termios *b)
+{
+	bool canon = a->lflag & ICANON;
+	return canon != ((b->lflag & ICANON) != 0) ||
+	       (!canon && (a->cc[VMIN] != b->cc[VMIN] || a->cc[VTIME] != b->cc[VTIME]));
+}
+
 static void ld_setopt(struct model *m, struct kobj *o, const struct op *op, struct expect *ex)
 {
 	struct pair *p = o->state;
@@ -651,6 +659,12 @@ static void ld_setopt(struct model *m, struct kobj *o, const struct op *op, stru
 			t.cc[v >> 8] = (uint8_t)v;
 		break;
 	}
+	/* n_tty_read takes the mode, VMIN and VTIME once, as it begins: a
+	 * slave read blocked under others is interrupted first (found by
+	 * fuzz-pty: VMIN set to 0 did not end a read waiting for a byte; seed
+	 * vmin_changed_under_read.txt). */
+	if (reads_differently(&p->tty.t, &t))
+		model_cancel_first_on(m, k, -1);
 	ntty_set_termios(&p->tty, &t);
 	barrier(m, k, &before, false); /* held echoes may flow again */
 }
