@@ -298,12 +298,12 @@ static void run_now(struct executor *e, int i, const struct op *op, const struct
 		e->self.hint = st->ex.ret;
 		actor_run(&e->self, op, (uint32_t)i, &ref, inherit ? fds : NULL, &out);
 		owned = false; /* the executor's own handle adopted them */
-		prof_add(PROF_SELF_OP, t);
+		prof_add_op(0, op->kind, t);
 	} else {
 		struct peer_reply rep = {0};
 		int err = peer_run(e, op, (uint32_t)i, inherit ? fds : NULL, st->join_ends,
 				   st->ex.ret, &rep, true);
-		prof_add(PROF_PEER_OP, t);
+		prof_add_op(1, op->kind, t);
 		if (owned)
 			close_owned(fds);
 		owned = false;

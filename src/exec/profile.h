@@ -25,6 +25,10 @@ extern int prof_on;
 extern uint64_t prof_ns[PROF_PHASES];
 extern uint64_t prof_n[PROF_PHASES]; /* how many times */
 extern uint64_t prof_programs;
+/* The two op phases again, by op kind (enum op_kind): which ops cost. */
+#define PROF_KINDS 16
+extern uint64_t prof_kind_ns[2][PROF_KINDS];
+extern uint64_t prof_kind_n[2][PROF_KINDS];
 
 static inline uint64_t prof_now(void)
 {
@@ -40,6 +44,18 @@ static inline void prof_add(enum prof_phase ph, uint64_t since)
 	if (prof_on) {
 		prof_ns[ph] += prof_now() - since;
 		prof_n[ph]++;
+	}
+}
+
+/* As prof_add, for PROF_SELF_OP (peer 0) or PROF_PEER_OP (1), by kind. */
+static inline void prof_add_op(int peer, unsigned kind, uint64_t since)
+{
+	if (prof_on) {
+		uint64_t d = prof_now() - since;
+		prof_ns[peer ? PROF_PEER_OP : PROF_SELF_OP] += d;
+		prof_n[peer ? PROF_PEER_OP : PROF_SELF_OP]++;
+		prof_kind_ns[peer][kind % PROF_KINDS] += d;
+		prof_kind_n[peer][kind % PROF_KINDS]++;
 	}
 }
 
