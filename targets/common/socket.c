@@ -127,6 +127,51 @@ static int bind_path(int fd, const struct sockaddr *sa, socklen_t alen, const st
 	return r;
 }
 
+/* A TCP pair is accepted from one listener per actor process, made by its
+ * setup (sock_tcp_setup) and kept: a listener of each create's own (a
+ * socket, a free port, listen, and the close) was a third of the create.
+ * -1: none (the stress driver's threads make theirs each, as before). */
+static int tcp_listener = -1;
+static struct sockaddr_in tcp_listener_addr;
+
+/* A socket of k bound to a free port of 127.0.0.1 (listening, for TCP);
+ * its address in *in.  Returns it, or -errno. */
+static int inet_bound(const struct sock_kind *k, struct sockaddr_in *in)
+{
+	socklen_t alen = sizeof *in;
+	/* A TCP listener does not block: its accept polls only when the
+	 * connection is not queued already (on loopback it nearly always is). */
+	int l = socket(AF_INET,
+		       k->type | SOCK_CLOEXEC | (k->type == SOCK_STREAM ? SOCK_NONBLOCK : 0), 0);
+
+	if (l < 0)
+		return -errno;
+	grow_buf(l, SO_RCVBUFFORCE, SO_RCVBUF); /* before listen: the window scale follows it */
+	memset(in, 0, sizeof *in);
+	in->sin_family = AF_INET;
+	in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(l, (struct sockaddr *)in, alen) || getsockname(l, (struct sockaddr *)in, &alen) ||
+	    (k->type != SOCK_DGRAM && listen(l, 4))) {
+		int err = -errno;
+		close(l);
+		return err;
+	}
+	return l;
+}
+
+/* A new listener for this process (one that missed a handshake goes: its
+ * connection could come late, to the next create's accept). */
+static void tcp_listener_renew(void)
+{
+	static const struct sock_kind tcp = {.domain = AF_INET, .type = SOCK_STREAM};
+
+	if (tcp_listener >= 0)
+		close(tcp_listener);
+	tcp_listener = inet_bound(&tcp, &tcp_listener_addr);
+	if (tcp_listener < 0)
+		tcp_listener = -1;
+}
+
 /* On loopback a handshake is over within the connect call; a pair that is
  * not is made again, all tries within the watchdog's default 3 s. */
 #define ACCEPT_WAIT_MS 250
@@ -147,35 +192,41 @@ static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const
 	 * loopback (seen about once in 30,000 fuzz runs) would otherwise wait
 	 * for the SYN's retransmission, seconds; here the pair is made again. */
 	bool inet_stream = k->domain != AF_UNIX && k->type == SOCK_STREAM;
-	int l = socket(k->domain, fl, 0),
-	    s = socket(k->domain, fl | (inet_stream ? SOCK_NONBLOCK : 0), 0);
+	bool shared = inet_stream && tcp_listener >= 0;
+	int l = -1, s = -1;
 
 	*listener = -1;
-	if (l < 0 || s < 0) {
-		err = -errno;
-		goto fail;
-	}
-	if (k->domain != AF_UNIX) /* before listen: the window scale follows it */
-		grow_buf(l, SO_RCVBUFFORCE, SO_RCVBUF);
 	if (k->domain == AF_UNIX) {
+		if ((l = socket(AF_UNIX, fl, 0)) < 0) {
+			err = -errno;
+			goto fail;
+		}
 		unix_name(ref, op);
 		alen = unix_addr(un, ref);
 		ref->id = k->type;
 		bound = ref->name[0] == '/' ? bind_path(l, (struct sockaddr *)&ss, alen, ref,
 							op_create_mode(op))
 					    : bind(l, (struct sockaddr *)&ss, alen);
+		if (bound || (k->type != SOCK_DGRAM && listen(l, 4))) {
+			err = -errno;
+			goto fail;
+		}
 	} else {
-		memset(in, 0, sizeof *in);
-		in->sin_family = AF_INET;
-		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		l = shared ? tcp_listener : inet_bound(k, in);
+		if (l < 0) {
+			err = l;
+			goto fail;
+		}
+		if (shared)
+			*in = tcp_listener_addr;
 		alen = sizeof *in;
 		snprintf(ref->name, sizeof ref->name, "127.0.0.1");
-		bound = bind(l, (struct sockaddr *)&ss, alen);
 	}
-	/* The port a loopback bind chose (a unix address is known already). */
-	if (bound || (k->domain != AF_UNIX && getsockname(l, (struct sockaddr *)&ss, &alen)) ||
-	    (k->type != SOCK_DGRAM && listen(l, 4)) ||
-	    (connect(s, (struct sockaddr *)&ss, alen) && !(inet_stream && errno == EINPROGRESS))) {
+	if ((s = socket(k->domain, fl | (inet_stream ? SOCK_NONBLOCK : 0), 0)) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	if (connect(s, (struct sockaddr *)&ss, alen) && !(inet_stream && errno == EINPROGRESS)) {
 		err = -errno;
 		goto fail;
 	}
@@ -185,13 +236,17 @@ static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const
 		 * loopback), the caller makes the pair again. */
 		struct pollfd p = {.fd = l, .events = POLLIN};
 		/* A unix connect has queued the connection when it returns. */
-		if (inet_stream && poll(&p, 1, ACCEPT_WAIT_MS) == 0) {
-			err = -ETIMEDOUT;
-			goto fail;
+		int a = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+		if (a < 0 && inet_stream && errno == EAGAIN) {
+			if (poll(&p, 1, ACCEPT_WAIT_MS) == 0) {
+				err = -ETIMEDOUT;
+				goto fail;
+			}
+			a = accept4(l, NULL, NULL, SOCK_CLOEXEC);
 		}
-		int a = accept4(l, NULL, NULL, SOCK_CLOEXEC | (inet_stream ? SOCK_NONBLOCK : 0));
-		/* Accepted: the connecting side is established too. */
-		if (a < 0 || (inet_stream && (fcntl(a, F_SETFL, 0) || fcntl(s, F_SETFL, 0)))) {
+		/* Accepted (blocking, as accepted sockets are): the connecting
+		 * side is established too. */
+		if (a < 0 || (inet_stream && fcntl(s, F_SETFL, 0))) {
 			err = -errno;
 			if (a >= 0)
 				close(a);
@@ -199,7 +254,7 @@ static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const
 		}
 		if (k->domain == AF_UNIX)
 			*listener = l;
-		else
+		else if (!shared)
 			close(l);
 		l = a;
 	}
@@ -207,6 +262,10 @@ static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const
 	out[1] = s;
 	return 0;
 fail:
+	if (shared) {
+		tcp_listener_renew();
+		l = -1;
+	}
 	if (l >= 0)
 		close(l);
 	if (s >= 0)
@@ -547,6 +606,9 @@ const struct access_rule sock_unix_access = {
 int sock_tcp_setup(int actor)
 {
 	(void)actor;
+	/* A copy inherited from the process this one was forked from is
+	 * that one's listener: closed here, and one of our own made. */
+	tcp_listener_renew();
 	if (sandbox_mode() != SANDBOX_NAMESPACES)
 		return 0; /* never the host's settings */
 	FILE *f = fopen("/proc/sys/net/ipv4/tcp_max_tw_buckets", "we");
