@@ -485,11 +485,9 @@ static void park(struct executor *e, int a)
 			slot = pk;
 	}
 	peer_kill(&slot->peer);
-	slot->peer = e->peers[a];
+	peer_move(&slot->peer, &e->peers[a]);
 	slot->ident = e->ident[a];
 	slot->last = ++e->parkings;
-	e->peers[a].pid = 0;
-	e->peers[a].sock = e->peers[a].pidfd = -1;
 }
 
 /* A parked peer of actor a under the identity op asks for, or NULL. */
@@ -518,14 +516,10 @@ static void ident_op(struct executor *e, int i, const struct op *op, const struc
 	struct parked *pk = parked_as(e, a, op);
 	if (pk) {
 		/* A peer that took this very identity before (ident_err 0). */
-		if (reuse && !e->aside[a].pid) {
-			e->aside[a] = e->peers[a];
-			e->peers[a].pid = 0;
-		}
+		if (reuse && !e->aside[a].pid)
+			peer_move(&e->aside[a], &e->peers[a]);
 		kill_peer_op(e, op);
-		e->peers[a] = pk->peer;
-		pk->peer.pid = 0;
-		pk->peer.sock = pk->peer.pidfd = -1;
+		peer_move(&e->peers[a], &pk->peer);
 		e->ident[a] = *op;
 		e->used[a] = true;
 		report_judge(e->r, target(e), e->mech->cls, e->p, i, op, &st->ex, &out, NULL, NULL);
@@ -720,11 +714,8 @@ static void teardown(struct executor *e)
 			park(e, a);
 			e->ident[a].kind = OP_KIND_COUNT;
 		}
-		if (e->aside[a].pid) { /* park() took actor a's peer */
-			e->peers[a] = e->aside[a];
-			e->aside[a].pid = 0;
-			e->aside[a].sock = e->aside[a].pidfd = -1;
-		}
+		if (e->aside[a].pid) /* park() took actor a's peer */
+			peer_move(&e->peers[a], &e->aside[a]);
 	}
 	umask((mode_t)e->lim.self.umask);
 	prof_add(PROF_PEER_END, t);

@@ -580,6 +580,23 @@ static struct proc_view *view_of(const struct peer *p)
 	return v;
 }
 
+/* Clears what a peer struct says (pid 0: not running) once the peer has
+ * gone or moved to another struct. */
+static void peer_clear(struct peer *p)
+{
+	p->pid = 0;
+	p->sock = -1;
+	p->pidfd = -1;
+	p->mq_root = false;
+	p->netns = 0;
+}
+
+void peer_move(struct peer *to, struct peer *from)
+{
+	*to = *from;
+	peer_clear(from);
+}
+
 static void peer_forget(struct peer *p)
 {
 	if (views[p->actor].pid == p->pid)
@@ -592,11 +609,7 @@ static void peer_forget(struct peer *p)
 	close(p->sock);
 	/* Gone and reaped: nothing of it runs in the namespace lent to it. */
 	netns_pool_release(p->netns);
-	p->pid = 0;
-	p->sock = -1;
-	p->pidfd = -1;
-	p->mq_root = false;
-	p->netns = 0;
+	peer_clear(p);
 }
 
 void peer_kill(struct peer *p)

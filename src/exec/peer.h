@@ -73,6 +73,8 @@ int peer_setup(struct peer *p, const struct op *ident, unsigned timeout_ms, int 
 /* SIGKILL, then waits until the process is reaped (a signal to its pid
  * then fails with ESRCH, as the model says). */
 void peer_kill(struct peer *p);
+/* The running peer `from` is `to`'s now (park, aside): `from` says none. */
+void peer_move(struct peer *to, struct peer *from);
 /* The model says the peer's process is ending by itself (a fatal signal):
  * 0 once it is gone, -ETIMEDOUT if it is still running after timeout_ms.
  * Either way the peer is reaped and forgotten afterwards. */
