@@ -3,6 +3,8 @@
 
 #include "proc.h"
 
+#include "../src/prog/prog.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,7 +115,7 @@ static void fuzz_libfuzzer(struct fuzz_run *r, const char *bin, const char *bin_
 			   const char *seeds, const char *dict)
 {
 	char corpus[4096], crashes[4096], log[4096], a_time[64], a_art[4200], a_dict[4200],
-		a_fork[64];
+		a_fork[64], a_len[32];
 	snprintf(corpus, sizeof corpus, "%s/corpus", r->out);
 	snprintf(crashes, sizeof crashes, "%s/crashes", r->out);
 	snprintf(log, sizeof log, "%s/fuzz.log", r->out);
@@ -123,12 +125,16 @@ static void fuzz_libfuzzer(struct fuzz_run *r, const char *bin, const char *bin_
 	snprintf(a_art, sizeof a_art, "-artifact_prefix=%s/", crashes);
 	snprintf(a_dict, sizeof a_dict, "-dict=%s", dict);
 	snprintf(a_fork, sizeof a_fork, "-fork=%ld", r->jobs);
-	char *argv[16];
+	snprintf(a_len, sizeof a_len, "-max_len=%d", IPCF_MAX_OPS * IPCF_OP_BYTES);
+	char *argv[17];
 	int n = 0;
 	argv[n++] = (char *)bin;
 	argv[n++] = a_time;
 	argv[n++] = "-print_final_stats=1";
 	argv[n++] = "-timeout=20";
+	/* Bytes past the last op a program takes are never read: mutating
+	 * them is wasted (the OSS-Fuzz options say the same). */
+	argv[n++] = a_len;
 	argv[n++] = a_art;
 	if (!access(dict, R_OK))
 		argv[n++] = a_dict;
