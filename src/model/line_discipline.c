@@ -47,7 +47,6 @@ struct pair {
 	struct {
 		unsigned rows, cols;
 	} ws;
-	bool reader_mode_canon; /* a pending slave reader began in this mode */
 };
 
 /* Per actor: its session and the tty signals pending for it (blocked in
@@ -492,10 +491,8 @@ static void ld_recv(struct model *m, struct kobj *o, const struct op *op, struct
 		}
 		return;
 	}
-	if (!ld_take(m, p, op, nowait, ex, &pollable)) {
+	if (!ld_take(m, p, op, nowait, ex, &pollable))
 		*blocks = true;
-		p->reader_mode_canon = p->tty.icanon;
-	}
 }
 
 static bool ld_may_pend(const struct op *op)
@@ -536,12 +533,9 @@ static bool ld_try_finish(struct model *m, struct kobj *o, const struct op *op, 
 		ex->has_alt = true;
 		return true;
 	}
-	if (p->lost || p->tty.icanon != p->reader_mode_canon) {
-		if (p->tty.icanon != p->reader_mode_canon && !p->lost) {
-			/* It began under other settings (VMIN as it read them):
-			 * not followed. */
-			p->lost = true;
-		}
+	/* (A reader never finishes under other settings than it began with:
+	 * ld_setopt interrupts it first.) */
+	if (p->lost) {
 		unsure(ex);
 		return true;
 	}
