@@ -2,7 +2,7 @@
  * or unnamed (create name=private: sem_init with pshared=1 in a shared
  * anonymous mapping, which only the creator's forks reach: send ... fork).
  * Judged by the counting-semaphore model: send is len sem_posts, recv len
- * waits (sem_trywait with nowait, sem_timedwait with arg > 0 ms), setopt
+ * waits (sem_trywait with nowait, sem_timedwait with arg > 0 us), setopt
  * getval is sem_getvalue; create's size is the initial value (see
  * targets/common/sem_count.h). */
 #define _GNU_SOURCE
@@ -122,15 +122,15 @@ static ssize_t posix_sem_send(struct chan *c, const struct op *op, const uint8_t
 	return op->flags & OPF_FORK ? fork_call(posts, &a) : posts(&a);
 }
 
-/* A wait with a deadline ms from now (CLOCK_REALTIME, as sem_timedwait).
+/* A wait with a deadline us from now (CLOCK_REALTIME, as sem_timedwait).
  * A timed wait (`timed`) of the program runs to its deadline whatever
  * signal comes (its bound is short); a peer's long one ends at the kick. */
-static int wait_for(sem_t *s, unsigned ms, int timed)
+static int wait_for(sem_t *s, unsigned long us, int timed)
 {
 	struct timespec t;
 	int r;
 
-	sync_deadline(&t, ms);
+	sync_deadline_us(&t, us);
 	while ((r = sem_timedwait(s, &t)) && errno == EINTR && timed)
 		;
 	return r;
@@ -139,7 +139,7 @@ static int wait_for(sem_t *s, unsigned ms, int timed)
 static ssize_t posix_sem_recv(struct chan *c, const struct op *op, uint8_t *buf, size_t cap,
 			      int64_t *mtype)
 {
-	unsigned n = sem_posix_count((unsigned)cap), ms = sem_timed_ms(op->arg);
+	unsigned n = sem_posix_count((unsigned)cap), us = sem_timed_us(op->arg);
 
 	(void)buf;
 	(void)mtype;
@@ -151,8 +151,8 @@ static ssize_t posix_sem_recv(struct chan *c, const struct op *op, uint8_t *buf,
 	}
 	for (unsigned i = 0; i < n; i++) {
 		int r = op->flags & OPF_NOWAIT ? sem_trywait(c->map)
-			: ms		       ? wait_for(c->map, ms, 1)
-					       : wait_for(c->map, SEM_PEER_BOUND_S * 1000u, 0);
+			: us		       ? wait_for(c->map, us, 1)
+					       : wait_for(c->map, SEM_PEER_BOUND_S * 1000000ul, 0);
 		if (r)
 			return -errno;
 	}
@@ -230,13 +230,13 @@ static const char posix_sem_do_op[] =
 	"/* A program's timed wait runs to its deadline whatever signal comes; a\n"
 	" * peer's long one ends at the kick. */\n"
 	"static long waits(const struct cmd *m, struct chan *c)\n{\n"
-	"\tunsigned ms = m->arg <= 0 ? 0u : (unsigned)m->arg < TIMED_MAX_MS ? (unsigned)m->arg\n"
-	"\t\t\t\t\t\t\t\t\t    : TIMED_MAX_MS;\n"
+	"\tunsigned us = m->arg <= 0 ? 0u : (unsigned)m->arg < TIMED_MAX_US ? (unsigned)m->arg\n"
+	"\t\t\t\t\t\t\t\t\t    : TIMED_MAX_US;\n"
 	"\tfor (int i = 0; i < (m->len ? m->len : 1); i++) {\n"
 	"\t\tstruct timespec t;\n\t\tint r;\n"
-	"\t\tsem_deadline(&t, ms ? ms : SEM_BOUND_S * 1000u);\n"
+	"\t\tsem_deadline(&t, us ? us : SEM_BOUND_S * 1000000u);\n"
 	"\t\tif (m->flags & F_NOWAIT)\n\t\t\tr = sem_trywait(c->map);\n"
-	"\t\telse\n\t\t\twhile ((r = sem_timedwait(c->map, &t)) && errno == EINTR && ms)\n"
+	"\t\telse\n\t\t\twhile ((r = sem_timedwait(c->map, &t)) && errno == EINTR && us)\n"
 	"\t\t\t\t;\n"
 	"\t\tif (r)\n\t\t\treturn -errno;\n\t}\n\treturn 0;\n}\n\n"
 	"/* One op in the actor's own process. */\n"

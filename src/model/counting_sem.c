@@ -194,7 +194,7 @@ static void sem_data(struct model *m, struct kobj *o, const struct op *op, struc
 		s->val[0] = 0; /* the waits so far took what there was */
 	if (op->flags & OPF_NOWAIT)
 		set_result(ex, -EAGAIN); /* sem_trywait, timed or not */
-	else if (!sysv(m) && sem_timed_ms(op->arg))
+	else if (!sysv(m) && sem_timed_us(op->arg))
 		set_result(ex, -ETIMEDOUT);
 	else
 		*blocks = true;
@@ -285,7 +285,7 @@ static bool sem_may_pend(const struct op *op)
 static bool sem_can_pend(const struct model *m, const struct kobj *o, const struct op *op)
 {
 	(void)o;
-	return sysv(m) || (op->kind == OP_RECV && op->len <= 1 && !sem_timed_ms(op->arg));
+	return sysv(m) || (op->kind == OP_RECV && op->len <= 1 && !sem_timed_us(op->arg));
 }
 
 static bool sem_try_finish(struct model *m, struct kobj *o, const struct op *op, bool removed,

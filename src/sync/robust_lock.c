@@ -20,15 +20,20 @@ int robust_lock_init(pthread_mutex_t *m)
 	return -r;
 }
 
-void sync_deadline(struct timespec *t, unsigned ms)
+void sync_deadline_us(struct timespec *t, unsigned long us)
 {
 	clock_gettime(CLOCK_REALTIME, t);
-	t->tv_sec += ms / 1000;
-	t->tv_nsec += (long)(ms % 1000) * 1000000L;
+	t->tv_sec += (time_t)(us / 1000000);
+	t->tv_nsec += (long)(us % 1000000) * 1000L;
 	if (t->tv_nsec >= 1000000000L) {
 		t->tv_sec++;
 		t->tv_nsec -= 1000000000L;
 	}
+}
+
+void sync_deadline(struct timespec *t, unsigned ms)
+{
+	sync_deadline_us(t, ms * 1000ul);
 }
 
 int robust_lock(pthread_mutex_t *m, unsigned timeout_ms)

@@ -10,6 +10,8 @@
 /* t = CLOCK_REALTIME now + ms: the absolute deadline pthread_mutex_timedlock
  * and sem_timedwait take. */
 void sync_deadline(struct timespec *t, unsigned ms);
+/* The same, us microseconds from now. */
+void sync_deadline_us(struct timespec *t, unsigned long us);
 
 int robust_lock_init(pthread_mutex_t *m);
 /* 0, -EOWNERDEAD (acquired, previous holder died), or -ETIMEDOUT. */

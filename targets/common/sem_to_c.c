@@ -8,7 +8,7 @@
 static const char helpers[] =
 	"#include <semaphore.h>\n#include <sys/sem.h>\n\n"
 	"#define SEM_BOUND_S %d /* a peer's wait: the kick ends it sooner */\n"
-	"#define TIMED_MAX_MS %uu\n"
+	"#define TIMED_MAX_US %uu\n"
 	"enum { F_NOWAIT = %u, F_FORK = %u, F_CREAT = %u, F_EXCL = %u };\n"
 	"enum { O_GETVAL = %d, O_SETVAL = %d, O_SEMSTAT = %d, O_UNDO = %d };\n"
 	"#define FORM_PRIVATE %d\n\n"
@@ -21,10 +21,10 @@ static const char helpers[] =
 	"\tif (pid == 0) {\n\t\tlong r = fn(m, c);\n\t\t_exit(r < 0 ? (int)-r : 0);\n\t}\n"
 	"\twhile (waitpid(pid, &status, 0) < 0)\n\t\tif (errno != EINTR)\n\t\t\treturn -errno;\n"
 	"\treturn WIFEXITED(status) ? -WEXITSTATUS(status) : -ECHILD;\n}\n\n"
-	"/* ms from now on CLOCK_REALTIME, as sem_timedwait counts. */\n"
-	"static void sem_deadline(struct timespec *t, unsigned ms)\n{\n"
-	"\tclock_gettime(CLOCK_REALTIME, t);\n\tt->tv_sec += ms / 1000;\n"
-	"\tt->tv_nsec += (long)(ms %% 1000) * 1000000L;\n"
+	"/* us from now on CLOCK_REALTIME, as sem_timedwait counts. */\n"
+	"static void sem_deadline(struct timespec *t, unsigned us)\n{\n"
+	"\tclock_gettime(CLOCK_REALTIME, t);\n\tt->tv_sec += us / 1000000;\n"
+	"\tt->tv_nsec += (long)(us %% 1000000) * 1000L;\n"
 	"\tif (t->tv_nsec >= 1000000000L) {\n\t\tt->tv_sec++;\n"
 	"\t\tt->tv_nsec -= 1000000000L;\n\t}\n}\n\n"
 	"static void peer_setup(void)\n{\n}\n\n";
@@ -33,7 +33,7 @@ static const char *do_op_c;
 
 static void own_helpers(FILE *f)
 {
-	fprintf(f, helpers, SEM_PEER_BOUND_S, SEM_TIMED_MAX_MS, (unsigned)OPF_NOWAIT,
+	fprintf(f, helpers, SEM_PEER_BOUND_S, SEM_TIMED_MAX_US, (unsigned)OPF_NOWAIT,
 		(unsigned)OPF_FORK, (unsigned)OPF_CREAT, (unsigned)OPF_EXCL, OPT_GETVAL, OPT_SETVAL,
 		OPT_SEMSTAT, OPT_UNDO, NAME_PRIVATE);
 	fputs(do_op_c, f);
