@@ -73,6 +73,9 @@ struct obj_ref {
 	/* Filled by the executor for every op: who is who right now (0 = not
 	 * running), so a receiver can name the actor a signal came from. */
 	int32_t pids[IPCF_ACTORS];
+	/* ... and 1 + the op's index in its program: no two creates of one
+	 * program share it (0: not an executor's op, e.g. the stress driver's). */
+	uint16_t op_seq;
 };
 
 /* One actor's handle on one object, private to the actor's process. */

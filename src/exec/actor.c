@@ -180,6 +180,7 @@ void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_r
 	memset(out, 0, sizeof *out);
 	for (int i = 0; i < IPCF_ACTORS; i++)
 		pids[i] = ref->pids[i];
+	ref->op_seq = (uint16_t)(salt + 1); /* the salt is the op's index */
 	if (a->index >= 0)
 		pids[a->index] = getpid(); /* a peer started for this very op is not in it yet */
 	c->hint = a->hint;

@@ -32,7 +32,8 @@ void actor_fini(struct actor *a);
 /* Installs the kick handler (once per process). */
 void actor_signals(void);
 
-/* Runs op on the actor's handle.  salt makes the payload; ref is in/out
+/* Runs op on the actor's handle.  salt (the op's index in its program)
+ * makes the payload; ref is in/out
  * (create fills it); for an inherited join, fds/ends are the descriptors
  * to adopt.  Received data lands in a->data. */
 void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_ref *ref,

@@ -134,9 +134,16 @@ static int bind_path(int fd, const struct sockaddr *sa, socklen_t alen, const st
 static int tcp_listener = -1;
 static struct sockaddr_in tcp_listener_addr;
 
-/* A socket of k bound to a free port of 127.0.0.1 (listening, for TCP);
- * its address in *in.  Returns it, or -errno. */
-static int inet_bound(const struct sock_kind *k, struct sockaddr_in *in)
+/* A UDP receiver of an executor's create is bound to a port of its op's
+ * own, below the ephemeral range: with a port the kernel picks, a later
+ * create could get the port of a receiver closed before it, and a sender
+ * still connected to that one would reach the new one, which the model
+ * cannot know (found by fuzz-udp: a datagram where EAGAIN was expected). */
+#define UDP_PORT_BASE 20000
+
+/* A socket of k bound to 127.0.0.1:port (0: a free one; listening, for
+ * TCP); its address in *in.  Returns it, or -errno. */
+static int inet_bound(const struct sock_kind *k, struct sockaddr_in *in, unsigned port)
 {
 	socklen_t alen = sizeof *in;
 	/* A TCP listener does not block: its accept polls only when the
@@ -150,7 +157,14 @@ static int inet_bound(const struct sock_kind *k, struct sockaddr_in *in)
 	memset(in, 0, sizeof *in);
 	in->sin_family = AF_INET;
 	in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(l, (struct sockaddr *)in, alen) || getsockname(l, (struct sockaddr *)in, &alen) ||
+	in->sin_port = htons((uint16_t)port);
+	int r = bind(l, (struct sockaddr *)in, alen);
+	if (r && port && errno == EADDRINUSE) {
+		/* (outside the sandbox's network namespace it may be taken) */
+		in->sin_port = 0;
+		r = bind(l, (struct sockaddr *)in, alen);
+	}
+	if (r || getsockname(l, (struct sockaddr *)in, &alen) ||
 	    (k->type != SOCK_DGRAM && listen(l, 4))) {
 		int err = -errno;
 		close(l);
@@ -167,7 +181,7 @@ static void tcp_listener_renew(void)
 
 	if (tcp_listener >= 0)
 		close(tcp_listener);
-	tcp_listener = inet_bound(&tcp, &tcp_listener_addr);
+	tcp_listener = inet_bound(&tcp, &tcp_listener_addr, 0);
 	if (tcp_listener < 0)
 		tcp_listener = -1;
 }
@@ -212,7 +226,9 @@ static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const
 			goto fail;
 		}
 	} else {
-		l = shared ? tcp_listener : inet_bound(k, in);
+		unsigned port =
+			k->type == SOCK_DGRAM && ref->op_seq ? UDP_PORT_BASE + ref->op_seq : 0;
+		l = shared ? tcp_listener : inet_bound(k, in, port);
 		if (l < 0) {
 			err = l;
 			goto fail;
