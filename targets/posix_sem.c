@@ -119,7 +119,7 @@ static ssize_t posix_sem_send(struct chan *c, const struct op *op, const uint8_t
 		return -EBADF;
 	if (fault_on(FAULT_SEM_LOST_POST))
 		a.n--;
-	return op->flags & OPF_FORK ? fork_call(posts, &a) : posts(&a);
+	return op->flags & OPF_FORK ? vfork_call(posts, &a) : posts(&a);
 }
 
 /* A wait with a deadline us from now (CLOCK_REALTIME, as sem_timedwait).

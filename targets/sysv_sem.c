@@ -85,7 +85,7 @@ static ssize_t sem_call(struct chan *c, const struct op *op, int sem_op)
 		s.sb.sem_flg |= IPC_NOWAIT;
 	if (c->role && !fault_on(FAULT_SEM_NO_UNDO))
 		s.sb.sem_flg |= SEM_UNDO;
-	return op->kind == OP_SEND && (op->flags & OPF_FORK) ? fork_call(do_semop, &s)
+	return op->kind == OP_SEND && (op->flags & OPF_FORK) ? vfork_call(do_semop, &s)
 							     : do_semop(&s);
 }
 

@@ -4,10 +4,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-long fork_call(long (*fn)(void *), void *arg)
+/* The child's result, from its exit status. */
+static long child_result(pid_t pid)
 {
 	int status;
 
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? -WEXITSTATUS(status) : -ECHILD;
+}
+
+long fork_call(long (*fn)(void *), void *arg)
+{
 	pid_t pid = fork();
 	if (pid < 0)
 		return -errno;
@@ -15,8 +24,19 @@ long fork_call(long (*fn)(void *), void *arg)
 		long r = fn(arg);
 		_exit(r < 0 ? (int)-r : 0);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(status) ? -WEXITSTATUS(status) : -ECHILD;
+	return child_result(pid);
+}
+
+long vfork_call(long (*fn)(void *), void *arg)
+{
+	/* The child only calls fn and exits, as vfork allows; ASan's vfork
+	 * interceptor keeps its stack bookkeeping right across it. */
+	pid_t pid = vfork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		long r = fn(arg);
+		_exit(r < 0 ? (int)-r : 0);
+	}
+	return child_result(pid);
 }
