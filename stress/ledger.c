@@ -79,7 +79,7 @@ enum ledger_commit ledger_commit(struct ledger *l, unsigned p, uint64_t seq, uin
 	_Atomic uint8_t *e = &l->e[p * l->per_prod + seq];
 	uint8_t old = TAG_NONE;
 	if (released(l, p, seq))
-		r = LC_DUP;
+		r = LC_GONE;
 	else if (atomic_compare_exchange_strong(e, &old, tag))
 		r = LC_NEW;
 	else if (old == TAG_DOUBT && atomic_compare_exchange_strong(e, &old, tag))

@@ -41,6 +41,8 @@ enum ledger_commit {
 	LC_DOUBT, /* first arrival of a frame whose producer died sending it */
 	LC_SAME,  /* already received under this very tag */
 	LC_DUP,	  /* already received under another tag */
+	LC_GONE,  /* already received, and its page released since (every frame
+		   * on it had arrived): under which tag is not known any more */
 	LC_RANGE, /* no such producer or sequence number */
 };
 

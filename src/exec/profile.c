@@ -11,6 +11,7 @@ uint64_t prof_n[PROF_PHASES];
 uint64_t prof_programs;
 uint64_t prof_kind_ns[2][PROF_KINDS];
 uint64_t prof_kind_n[2][PROF_KINDS];
+_Static_assert(OP_KIND_COUNT <= PROF_KINDS, "a row per op kind");
 
 static const char *const names[PROF_PHASES] = {
 	"model",	  "executor ops",   "peer ops",	  "pend+await", "collect/cancel",

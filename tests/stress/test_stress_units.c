@@ -73,7 +73,9 @@ static void test_ledger(void)
 	ledger_release(&l, 1, 3 * LEDGER_PAGE);
 	CHECK(ledger_page_state(&l, 1, 0) == 0, "holed page kept");
 	CHECK(ledger_page_state(&l, 1, 1) == (7 | 9 << 8), "released with its edge tags");
-	CHECK(ledger_commit(&l, 1, LEDGER_PAGE + 5, 4) == LC_DUP, "late copy of a released frame");
+	CHECK(ledger_commit(&l, 1, LEDGER_PAGE + 5, 4) == LC_GONE, "late copy of a released frame");
+	CHECK(ledger_commit(&l, 1, LEDGER_PAGE + 5, 9) == LC_GONE,
+	      "released: the tag it arrived under is not known");
 	CHECK(ledger_received_by(&l, 1, LEDGER_PAGE + 5, 1), "released counts as received");
 	/* Page 2 of producer 1 completes while a commit (tag 9) is on it: it
 	 * is released, but its bytes stay until the commit is over, so a swap
