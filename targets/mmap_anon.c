@@ -35,6 +35,7 @@ static int mmap_anon_create(struct chan *c, struct obj_ref *ref, const struct op
 	c->map = p;
 	c->map_len = len;
 	c->size = op->len;
+	c->role = share == MAP_PRIVATE ? SHM_ROLE_PRIVATE : 0;
 	c->ends = OPF_READ | OPF_WRITE;
 	ref->id = -1;
 	ref->size = op->len;

@@ -13,8 +13,9 @@ long fork_call(long (*fn)(void *), void *arg);
  * of it.  Copying a sanitized fuzzer's page tables, and tearing them down
  * at the child's exit, cost ~0.5 ms a call, most of a program.  Only where
  * the child needs no memory of its own: not for a private mapping (its
- * stores would land in the caller's pages), nor a robust lock (a vfork
- * child has no robust list: a lock it died holding would never be freed). */
+ * stores would land in the caller's pages); and a robust lock it takes is
+ * on the caller's robust list (the kernel gives a vfork child none): one
+ * it died holding would never be freed, so nothing may kill it meanwhile. */
 long vfork_call(long (*fn)(void *), void *arg);
 
 #endif

@@ -59,6 +59,7 @@ int shm_map_fd(struct chan *c, int fd, int share)
 	audit_note_map(p, (size_t)st.st_size);
 	c->map = p;
 	c->map_len = (size_t)st.st_size;
+	c->role = share == MAP_PRIVATE ? SHM_ROLE_PRIVATE : 0;
 	c->size = c->map_len - SHM_HDR_BYTES;
 	return ((struct shm_header *)p)->magic == SHM_MAGIC ? 0 : -ENODATA;
 }
@@ -253,7 +254,10 @@ static long locked(struct chan *c, long (*fn)(void *), struct access *a, int unl
 
 /* send ... fork: a child of this process writes the record and exits with
  * the errno as its status; a mapping it shares shows the record, a private
- * one (copy-on-write) does not. */
+ * one (copy-on-write) does not.  Through a shared mapping the child is a
+ * vfork child (fork_call.h says why).  It may take the robust mutex there:
+ * it locks and unlocks it on the caller's robust list, which it borrows
+ * with the memory, and no one kills it in between. */
 static long child_write(void *p)
 {
 	struct access *a = p;
@@ -266,8 +270,9 @@ ssize_t shm_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t
 	if (!c->map)
 		return -EBADF;
 	struct access a = {shm_region(c), c->size, (uint16_t)op->arg, len, buf, NULL, torn, c};
-	long r = op->flags & OPF_FORK ? fork_call(child_write, &a)
-				      : locked(c, write_record, &a, torn);
+	long r = !(op->flags & OPF_FORK)      ? locked(c, write_record, &a, torn)
+		 : c->role & SHM_ROLE_PRIVATE ? fork_call(child_write, &a)
+					      : vfork_call(child_write, &a);
 	return r ? r : (ssize_t)len;
 }
 

@@ -53,6 +53,8 @@ void shm_header_init(void *map, uint32_t size);
  * join said rdonly), notes the mapping for the audit and takes fd into the
  * handle.  -ENODATA when the object has no finished header. */
 int shm_map_fd(struct chan *c, int fd, int share);
+/* chan.role of a handle whose mapping is MAP_PRIVATE (copy-on-write). */
+#define SHM_ROLE_PRIVATE 1
 /* A file just opened: a new (empty) one gets its size and header (through a
  * shared mapping, so the file has them), then shm_map_fd.  Closes fd on
  * failure before the map. */
