@@ -93,11 +93,10 @@ static int posix_sem_join(struct chan *c, const struct obj_ref *ref)
 	return 0;
 }
 
+/* n sem_posts, maybe by a child (send ... fork). */
 struct sem_call {
 	sem_t *s;
 	unsigned n;
-	int nowait;
-	unsigned timed_ms;
 };
 
 static long posts(void *p)
@@ -112,7 +111,7 @@ static long posts(void *p)
 
 static ssize_t posix_sem_send(struct chan *c, const struct op *op, const uint8_t *buf, size_t len)
 {
-	struct sem_call a = {c->map, sem_posix_count((unsigned)len), 0, 0};
+	struct sem_call a = {c->map, sem_posix_count((unsigned)len)};
 
 	(void)buf;
 	if (!c->map)

@@ -5,8 +5,8 @@
  * semop -len; POSIX: len waits), SysV's len 0 is semop 0 (wait for zero),
  * POSIX's len 0 is one post or wait.  SysV's arg is the semaphore number;
  * POSIX's recv arg > 0 is sem_timedwait with that many microseconds (at
- * most SEM_TIMED_MAX_US: the kernel's timed wait, not a fuzzer's pause).  A blocked peer waits at
- * most SEM_PEER_BOUND_S. */
+ * most SEM_TIMED_MAX_US: the kernel's timed wait, not a fuzzer's pause).
+ * A blocked peer waits at most SEM_PEER_BOUND_S. */
 #ifndef IPCFUZZ_SEM_COUNT_H
 #define IPCFUZZ_SEM_COUNT_H
 
