@@ -4,11 +4,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* The child's result, from its exit status. */
+/* In the child: fn's result becomes the exit status. */
+static _Noreturn void child_run(long (*fn)(void *), void *arg)
+{
+	long r = fn(arg);
+	_exit(r < 0 ? (int)-r : 0);
+}
+
+/* In the caller: the child's result, from its exit status. */
 static long child_result(pid_t pid)
 {
 	int status;
 
+	if (pid < 0)
+		return -errno;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
@@ -18,12 +27,8 @@ static long child_result(pid_t pid)
 long fork_call(long (*fn)(void *), void *arg)
 {
 	pid_t pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		long r = fn(arg);
-		_exit(r < 0 ? (int)-r : 0);
-	}
+	if (pid == 0)
+		child_run(fn, arg);
 	return child_result(pid);
 }
 
@@ -32,11 +37,7 @@ long vfork_call(long (*fn)(void *), void *arg)
 	/* The child only calls fn and exits, as vfork allows; ASan's vfork
 	 * interceptor keeps its stack bookkeeping right across it. */
 	pid_t pid = vfork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		long r = fn(arg);
-		_exit(r < 0 ? (int)-r : 0);
-	}
+	if (pid == 0)
+		child_run(fn, arg);
 	return child_result(pid);
 }
