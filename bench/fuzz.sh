@@ -25,6 +25,9 @@ targets=${BENCH_TARGETS:-}
 # so is the one with the peers forked from the sanitized fuzzer instead of
 # the lean zygote (IPCFUZZ_LEAN_PEERS=0): what that saves.
 repeat=${BENCH_REPEAT:-3}
+# What the machine charges for a system call, a context switch and a fork
+# (bench/machine.c): exec/s is only comparable between machines beside it.
+${CC:-cc} -O2 -o "$out/machine" bench/machine.c && "$out/machine" 0
 printf '%-16s %24s %14s %22s %18s   (%ss each, one core, ASan+UBSan, oracle+audit on)\n' \
 	target "libFuzzer (median, range)" "AFL++" "libFuzzer, ASan peers" "ops/executor us" "$seconds"
 for t in $targets; do

@@ -71,6 +71,7 @@ ratio() { # a b -> a/b, or -
 	awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else printf "-" }'
 }
 
+${CC:-cc} -O2 -o "$tmp/machine" bench/machine.c && "$tmp/machine" 0 # bench/fuzz.sh says why
 printf 'ipcfuzz stress (verified) beside stress-ng --verify and a raw loop: best of %s runs of %ss, 1 producer + 1 consumer, %s-byte messages, %s cores\n' \
 	"$repeat" "$seconds" "$size" "$(nproc)"
 printf '%-12s %14s %14s %14s %10s %10s   %s\n' mechanism "ipcfuzz msg/s" "stress-ng op/s" \

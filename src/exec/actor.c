@@ -61,6 +61,7 @@ void actor_become(struct actor *a, int index)
 	char comm[16];
 
 	a->index = index;
+	a->pid = getpid();
 	if (index > 0) {
 		snprintf(comm, sizeof comm, PEER_COMM, index);
 		prctl(PR_SET_NAME, comm);
@@ -133,7 +134,7 @@ void actor_close_all(struct actor *a, char *why, size_t cap)
 
 /* A one-shot timer that kicks this thread if a blocking call overstays. */
 static timer_t watchdog;
-static int watchdog_ready;
+static int watchdog_ready, watchdog_armed;
 
 static void watchdog_arm(unsigned ms)
 {
@@ -149,16 +150,16 @@ static void watchdog_arm(unsigned ms)
 	}
 	its.it_value.tv_sec = ms / 1000;
 	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
-	timer_settime(watchdog, 0, &its, NULL);
+	watchdog_armed = !timer_settime(watchdog, 0, &its, NULL);
 }
 
 /* Arming replaces the last deadline, so ops do not disarm one by one: the
- * executor disarms once, at the end of the program. */
+ * executor disarms once, at the end of a program that armed it. */
 void actor_watchdog_off(void)
 {
 	struct itimerspec its = {0};
-	if (watchdog_ready)
-		timer_settime(watchdog, 0, &its, NULL);
+	if (watchdog_armed)
+		watchdog_armed = timer_settime(watchdog, 0, &its, NULL) != 0;
 }
 
 static void set_result(struct outcome *out, long r)
@@ -182,7 +183,7 @@ void actor_run(struct actor *a, const struct op *op, uint32_t salt, struct obj_r
 		pids[i] = ref->pids[i];
 	ref->op_seq = (uint16_t)(salt + 1); /* the salt is the op's index */
 	if (a->index >= 0)
-		pids[a->index] = getpid(); /* a peer started for this very op is not in it yet */
+		pids[a->index] = a->pid; /* a peer started for this very op is not in it yet */
 	c->hint = a->hint;
 	if (blocking && a->watchdog_ms)
 		watchdog_arm(a->watchdog_ms);

@@ -15,6 +15,11 @@
 struct actor {
 	const struct mechanism *mech;
 	int index; /* 0 = the executor, 1.. = peers */
+	/* This process's pid, which every op tells its handle (obj_ref.pids):
+	 * set by actor_become and, in the executor, at each program's start
+	 * (an engine may fork it after it was made).  A getpid() per op was
+	 * two of a pipe program's ~100 system calls. */
+	pid_t pid;
 	struct chan chans[IPCF_OBJS];
 	uint8_t *payload, *data; /* IPCF_MAX_LEN + 1 bytes each */
 	unsigned watchdog_ms;	 /* 0 = the caller bounds blocking */

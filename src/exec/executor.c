@@ -256,7 +256,7 @@ void executor_set_trace(struct executor *e, struct trace *t)
 /* Every op carries who is who: a receiver names a signal's sender by it. */
 static void tell_pids(struct executor *e, int obj)
 {
-	e->slot_ref[obj].pids[0] = getpid();
+	e->slot_ref[obj].pids[0] = e->self.pid;
 	for (int a = 1; a < IPCF_ACTORS; a++)
 		e->slot_ref[obj].pids[a] = e->peers[a].pid;
 }
@@ -771,6 +771,7 @@ int executor_run(struct executor *e, const struct prog *p, struct report *r)
 {
 	e->p = p;
 	e->r = r;
+	e->self.pid = getpid();
 	report_clear(r);
 	model_reset(&e->model);
 	e->ncreated = 0;

@@ -8,6 +8,7 @@
 #include "../../stress/ledger.h"
 #include "../../stress/metrics.h"
 #include "../../stress/ring.h"
+#include "../../stress/verify.h"
 #include "../unit/check.h"
 
 #include <errno.h>
@@ -90,6 +91,40 @@ static void test_ledger(void)
 	ledger_release(&l, 1, 3 * LEDGER_PAGE);
 	CHECK(ledger_entry(&l, 1, 2 * LEDGER_PAGE + 1) == 0, "handed back once the commit is over");
 	ledger_close(&l);
+}
+
+/* The supervisor recovering a killed consumer's inbox: a frame the consumer
+ * had counted is not counted again, nor called a duplicate, even once its
+ * ledger page was released (LC_GONE: stress:io-uring's udp once counted
+ * "duplicated 1" under kills); a frame delivered twice still is one. */
+static void test_verify_recovery(void)
+{
+	struct stress_opts opt = {.size_max = 256};
+	struct stress_ctx x = {.opt = &opt};
+	uint8_t f[256];
+
+	if (area_open(&x.area, 1, 1, 4096) || ledger_open(&x.ledger, 1, 2 * LEDGER_PAGE)) {
+		CHECK(0, "area and ledger open");
+		return;
+	}
+	uint8_t *pat = frame_pattern_new(0, 256);
+	_Atomic uint64_t *dup = &x.area.cons[0].duplicated, *received = &x.area.cons[0].received;
+	frame_build(f, 64, 0, 5, 0, pat);
+	CHECK(verify_frame(&x, 0, 1, f, 64, 0) == 1 && *received == 1, "first delivery counts");
+	CHECK(verify_frame(&x, 0, 1, f, 64, VF_RECOVERY) == 0 && *dup == 0 && *received == 1,
+	      "inbox frame the dead consumer had counted");
+	for (uint64_t s = 0; s < LEDGER_PAGE; s++)
+		if (s != 5)
+			ledger_commit(&x.ledger, 0, s, 1);
+	ledger_release(&x.ledger, 0, 2 * LEDGER_PAGE);
+	CHECK(ledger_page_state(&x.ledger, 0, 0) != 0, "its page released");
+	CHECK(verify_frame(&x, 0, 1, f, 64, VF_RECOVERY) == 0 && *dup == 0 && *received == 1,
+	      "recovered after its page was released: counted once, no duplicate");
+	CHECK(verify_frame(&x, 0, 2, f, 64, 0) == 0 && *dup == 1,
+	      "delivered again to a live consumer: a duplicate");
+	ledger_close(&x.ledger);
+	area_close(&x.area);
+	free(pat);
 }
 
 static void test_hist(void)
@@ -214,6 +249,7 @@ int main(void)
 	test_crc();
 	test_frame();
 	test_ledger();
+	test_verify_recovery();
 	test_hist();
 	test_ring();
 	return check_done("test_stress_units");
