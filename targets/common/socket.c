@@ -181,9 +181,32 @@ static void tcp_listener_renew(void)
 
 	if (tcp_listener >= 0)
 		close(tcp_listener);
-	tcp_listener = inet_bound(&tcp, &tcp_listener_addr, 0);
-	if (tcp_listener < 0)
-		tcp_listener = -1;
+	int l = inet_bound(&tcp, &tcp_listener_addr, 0);
+	tcp_listener = l < 0 ? -1 : l; /* none: each create makes its own */
+}
+
+/* A unix socket of k bound to the create's name (a path or an abstract
+ * one) and listening unless it is a datagram one; its address in *un.
+ * Returns it, or -errno. */
+static int unix_bound(const struct sock_kind *k, struct obj_ref *ref, const struct op *op,
+		      struct sockaddr_un *un, socklen_t *alen)
+{
+	int l = socket(AF_UNIX, k->type | SOCK_CLOEXEC, 0);
+
+	if (l < 0)
+		return -errno;
+	unix_name(ref, op);
+	*alen = unix_addr(un, ref);
+	ref->id = k->type;
+	int bound = ref->name[0] == '/'
+			    ? bind_path(l, (struct sockaddr *)un, *alen, ref, op_create_mode(op))
+			    : bind(l, (struct sockaddr *)un, *alen);
+	if (bound || (k->type != SOCK_DGRAM && listen(l, 4))) {
+		int err = -errno;
+		close(l);
+		return err;
+	}
+	return l;
 }
 
 /* On loopback a handshake is over within the connect call; a pair that is
@@ -201,7 +224,7 @@ static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const
 	struct sockaddr_un *un = (struct sockaddr_un *)&ss;
 	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
 	socklen_t alen;
-	int fl = k->type | SOCK_CLOEXEC, err = 0, bound;
+	int fl = k->type | SOCK_CLOEXEC, err = 0;
 	/* A TCP connect is made without blocking: a handshake lost on
 	 * loopback (seen about once in 30,000 fuzz runs) would otherwise wait
 	 * for the SYN's retransmission, seconds; here the pair is made again. */
@@ -211,18 +234,8 @@ static int pair_by_address(const struct sock_kind *k, struct obj_ref *ref, const
 
 	*listener = -1;
 	if (k->domain == AF_UNIX) {
-		if ((l = socket(AF_UNIX, fl, 0)) < 0) {
-			err = -errno;
-			goto fail;
-		}
-		unix_name(ref, op);
-		alen = unix_addr(un, ref);
-		ref->id = k->type;
-		bound = ref->name[0] == '/' ? bind_path(l, (struct sockaddr *)&ss, alen, ref,
-							op_create_mode(op))
-					    : bind(l, (struct sockaddr *)&ss, alen);
-		if (bound || (k->type != SOCK_DGRAM && listen(l, 4))) {
-			err = -errno;
+		if ((l = unix_bound(k, ref, op, un, &alen)) < 0) {
+			err = l;
 			goto fail;
 		}
 	} else {
