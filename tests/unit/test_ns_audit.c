@@ -76,8 +76,11 @@ static void in_namespaces(void)
 	      "a pidfd, the mqueue root where it looks");
 	audit_ns_sweep_queues_of(self);
 	/* Looked up by name: the fault blinds the counts, not this. */
-	CHECK(mq_open("/ns-audit", O_RDWR) == (mqd_t)-1 && errno == ENOENT,
+	mqd_t left = mq_open("/ns-audit", O_RDWR);
+	CHECK(left == (mqd_t)-1 && errno == ENOENT,
 	      "the queues of a killed identity swept through its pidfd");
+	if (left != (mqd_t)-1)
+		mq_close(left);
 	mq_unlink("/ns-audit");
 	if (self >= 0)
 		close(self);
