@@ -141,6 +141,19 @@ static struct sockaddr_in tcp_listener_addr;
  * cannot know (found by fuzz-udp: a datagram where EAGAIN was expected). */
 #define UDP_PORT_BASE 20000
 
+/* The end of making a receiving socket l of k: listening unless it is a
+ * datagram one.  failed: binding it failed (errno says why).  Returns l, or
+ * -errno with l closed. */
+static int listening(int l, const struct sock_kind *k, bool failed)
+{
+	if (failed || (k->type != SOCK_DGRAM && listen(l, 4))) {
+		int err = -errno;
+		close(l);
+		return err;
+	}
+	return l;
+}
+
 /* A socket of k bound to 127.0.0.1:port (0: a free one; listening, for
  * TCP); its address in *in.  Returns it, or -errno. */
 static int inet_bound(const struct sock_kind *k, struct sockaddr_in *in, unsigned port)
@@ -164,13 +177,7 @@ static int inet_bound(const struct sock_kind *k, struct sockaddr_in *in, unsigne
 		in->sin_port = 0;
 		r = bind(l, (struct sockaddr *)in, alen);
 	}
-	if (r || getsockname(l, (struct sockaddr *)in, &alen) ||
-	    (k->type != SOCK_DGRAM && listen(l, 4))) {
-		int err = -errno;
-		close(l);
-		return err;
-	}
-	return l;
+	return listening(l, k, r || getsockname(l, (struct sockaddr *)in, &alen));
 }
 
 /* A new listener for this process (one that missed a handshake goes: its
@@ -201,12 +208,7 @@ static int unix_bound(const struct sock_kind *k, struct obj_ref *ref, const stru
 	int bound = ref->name[0] == '/'
 			    ? bind_path(l, (struct sockaddr *)un, *alen, ref, op_create_mode(op))
 			    : bind(l, (struct sockaddr *)un, *alen);
-	if (bound || (k->type != SOCK_DGRAM && listen(l, 4))) {
-		int err = -errno;
-		close(l);
-		return err;
-	}
-	return l;
+	return listening(l, k, bound != 0);
 }
 
 /* On loopback a handshake is over within the connect call; a pair that is
